@@ -1,0 +1,98 @@
+// SPDX-License-Identifier: MIT
+// The transform concepts, and how a stage is run, traced and replayed.
+#pragma once
+
+#include <concepts>
+#include <string_view>
+
+#include "rng.hpp"
+#include "sample.hpp"
+
+namespace ias {
+
+/// A transform is a small copyable value that changes a sample using only the given stream:
+/// `void operator()(sample&, rng_stream&) const`. It keeps no mutable state, so one
+/// transform can be called from many threads at once.
+template <class T>
+concept transform = std::copy_constructible<T> && requires(const T& t, sample& s, rng_stream& rng) {
+    { t(s, rng) } -> std::same_as<void>;
+};
+
+/// A transform that splits sampling from applying (albumentations' get_params/apply,
+/// torchvision v2's make_params/transform): `params_type sample_params(rng_stream&, const
+/// sample&) const` and `void apply(sample&, const params_type&) const`, with `t(s, rng)`
+/// equal to `t.apply(s, t.sample_params(rng, s))`. Its parameters are recorded in the trace
+/// and replayed exactly.
+template <class T>
+concept parametrised_transform =
+    transform<T> && requires(const T& t, sample& s, const sample& cs, rng_stream& rng,
+                             const typename T::params_type& p) {
+        { t.sample_params(rng, cs) } -> std::same_as<typename T::params_type>;
+        t.apply(s, p);
+    };
+
+/// A transform that records and replays its own decisions and those of the stages it holds
+/// (pipeline, sometimes, one_of, ...): it has `void replay(sample&, trace_reader&) const`.
+template <class T>
+concept self_tracing_transform =
+    transform<T> && requires(const T& t, sample& s, trace_reader& reader) { t.replay(s, reader); };
+
+namespace detail {
+/// The name a stage has in a trace: `T::name` when it exists, else "transform".
+template <class T>
+constexpr std::string_view stage_name() noexcept {
+    if constexpr (requires { std::string_view(T::name); })
+        return T::name;
+    else
+        return "transform";
+}
+}  // namespace detail
+
+/// Runs one stage, recording what it samples when `s.trace` is engaged: a parametrised
+/// transform's parameters, or, for any other transform, the stream it was given (enough to
+/// replay it exactly). Pipelines and combinators run their stages through this function.
+template <transform T>
+void run(const T& t, sample& s, rng_stream& rng) {
+    if constexpr (!self_tracing_transform<T>) {
+        if (s.trace) {
+            if constexpr (parametrised_transform<T>) {
+                const auto params = t.sample_params(rng, s);
+                s.trace->record(detail::stage_name<T>(), params);
+                t.apply(s, params);
+            } else {
+                s.trace->record(detail::stage_name<T>(), rng);
+                t(s, rng);
+            }
+            return;
+        }
+    }
+    t(s, rng);
+}
+
+/// Applies the next recorded parameters of `reader` to one stage.
+template <transform T>
+void replay(const T& t, sample& s, trace_reader& reader) {
+    if constexpr (self_tracing_transform<T>) {
+        t.replay(s, reader);
+    } else if constexpr (parametrised_transform<T>) {
+        t.apply(s, reader.next(detail::stage_name<T>()).template params_as<typename T::params_type>());
+    } else {
+        rng_stream rng = reader.next(detail::stage_name<T>()).template params_as<rng_stream>();
+        t(s, rng);
+    }
+}
+
+/// Applies the parameters recorded in `recorded` (from a run with `s.trace` engaged) to `s`
+/// again, without drawing any random number: the same input gives the same bytes. The trace
+/// may have been edited, e.g. to change a threshold. Throws ias::error when the trace does
+/// not fit the transform. `s.trace` is left as it is.
+template <transform T>
+void replay(const T& t, sample& s, const trace& recorded) {
+    trace_reader reader(recorded);
+    replay(t, s, reader);
+    if (!reader.done())
+        throw error("ias::replay: the trace has " + std::to_string(recorded.size()) +
+                    " entries, but the pipeline used only " + std::to_string(reader.position()));
+}
+
+}  // namespace ias

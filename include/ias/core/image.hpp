@@ -1,0 +1,213 @@
+// SPDX-License-Identifier: MIT
+// image<T>, an owning contiguous image; any_image, an image whose pixel type is chosen at run time.
+#pragma once
+
+#include <algorithm>
+#include <cstdint>
+#include <limits>
+#include <stdexcept>
+#include <string>
+#include <utility>
+#include <variant>
+#include <vector>
+
+#include "image_view.hpp"
+
+namespace ias {
+
+namespace detail {
+/// Validates image dimensions and returns the element count; names the offending value.
+inline std::size_t checked_extent(int width, int height, int channels) {
+    if (width < 0 || height < 0)
+        throw std::invalid_argument("ias::image: width and height must be >= 0, got " +
+                                    std::to_string(width) + "x" + std::to_string(height));
+    if (channels != 1 && channels != 3 && channels != 4)
+        throw std::invalid_argument("ias::image: channels must be 1, 3 or 4, got " +
+                                    std::to_string(channels));
+    const auto count = std::uint64_t(width) * std::uint64_t(height) * std::uint64_t(channels);
+    if (count > std::uint64_t(std::numeric_limits<std::ptrdiff_t>::max() / 4))
+        throw std::invalid_argument("ias::image: " + std::to_string(width) + "x" +
+                                    std::to_string(height) + "x" + std::to_string(channels) +
+                                    " is too large");
+    return std::size_t(count);
+}
+}  // namespace detail
+
+/// An owning, contiguous, interleaved image of `uint8_t` or `float` pixels with 1, 3 or 4
+/// channels. `resize` reuses the buffer, so a sample that is filled again and again does not
+/// allocate once it has seen its largest size.
+template <pixel T>
+class image {
+public:
+    using value_type = T;
+
+    image() = default;
+    /// A `width` × `height` image with `channels` channels, every element set to `fill`.
+    image(int width, int height, int channels, T fill = T{}) { resize(width, height, channels, fill); }
+    /// A deep copy of `src`, which may be strided.
+    explicit image(image_view<const T> src) { assign(src); }
+
+    /// Sets the size and fills every element with `fill`; keeps the allocation when it is large enough.
+    void resize(int width, int height, int channels, T fill = T{}) {
+        const std::size_t n = detail::checked_extent(width, height, channels);
+        pixels_.assign(n, fill);
+        width_ = width;
+        height_ = height;
+        channels_ = channels;
+    }
+    /// Makes this image a copy of `src` (any strides); keeps the allocation when it is large enough.
+    void assign(image_view<const T> src) {
+        const std::size_t n = detail::checked_extent(src.width(), src.height(), src.channels());
+        pixels_.resize(n);
+        width_ = src.width();
+        height_ = src.height();
+        channels_ = src.channels();
+        const auto dst = view();
+        for (int y = 0; y < height_; ++y) {
+            if (src.is_contiguous() || src.pixel_stride() == channels_) {
+                std::copy_n(src.row(y), std::size_t(width_) * std::size_t(channels_), dst.row(y));
+            } else {
+                for (int x = 0; x < width_; ++x)
+                    for (int c = 0; c < channels_; ++c) dst(x, y, c) = src(x, y, c);
+            }
+        }
+    }
+    /// Sets every element to `value`.
+    void fill(T value) noexcept { std::fill(pixels_.begin(), pixels_.end(), value); }
+    /// Makes the image empty (0 × 0) but keeps the allocation.
+    void clear() noexcept {
+        pixels_.clear();
+        width_ = height_ = 0;
+    }
+
+    [[nodiscard]] image_view<T> view() noexcept { return {pixels_.data(), width_, height_, channels_}; }
+    [[nodiscard]] image_view<const T> view() const noexcept {
+        return {pixels_.data(), width_, height_, channels_};
+    }
+
+    [[nodiscard]] T* data() noexcept { return pixels_.data(); }
+    [[nodiscard]] const T* data() const noexcept { return pixels_.data(); }
+    [[nodiscard]] int width() const noexcept { return width_; }
+    [[nodiscard]] int height() const noexcept { return height_; }
+    [[nodiscard]] int channels() const noexcept { return channels_; }
+    [[nodiscard]] std::size_t size() const noexcept { return pixels_.size(); }
+    [[nodiscard]] bool empty() const noexcept { return pixels_.empty(); }
+
+    [[nodiscard]] T& operator()(int x, int y, int c = 0) noexcept { return view()(x, y, c); }
+    [[nodiscard]] const T& operator()(int x, int y, int c = 0) const noexcept { return view()(x, y, c); }
+
+    friend bool operator==(const image&, const image&) = default;
+
+private:
+    std::vector<T> pixels_;
+    int width_ = 0;
+    int height_ = 0;
+    int channels_ = 1;
+};
+
+/// Converts 8-bit pixels to float in [0, 1] (v / 255). Shapes must match.
+inline void convert_pixels(image_view<const std::uint8_t> src, image_view<float> dst) {
+    if (!same_extent(src, dst) || src.channels() != dst.channels())
+        throw std::invalid_argument("ias::convert_pixels: source and destination shapes differ");
+    for (int y = 0; y < src.height(); ++y)
+        for (int x = 0; x < src.width(); ++x)
+            for (int c = 0; c < src.channels(); ++c) dst(x, y, c) = float(src(x, y, c)) * (1.0f / 255.0f);
+}
+
+/// Converts float pixels to 8 bits: clamps to [0, 1], scales by 255, rounds to nearest
+/// (NaN becomes 0). Shapes must match.
+inline void convert_pixels(image_view<const float> src, image_view<std::uint8_t> dst) {
+    if (!same_extent(src, dst) || src.channels() != dst.channels())
+        throw std::invalid_argument("ias::convert_pixels: source and destination shapes differ");
+    for (int y = 0; y < src.height(); ++y)
+        for (int x = 0; x < src.width(); ++x)
+            for (int c = 0; c < src.channels(); ++c) {
+                const float v = src(x, y, c);
+                const float clamped = v > 0.0f ? (v < 1.0f ? v : 1.0f) : 0.0f;  // NaN -> 0
+                dst(x, y, c) = std::uint8_t(clamped * 255.0f + 0.5f);
+            }
+}
+
+/// An owning image whose pixel type, `uint8_t` or `float`, is chosen at run time: what a
+/// `sample` holds, so that one pipeline serves 8-bit files and float tensors alike.
+/// Transforms reach the pixels with `visit`, which hands a typed `image_view` to a generic lambda.
+class any_image {
+public:
+    any_image() = default;
+    any_image(image<std::uint8_t> im) : pixels_(std::move(im)) {}  // NOLINT(google-explicit-constructor)
+    any_image(image<float> im) : pixels_(std::move(im)) {}         // NOLINT(google-explicit-constructor)
+
+    /// True when the pixels are of type `T`.
+    template <pixel T>
+    [[nodiscard]] bool holds() const noexcept {
+        return std::holds_alternative<image<T>>(pixels_);
+    }
+    /// The typed image; throws ias::error naming both types when the pixels are of the other type.
+    template <pixel T>
+    [[nodiscard]] image<T>& get() {
+        if (!holds<T>()) throw error(wrong_type_message<T>());
+        return std::get<image<T>>(pixels_);
+    }
+    template <pixel T>
+    [[nodiscard]] const image<T>& get() const {
+        if (!holds<T>()) throw error(wrong_type_message<T>());
+        return std::get<image<T>>(pixels_);
+    }
+    /// Makes the pixels an image<T> of the given size (zero-filled), reusing the buffer when
+    /// the type is already T, and returns it.
+    template <pixel T>
+    image<T>& emplace(int width, int height, int channels) {
+        if (!holds<T>()) pixels_.template emplace<image<T>>();
+        auto& im = std::get<image<T>>(pixels_);
+        im.resize(width, height, channels);
+        return im;
+    }
+    /// Makes the pixels a copy of `src`, reusing the buffer when the type is already T.
+    template <pixel T>
+    void assign(image_view<const T> src) {
+        if (!holds<T>()) pixels_.template emplace<image<T>>();
+        std::get<image<T>>(pixels_).assign(src);
+    }
+
+    /// Calls `f(image_view<T>)` with the typed pixels and returns what it returns.
+    template <class F>
+    decltype(auto) visit(F&& f) {
+        return std::visit([&](auto& im) -> decltype(auto) { return f(im.view()); }, pixels_);
+    }
+    /// Calls `f(image_view<const T>)` with the typed pixels and returns what it returns.
+    template <class F>
+    decltype(auto) visit(F&& f) const {
+        return std::visit([&](const auto& im) -> decltype(auto) { return f(im.view()); }, pixels_);
+    }
+
+    [[nodiscard]] int width() const noexcept {
+        return std::visit([](const auto& im) { return im.width(); }, pixels_);
+    }
+    [[nodiscard]] int height() const noexcept {
+        return std::visit([](const auto& im) { return im.height(); }, pixels_);
+    }
+    [[nodiscard]] int channels() const noexcept {
+        return std::visit([](const auto& im) { return im.channels(); }, pixels_);
+    }
+    [[nodiscard]] bool empty() const noexcept {
+        return std::visit([](const auto& im) { return im.empty(); }, pixels_);
+    }
+    /// Empties the image and keeps its buffer and pixel type.
+    void clear() noexcept {
+        std::visit([](auto& im) { im.clear(); }, pixels_);
+    }
+
+    friend bool operator==(const any_image&, const any_image&) = default;
+
+private:
+    template <pixel T>
+    [[nodiscard]] std::string wrong_type_message() const {
+        return std::string("ias::any_image: requested ") +
+               (std::same_as<T, float> ? "float" : "uint8") + " pixels, but the image holds " +
+               (std::same_as<T, float> ? "uint8" : "float") + " pixels";
+    }
+
+    std::variant<image<std::uint8_t>, image<float>> pixels_;
+};
+
+}  // namespace ias

@@ -1,0 +1,182 @@
+// SPDX-License-Identifier: MIT
+// sample: an image with its anomaly mask, label, foreground, defect kind and trace of sampled parameters.
+#pragma once
+
+#include <any>
+#include <cmath>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <type_traits>
+#include <vector>
+
+#include "image.hpp"
+
+namespace ias {
+
+/// One named parameter a transform sampled, as numbers (a scalar is a one-element list).
+struct trace_field {
+    std::string name;
+    std::vector<double> values;
+    friend bool operator==(const trace_field&, const trace_field&) = default;
+};
+
+/// What one stage sampled: its name, the parameters as numbers (for manifests and people),
+/// and the exact parameter object (for replay).
+struct trace_entry {
+    std::string stage;
+    std::vector<trace_field> fields;
+    std::any params;
+
+    /// The recorded parameters as `P`; throws ias::error when they are of another type.
+    template <class P>
+    [[nodiscard]] const P& params_as() const {
+        if (const P* p = std::any_cast<P>(&params)) return *p;
+        throw error("ias::trace: the entry of stage '" + stage +
+                    "' holds parameters of another type than the stage being replayed");
+    }
+};
+
+namespace detail {
+template <class P>
+concept has_visit_fields = requires(const P& p) { p.visit_fields([](std::string_view, const auto&) {}); };
+
+inline void append_values(std::vector<double>& out, const auto& value) {
+    if constexpr (std::is_arithmetic_v<std::remove_cvref_t<decltype(value)>>) {
+        out.push_back(double(value));
+    } else {
+        for (const auto& v : value) append_values(out, v);
+    }
+}
+}  // namespace detail
+
+/// The parameters every stage of a pipeline sampled for one sample, in the order they were
+/// drawn. `ias::replay(pipeline, sample, trace)` applies them again and gives the same bytes.
+/// A parameter type describes itself to the trace with
+/// `template <class F> void visit_fields(F&& f) const { f("threshold", threshold); ... }`,
+/// where each value is a number or a range of numbers.
+class trace {
+public:
+    /// Appends what stage `stage` sampled.
+    template <class P>
+    void record(std::string_view stage, const P& params) {
+        trace_entry& e = entries_.emplace_back();
+        e.stage = stage;
+        if constexpr (detail::has_visit_fields<P>) {
+            params.visit_fields([&](std::string_view name, const auto& value) {
+                trace_field& f = e.fields.emplace_back();
+                f.name = name;
+                detail::append_values(f.values, value);
+            });
+        }
+        e.params = params;
+    }
+    [[nodiscard]] const std::vector<trace_entry>& entries() const noexcept { return entries_; }
+    [[nodiscard]] std::size_t size() const noexcept { return entries_.size(); }
+    void clear() noexcept { entries_.clear(); }
+
+private:
+    std::vector<trace_entry> entries_;
+};
+
+/// Reads a trace back in order during replay.
+class trace_reader {
+public:
+    explicit trace_reader(const trace& t) noexcept : trace_(&t) {}
+
+    /// The next entry, which must belong to a stage named `stage`; throws ias::error otherwise.
+    const trace_entry& next(std::string_view stage) {
+        const auto& entries = trace_->entries();
+        if (position_ >= entries.size())
+            throw error("ias::replay: the trace has " + std::to_string(entries.size()) +
+                        " entries, but the pipeline wants more (next stage: '" +
+                        std::string(stage) + "')");
+        const trace_entry& e = entries[position_];
+        if (e.stage != stage)
+            throw error("ias::replay: trace entry " + std::to_string(position_) + " is from stage '" +
+                        e.stage + "', but the pipeline expects stage '" + std::string(stage) + "'");
+        ++position_;
+        return e;
+    }
+    [[nodiscard]] bool done() const noexcept { return position_ == trace_->entries().size(); }
+    [[nodiscard]] std::size_t position() const noexcept { return position_; }
+
+private:
+    const trace* trace_;
+    std::size_t position_ = 0;
+};
+
+/// A training sample: the image and everything a transform knows about it.
+///
+/// - `image`: uint8 (0..255) or float (0..1 by convention) pixels, 1, 3 or 4 channels.
+/// - `mask`: float, 1 channel, the image's size, values in [0, 1]: 0 normal, 1 anomalous,
+///   fractional where a blend is partial. Empty means "all normal" until `ensure_mask()`.
+/// - `label`: 0 normal, 1 anomalous (consistent with the mask); recipes with several
+///   anomaly classes (CutPaste 3-way) use class ids >= 1.
+/// - `foreground`: optional float mask of where the object is (empty = everywhere);
+///   transforms that honour it place anomalies only there.
+/// - `defect_kind`: what was synthesised ("" for none), e.g. "scratch".
+/// - `trace`: when engaged, every stage appends the parameters it sampled.
+struct sample {
+    any_image image;
+    ias::image<float> mask;
+    int label = 0;
+    ias::image<float> foreground;
+    std::string defect_kind;
+    std::optional<ias::trace> trace;
+
+    sample() = default;
+    /// A normal sample of `pixels` with an all-zero mask.
+    explicit sample(any_image pixels) : image(std::move(pixels)) { ensure_mask(); }
+
+    /// Sizes the mask to the image (all zeros) unless it already has the image's size.
+    void ensure_mask() {
+        if (mask.width() != image.width() || mask.height() != image.height() || mask.channels() != 1)
+            mask.resize(image.width(), image.height(), 1, 0.0f);
+    }
+    /// Resets mask, label, foreground, kind and trace (if engaged) to "normal, nothing
+    /// recorded"; keeps every buffer, so a reused sample does not allocate.
+    void clear_annotations() noexcept {
+        mask.clear();
+        label = 0;
+        foreground.clear();
+        defect_kind.clear();
+        if (trace) trace->clear();
+    }
+    /// True when a foreground mask is present.
+    [[nodiscard]] bool has_foreground() const noexcept { return !foreground.empty(); }
+
+    /// Checks the data model: a non-empty image, finite float pixels, and a mask and
+    /// foreground (when present) of one channel and the image's size with values in [0, 1].
+    /// Throws ias::error naming the field and what was found.
+    void validate() const {
+        if (image.empty()) throw error("ias::sample: the image is empty");
+        if (image.holds<float>()) {
+            const auto& pixels = image.get<float>();
+            for (std::size_t i = 0; i < pixels.size(); ++i)
+                if (!std::isfinite(pixels.data()[i]))
+                    throw error("ias::sample: the float image has a non-finite value (NaN or Inf) at element " +
+                                std::to_string(i));
+        }
+        check_mask(mask, "mask");
+        check_mask(foreground, "foreground");
+    }
+
+private:
+    void check_mask(const ias::image<float>& m, const char* field) const {
+        if (m.empty()) return;
+        if (m.channels() != 1 || m.width() != image.width() || m.height() != image.height())
+            throw error(std::string("ias::sample: the ") + field + " is " + std::to_string(m.width()) +
+                        "x" + std::to_string(m.height()) + "x" + std::to_string(m.channels()) +
+                        ", but it must be " + std::to_string(image.width()) + "x" +
+                        std::to_string(image.height()) + "x1 like the image");
+        for (std::size_t i = 0; i < m.size(); ++i) {
+            const float v = m.data()[i];
+            if (!(v >= 0.0f && v <= 1.0f))
+                throw error(std::string("ias::sample: the ") + field + " has value " + std::to_string(v) +
+                            " at element " + std::to_string(i) + "; values must lie in [0, 1]");
+        }
+    }
+};
+
+}  // namespace ias

@@ -1,0 +1,92 @@
+// SPDX-License-Identifier: MIT
+// generate(): many samples on std::threads, the same bytes whatever the thread count.
+#pragma once
+
+#include <algorithm>
+#include <atomic>
+#include <concepts>
+#include <cstdint>
+#include <exception>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include "core.hpp"
+
+namespace ias {
+
+/// The dataset-wide settings of `generate`.
+struct generate_options {
+    std::uint64_t seed = 0;   ///< the dataset seed, the Philox key
+    std::uint32_t epoch = 0;  ///< part of every sample's stream: a new epoch gives new samples
+    bool trace = false;       ///< record every sampled parameter in `sample::trace`
+};
+
+/// Produces samples `first_index` .. `first_index + count - 1` on `threads` std::threads
+/// (0 = the hardware's count) and hands each to `sink`.
+///
+/// For each index i: the sample's annotations are cleared, `source(i, sample&)` fills in
+/// the image (and may set a mask or a foreground), the sample is validated, its mask is
+/// sized to the image, then `transform` runs with `rng_stream(seed, i, epoch)` and
+/// `sink(i, const sample&)` receives the result. Each worker reuses one sample, so nothing
+/// is allocated per sample once buffers have grown.
+///
+/// The output for index i depends only on (transform, source's data for i, seed, epoch, i):
+/// identical bytes for any thread count and any scheduling. `source` and `sink` are called
+/// concurrently from the workers, for different indices and in no particular order (in
+/// index order when threads == 1), so they must be safe to call that way. The first
+/// exception thrown by a source, transform or sink stops the run and is rethrown here,
+/// after all workers have finished; indices in flight at that moment may or may not have
+/// reached the sink.
+template <transform T, class Source, class Sink>
+    requires std::invocable<Source&, std::uint64_t, sample&> &&
+             std::invocable<Sink&, std::uint64_t, const sample&>
+void generate(const T& transform, Source&& source, std::uint64_t first_index, std::uint64_t count,
+              unsigned threads, Sink&& sink, const generate_options& options = {}) {
+    if (count == 0) return;
+    if (first_index > 0xFFFFFFFFull || count - 1 > 0xFFFFFFFFull - first_index)
+        throw std::out_of_range("ias::generate: indices " + std::to_string(first_index) + " + " +
+                                std::to_string(count) + " exceed the 32-bit sample index range");
+    if (threads == 0) threads = std::max(1u, std::thread::hardware_concurrency());
+    threads = unsigned(std::min<std::uint64_t>(threads, count));
+
+    std::atomic<std::uint64_t> next{0};
+    std::atomic<bool> failed{false};
+    std::exception_ptr first_error;
+    std::mutex error_mutex;
+
+    auto worker = [&] {
+        sample s;
+        if (options.trace) s.trace.emplace();
+        try {
+            for (;;) {
+                if (failed.load(std::memory_order_relaxed)) return;
+                const std::uint64_t k = next.fetch_add(1, std::memory_order_relaxed);
+                if (k >= count) return;
+                const std::uint64_t index = first_index + k;
+                s.clear_annotations();
+                source(index, s);
+                s.validate();
+                s.ensure_mask();
+                rng_stream rng(options.seed, index, options.epoch);
+                ias::run(transform, s, rng);
+                sink(index, static_cast<const sample&>(s));
+            }
+        } catch (...) {
+            std::lock_guard lock(error_mutex);
+            if (!first_error) first_error = std::current_exception();
+            failed = true;
+        }
+    };
+
+    if (threads == 1) {
+        worker();
+    } else {
+        std::vector<std::jthread> pool;
+        pool.reserve(threads);
+        for (unsigned t = 0; t < threads; ++t) pool.emplace_back(worker);
+    }  // jthreads join here
+    if (first_error) std::rethrow_exception(first_error);
+}
+
+}  // namespace ias

@@ -1,0 +1,7 @@
+// SPDX-License-Identifier: MIT
+// Everything in ias except file IO (include <ias/io/stb.hpp> and link stb for that).
+#pragma once
+
+#include "core.hpp"
+#include "eigen.hpp"
+#include "generate.hpp"
