@@ -14,17 +14,21 @@ struct bump {
 
 const auto eight_stages = ias::pipeline(bump<1>{}, bump<2>{}, bump<3>{}, bump<4>{}, bump<5>{}, bump<6>{}, bump<7>{}, bump<8>{});
 
-// The pipeline of 8 trivial stages, called as users call it.
-void BM_pipeline_overhead_pipeline(benchmark::State& state) {
+/// Times `ias::run(t, sample, stream)` per sample, with a new index each time.
+template <class T>
+void run_per_sample(benchmark::State& state, const T& t) {
     ias::sample s;
     std::uint64_t index = 0;
     for (auto _ : state) {
         ias::rng_stream rng(1, index++ & 0xFFFF);
-        ias::run(eight_stages, s, rng);
+        ias::run(t, s, rng);
         benchmark::DoNotOptimize(s.label);
     }
     state.SetItemsProcessed(state.iterations());
 }
+
+// The pipeline of 8 trivial stages, called as users call it.
+void BM_pipeline_overhead_pipeline(benchmark::State& state) { run_per_sample(state, eight_stages); }
 BENCHMARK(BM_pipeline_overhead_pipeline);
 
 // The same 8 stages by hand, each with the stream the pipeline would give it: identical
@@ -72,15 +76,8 @@ BENCHMARK(BM_pipeline_overhead_by_hand_no_forks);
 
 // Type-erased composition, for comparison with the compile-time pipeline above.
 void BM_pipeline_overhead_dynamic(benchmark::State& state) {
-    const ias::dynamic_pipeline p{bump<1>{}, bump<2>{}, bump<3>{}, bump<4>{}, bump<5>{}, bump<6>{}, bump<7>{}, bump<8>{}};
-    ias::sample s;
-    std::uint64_t index = 0;
-    for (auto _ : state) {
-        ias::rng_stream rng(1, index++ & 0xFFFF);
-        ias::run(p, s, rng);
-        benchmark::DoNotOptimize(s.label);
-    }
-    state.SetItemsProcessed(state.iterations());
+    run_per_sample(state, ias::dynamic_pipeline{bump<1>{}, bump<2>{}, bump<3>{}, bump<4>{}, bump<5>{}, bump<6>{},
+                                                bump<7>{}, bump<8>{}});
 }
 BENCHMARK(BM_pipeline_overhead_dynamic);
 

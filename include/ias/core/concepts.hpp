@@ -48,21 +48,29 @@ constexpr std::string_view stage_name() noexcept {
 }
 }  // namespace detail
 
+namespace detail {
+/// The traced path of `run`, kept out of line so that the untraced path inlines to a plain call.
+template <class T>
+void run_traced(const T& t, sample& s, rng_stream& rng) {
+    if constexpr (parametrised_transform<T>) {
+        const auto params = t.sample_params(rng, s);
+        s.trace->record(stage_name<T>(), params);
+        t.apply(s, params);
+    } else {
+        s.trace->record(stage_name<T>(), rng);
+        t(s, rng);
+    }
+}
+}  // namespace detail
+
 /// Runs one stage, recording what it samples when `s.trace` is engaged: a parametrised
 /// transform's parameters, or, for any other transform, the stream it was given (enough to
 /// replay it exactly). Pipelines and combinators run their stages through this function.
 template <transform T>
 void run(const T& t, sample& s, rng_stream& rng) {
     if constexpr (!self_tracing_transform<T>) {
-        if (s.trace) {
-            if constexpr (parametrised_transform<T>) {
-                const auto params = t.sample_params(rng, s);
-                s.trace->record(detail::stage_name<T>(), params);
-                t.apply(s, params);
-            } else {
-                s.trace->record(detail::stage_name<T>(), rng);
-                t(s, rng);
-            }
+        if (s.trace) [[unlikely]] {
+            detail::run_traced(t, s, rng);
             return;
         }
     }

@@ -132,6 +132,20 @@ inline bool plausible_tga_header(std::span<const std::uint8_t> b) noexcept {
     return read_le(b, 12, 2) > 0 && read_le(b, 14, 2) > 0;
 }
 
+/// Walks the chunks of a PNG file: each must fit in the file, and the IEND chunk must be
+/// reached. stb sizes its buffer for the compressed data by the chunk lengths a file claims,
+/// so a forged length would otherwise make it allocate gigabytes.
+inline std::string png_problem(std::span<const std::uint8_t> b) {
+    for (std::size_t at = 8; at + 8 <= b.size();) {
+        const std::uint64_t length = std::uint64_t(b[at]) << 24 | std::uint64_t(b[at + 1]) << 16 |
+                                     std::uint64_t(b[at + 2]) << 8 | b[at + 3];
+        if (at + 12 + length > b.size()) return "a chunk runs past the end of the file";
+        if (std::memcmp(b.data() + at + 4, "IEND", 4) == 0) return {};
+        at += 12 + std::size_t(length);
+    }
+    return "no IEND chunk";
+}
+
 /// Walks the segments of a JPEG file: every segment must fit in the file, every Huffman
 /// table must define at most 256 codes (more overflows a table inside stb's decoder, which
 /// does not check), and the end-of-image marker must be reached.
@@ -174,11 +188,11 @@ inline std::string jpeg_problem(std::span<const std::uint8_t> b) {
 
 /// Why the file is shorter than its header promises, or structurally unsafe to decode; an
 /// empty string when it looks sound. stb pads a short JPEG, BMP or TGA with zeros instead of
-/// failing, which would give a silently wrong image. (stb's own checks catch short PNGs.)
+/// failing, which would give a silently wrong image.
 inline std::string structural_problem(std::span<const std::uint8_t> b, image_format f) {
-    if (f == image_format::jpeg) {
-        if (std::string why = jpeg_problem(b); !why.empty()) return why;
-    } else if (f == image_format::bmp && b.size() >= 34) {
+    if (f == image_format::png) return png_problem(b);
+    if (f == image_format::jpeg) return jpeg_problem(b);
+    if (f == image_format::bmp && b.size() >= 34) {
         const std::uint32_t offset = read_le(b, 10, 4);
         const std::uint32_t header = read_le(b, 14, 4);
         const std::uint32_t compression = header >= 40 ? read_le(b, 30, 4) : 0;
