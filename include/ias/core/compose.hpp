@@ -167,9 +167,16 @@ public:
     }
     void replay(sample& s, trace_reader& reader) const {
         const auto& p = reader.next(name).params_as<params_type>();
-        for (std::size_t i = 0; i < p.count && i < p.order.size(); ++i)
+        if (p.count > p.order.size())
+            throw error("ias::some_of: the trace applies " + std::to_string(p.count) + " of " +
+                        std::to_string(p.order.size()) + " transforms");
+        for (std::size_t i = 0; i < p.count; ++i) {
+            if (p.order[i] >= sizeof...(Ts))
+                throw error("ias::some_of: the trace chose transform " + std::to_string(p.order[i]) + " of " +
+                            std::to_string(sizeof...(Ts)));
             detail::with_index<sizeof...(Ts)>(p.order[i],
                                               [&](auto k) { ias::replay(std::get<k>(transforms_), s, reader); });
+        }
     }
     [[nodiscard]] std::size_t count() const noexcept { return count_; }
 
