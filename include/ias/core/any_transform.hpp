@@ -65,10 +65,7 @@ public:
     [[nodiscard]] const any_transform& operator[](std::size_t i) const noexcept { return stages_[i]; }
 
     void operator()(sample& s, rng_stream& rng) const {
-        for (std::size_t i = 0; i < stages_.size(); ++i) {
-            rng_stream stage_rng = rng.fork(std::uint32_t(i));
-            stages_[i](s, stage_rng);
-        }
+        for (std::size_t i = 0; i < stages_.size(); ++i) detail::run_child(stages_[i], s, rng, std::uint32_t(i));
     }
     void replay(sample& s, trace_reader& reader) const {
         for (const auto& stage : stages_) stage.replay(s, reader);

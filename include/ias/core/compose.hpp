@@ -25,13 +25,6 @@ constexpr void with_index(std::size_t index, F&& f) {
     }(std::make_index_sequence<N>{});
 }
 
-/// Runs `t` with child stream `k` of `rng`.
-template <class T>
-void run_child(const T& t, sample& s, const rng_stream& rng, std::uint32_t k) {
-    rng_stream child = rng.fork(k);
-    ias::run(t, s, child);
-}
-
 [[noreturn]] inline void bad_config(const char* where, const std::string& what) {
     throw std::invalid_argument(std::string("ias::") + where + ": " + what);
 }

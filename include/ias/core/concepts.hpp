@@ -77,6 +77,15 @@ void run(const T& t, sample& s, rng_stream& rng) {
     t(s, rng);
 }
 
+namespace detail {
+/// Runs `t` with child stream `k` of `rng`: how pipelines and combinators call a stage.
+template <class T>
+void run_child(const T& t, sample& s, const rng_stream& rng, std::uint32_t k) {
+    rng_stream child = rng.fork(k);
+    ias::run(t, s, child);
+}
+}  // namespace detail
+
 /// Applies the next recorded parameters of `reader` to one stage.
 template <transform T>
 void replay(const T& t, sample& s, trace_reader& reader) {

@@ -3,6 +3,8 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
+#include <string_view>
 #include <tuple>
 #include <type_traits>
 #include <utility>
@@ -12,8 +14,8 @@
 namespace ias {
 
 /// Applies its stages in order; stage i draws from `rng.fork(i)`. A pipeline stores its
-/// stages by value, is itself a transform, and is as cheap to call as the stages by hand
-/// (`BM_pipeline_overhead`). Build it with `ias::pipeline(a, b, c)` or `a | b | c`, which
+/// stages by value, is itself a transform, and costs no more than the same calls written
+/// by hand with the same streams (`BM_pipeline_overhead_*`). Build it with `ias::pipeline(a, b, c)` or `a | b | c`, which
 /// give the same pipeline.
 ///
 /// A stage that is not a transform stops compilation with the reason, e.g. "'counter'
@@ -34,7 +36,7 @@ public:
         std::apply(
             [&](const Stages&... stage) {
                 std::uint32_t i = 0;
-                (run_stage(stage, s, rng.fork(i++)), ...);
+                (detail::run_child(stage, s, rng, i++), ...);
             },
             stages_);
     }
@@ -47,11 +49,6 @@ public:
     [[nodiscard]] static constexpr std::size_t size() noexcept { return sizeof...(Stages); }
 
 private:
-    template <class T>
-    static void run_stage(const T& stage, sample& s, rng_stream stage_rng) {
-        ias::run(stage, s, stage_rng);
-    }
-
     std::tuple<Stages...> stages_;
 };
 
