@@ -15,13 +15,29 @@ namespace {
 std::atomic<long> allocations{0};
 }
 
-void* operator new(std::size_t size) {
+// Every replaceable non-aligned form is replaced, so that each allocation is paired with
+// the matching deallocation (AddressSanitizer checks the pairs).
+namespace {
+void* counted_alloc(std::size_t size) noexcept {
     allocations.fetch_add(1, std::memory_order_relaxed);
-    if (void* p = std::malloc(size == 0 ? 1 : size)) return p;
+    return std::malloc(size == 0 ? 1 : size);
+}
+void* counted_alloc_or_throw(std::size_t size) {
+    if (void* p = counted_alloc(size)) return p;
     throw std::bad_alloc();
 }
+}  // namespace
+
+void* operator new(std::size_t size) { return counted_alloc_or_throw(size); }
+void* operator new[](std::size_t size) { return counted_alloc_or_throw(size); }
+void* operator new(std::size_t size, const std::nothrow_t&) noexcept { return counted_alloc(size); }
+void* operator new[](std::size_t size, const std::nothrow_t&) noexcept { return counted_alloc(size); }
 void operator delete(void* p) noexcept { std::free(p); }
+void operator delete[](void* p) noexcept { std::free(p); }
 void operator delete(void* p, std::size_t) noexcept { std::free(p); }
+void operator delete[](void* p, std::size_t) noexcept { std::free(p); }
+void operator delete(void* p, const std::nothrow_t&) noexcept { std::free(p); }
+void operator delete[](void* p, const std::nothrow_t&) noexcept { std::free(p); }
 
 TEST_CASE("allocation: pipelines and generate allocate nothing per sample once warm", "[allocation]") {
     const auto p = ias::pipeline(ias_test::add_noise{}, ias::sometimes(0.5, ias_test::paint_rect{}),
