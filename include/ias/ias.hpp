@@ -5,3 +5,5 @@
 #include "core.hpp"
 #include "eigen.hpp"
 #include "generate.hpp"
+#include "fn/perlin_noise.hpp"
+#include "transforms/perlin_mask.hpp"

@@ -10,6 +10,7 @@
 #include <span>
 #include <stdexcept>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "../core/image_view.hpp"
@@ -153,37 +154,63 @@ inline void perlin_noise(image_view<float> out, const perlin_noise_params& p, st
             const double p0 = ay * ky, dp = -sinr * ky, q0 = ax * kx, dq = cosr * kx;
             const float scale = float(std::numbers::sqrt2) * o.amplitude;
             const bool accumulate = k > 0;
-            for (int x = first; x <= last;) {
-                const double pp = p0 + dp * x, qq = q0 + dq * x;
-                const int ci = std::clamp(int(std::floor(pp)), 0, o.nodes_y - 2);
-                const int cj = std::clamp(int(std::floor(qq)), 0, o.nodes_x - 2);
-                // The run ends where p or q enters the next cell (or at the end of the row).
-                int end = last + 1;
-                auto run_end = [&](double start, double step, int cell) {
-                    double limit = end;
-                    if (step > 0.0) limit = std::ceil((cell + 1 - start) / step);
-                    else if (step < 0.0) limit = std::floor((cell - start) / step) + 1;
-                    if (limit < end) end = int(std::max(limit, double(x + 1)));  // always progress
-                };
-                run_end(p0, dp, ci);
-                run_end(q0, dq, cj);
+            // Walk the row in runs that stay in one lattice cell. The pixels where p (or q)
+            // enters the next cell form an arithmetic sequence, followed incrementally.
+            struct axis {
+                double start, step;  // coordinate = start + step·x
+                int cell, last_cell;
+                double next;  // x where the coordinate leaves `cell`
+                double spacing;
 
+                axis(double start_, double step_, int x, int last_cell_) : start(start_), step(step_), last_cell(last_cell_) {
+                    cell = std::clamp(int(std::floor(start + step * x)), 0, last_cell);
+                    spacing = step != 0.0 ? std::abs(1.0 / step) : 0.0;
+                    next = step > 0.0 ? (cell + 1 - start) / step : step < 0.0 ? (cell - start) / step : 1e300;
+                }
+                /// The first pixel at or after which the coordinate is in another cell.
+                [[nodiscard]] double boundary() const { return step > 0.0 ? std::ceil(next) : std::floor(next) + 1.0; }
+                /// Moves `cell` on past every boundary at or before pixel x.
+                void advance_to(int x) {
+                    while (boundary() <= x) {
+                        cell = std::clamp(cell + (step > 0.0 ? 1 : -1), 0, last_cell);
+                        next += spacing;
+                    }
+                }
+            };
+            axis rows(p0, dp, first, o.nodes_y - 2), cols(q0, dq, first, o.nodes_x - 2);
+            for (int x = first; x <= last;) {
+                const int end = int(std::max(std::min({rows.boundary(), cols.boundary(), double(last + 1)}), double(x + 1)));
+                const int ci = rows.cell, cj = cols.cell;
                 const float* g00 = g + 2 * (ci * o.nodes_x + cj);
                 const float* g10 = g00 + 2 * o.nodes_x;  // next lattice row
-                const float g00x = g00[0], g00y = g00[1], g01x = g00[2], g01y = g00[3];
-                const float g10x = g10[0], g10y = g10[1], g11x = g10[2], g11y = g10[3];
-                // u along the rows (p), v along the columns (q), both relative to the cell.
-                const float u0 = float(p0 - ci), du = float(dp), v0 = float(q0 - cj), dv = float(dq);
-                for (int i = x; i < end; ++i) {
-                    const float u = u0 + du * float(i), v = v0 + dv * float(i);
-                    const float n00 = g00x * u + g00y * v, n10 = g10x * (u - 1.0f) + g10y * v;
-                    const float n01 = g01x * u + g01y * (v - 1.0f), n11 = g11x * (u - 1.0f) + g11y * (v - 1.0f);
-                    const float a = detail::fade(u), b = detail::fade(v);
-                    const float n0 = n00 + a * (n10 - n00), n1 = n01 + a * (n11 - n01);
-                    const float value = scale * (n0 + b * (n1 - n0));
-                    row[i] = accumulate ? row[i] + value : value;
-                }
+                // Within the run u = u0 + du·t and v = v0 + dv·t (t = pixel - x) are linear,
+                // so are the corner dot products: n00 = c00 + e00·t, and so on.
+                const float u0 = float(p0 + dp * x - ci), du = float(dp), v0 = float(q0 + dq * x - cj), dv = float(dq);
+                auto line = [&](const float* grad, float du0, float dv0) {
+                    return std::pair{grad[0] * (u0 - du0) + grad[1] * (v0 - dv0), grad[0] * du + grad[1] * dv};
+                };
+                const auto [c00, e00] = line(g00, 0.0f, 0.0f);
+                const auto [c10, e10] = line(g10, 1.0f, 0.0f);
+                const auto [c01, e01] = line(g00 + 2, 0.0f, 1.0f);
+                const auto [c11, e11] = line(g10 + 2, 1.0f, 1.0f);
+                const float a0 = c10 - c00, b0 = e10 - e00, a1 = c11 - c01, b1 = e11 - e01;
+                float* out_run = row + x;
+                const int length = end - x;
+                auto value = [=](int t) {
+                    const float ft = float(t);
+                    const float a = detail::fade(u0 + du * ft), b = detail::fade(v0 + dv * ft);
+                    const float n0 = (c00 + e00 * ft) + a * (a0 + b0 * ft);
+                    const float n1 = (c01 + e01 * ft) + a * (a1 + b1 * ft);
+                    return scale * (n0 + b * (n1 - n0));
+                };
+                // Two plain loops rather than one with a branch, so that both vectorise.
+                if (accumulate)
+                    for (int t = 0; t < length; ++t) out_run[t] += value(t);
+                else
+                    for (int t = 0; t < length; ++t) out_run[t] = value(t);
                 x = end;
+                rows.advance_to(x);
+                cols.advance_to(x);
             }
             g += 2 * std::size_t(o.nodes_x) * std::size_t(o.nodes_y);
         }

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <array>
+#include <bit>
 #include <cmath>
 #include <cstdint>
 #include <numbers>
@@ -163,20 +164,18 @@ private:
         float* m = out.data();
         const std::size_t n = out.size();
         const float t = threshold;
+        // Threshold in place while OR-ing the bits of the results (1.0f has bits, 0.0f none):
+        // the form g++ -O3 vectorises.
         std::uint32_t any = 0;
-        if (mode == threshold_mode::above) {
-            for (std::size_t i = 0; i < n; ++i) {
-                const std::uint32_t hit = m[i] > t;
-                m[i] = float(hit);
-                any |= hit;
-            }
-        } else {
-            for (std::size_t i = 0; i < n; ++i) {
-                const std::uint32_t hit = std::abs(m[i]) > t;
-                m[i] = float(hit);
-                any |= hit;
-            }
-        }
+        auto mark = [&](std::size_t i, bool hit) {
+            const float v = hit ? 1.0f : 0.0f;
+            m[i] = v;
+            any |= std::bit_cast<std::uint32_t>(v);
+        };
+        if (mode == threshold_mode::above)
+            for (std::size_t i = 0; i < n; ++i) mark(i, m[i] > t);
+        else
+            for (std::size_t i = 0; i < n; ++i) mark(i, std::abs(m[i]) > t);
         return any != 0;
     }
 
