@@ -32,7 +32,7 @@ float reference_noise(const ias::fn::perlin_noise_params& p, int width, int heig
             gy.push_back(double(float(std::sin(theta))));
         }
         const double pp = sy * cells_y / height, qq = sx * cells_x / width;
-        const int i = std::min(int(std::floor(pp)), nodes_y - 2), j = std::min(int(std::floor(qq)), nodes_x - 2);
+        const int i = std::clamp(int(std::floor(pp)), 0, nodes_y - 2), j = std::clamp(int(std::floor(qq)), 0, nodes_x - 2);
         const double u = pp - i, v = qq - j;
         auto dot = [&](int di, int dj, double du, double dv) {
             const int n = (i + di) * nodes_x + (j + dj);
