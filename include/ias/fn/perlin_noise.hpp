@@ -10,7 +10,6 @@
 #include <span>
 #include <stdexcept>
 #include <string>
-#include <utility>
 #include <vector>
 
 #include "../core/image_view.hpp"
@@ -186,14 +185,12 @@ inline void perlin_noise(image_view<float> out, const perlin_noise_params& p, st
                 // Within the run u = u0 + du·t and v = v0 + dv·t (t = pixel - x) are linear,
                 // so are the corner dot products: n00 = c00 + e00·t, and so on.
                 const float u0 = float(p0 + dp * x - ci), du = float(dp), v0 = float(q0 + dq * x - cj), dv = float(dq);
-                auto line = [&](const float* grad, float du0, float dv0) {
-                    return std::pair{grad[0] * (u0 - du0) + grad[1] * (v0 - dv0), grad[0] * du + grad[1] * dv};
-                };
-                const auto [c00, e00] = line(g00, 0.0f, 0.0f);
-                const auto [c10, e10] = line(g10, 1.0f, 0.0f);
-                const auto [c01, e01] = line(g00 + 2, 0.0f, 1.0f);
-                const auto [c11, e11] = line(g10 + 2, 1.0f, 1.0f);
-                const float a0 = c10 - c00, b0 = e10 - e00, a1 = c11 - c01, b1 = e11 - e01;
+                // Corner (i, j) has gradient grad and offset (u - i, v - j): constant c, slope e.
+                auto constant = [&](const float* grad, float i, float j) { return grad[0] * (u0 - i) + grad[1] * (v0 - j); };
+                auto slope = [&](const float* grad) { return grad[0] * du + grad[1] * dv; };
+                const float c00 = constant(g00, 0, 0), e00 = slope(g00), c01 = constant(g00 + 2, 0, 1), e01 = slope(g00 + 2);
+                const float a0 = constant(g10, 1, 0) - c00, b0 = slope(g10) - e00;
+                const float a1 = constant(g10 + 2, 1, 1) - c01, b1 = slope(g10 + 2) - e01;
                 float* out_run = row + x;
                 const int length = end - x;
                 auto value = [=](int t) {
