@@ -5,5 +5,14 @@
 #include "core.hpp"
 #include "eigen.hpp"
 #include "generate.hpp"
+
+#include "fn/foreground.hpp"
+#include "fn/morphology.hpp"
 #include "fn/perlin_noise.hpp"
+#include "fn/shapes.hpp"
+#include "fn/superpixels.hpp"
+
+#include "transforms/foreground.hpp"
 #include "transforms/perlin_mask.hpp"
+#include "transforms/shape_masks.hpp"
+#include "transforms/superpixel_mask.hpp"

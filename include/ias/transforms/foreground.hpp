@@ -1,0 +1,121 @@
+// SPDX-License-Identifier: MIT
+// Foreground stages: estimate a sample's foreground, restrict its anomaly mask to it, and the published per-class presets.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "../core/concepts.hpp"
+#include "../fn/foreground.hpp"
+
+namespace ias {
+
+/// Sets `sample.foreground` from the sample's own pixels by `settings` (no randomness).
+/// Later stages that honour the foreground (perlin_mask, the shape masks, ...) then place
+/// anomalies on the object only. A foreground the source already supplied is replaced; to
+/// keep user-supplied masks, leave this stage out.
+struct estimate_foreground {
+    static constexpr std::string_view name = "estimate_foreground";
+    fn::foreground_settings settings{};
+
+    void operator()(sample& s, rng_stream&) const {
+        s.foreground.resize(s.image.width(), s.image.height(), 1);
+        s.image.visit([&](auto view) {
+            fn::estimate_foreground(image_view<const typename decltype(view)::value_type>(view), s.foreground.view(),
+                                    settings, scratch());
+        });
+    }
+
+private:
+    static ias::image<float>& scratch() {
+        thread_local ias::image<float> buffer;
+        return buffer;
+    }
+};
+
+/// Clips `sample.mask` to the foreground (pixels where foreground <= 0.5 become 0) and sets
+/// the label to whether anything is left. Does nothing when the sample has no foreground.
+struct restrict_to_foreground {
+    static constexpr std::string_view name = "restrict_to_foreground";
+
+    void operator()(sample& s, rng_stream&) const {
+        if (!s.has_foreground()) return;
+        s.ensure_mask();
+        float* m = s.mask.data();
+        const float* fg = s.foreground.data();
+        std::uint32_t any = 0;
+        for (std::size_t i = 0; i < s.mask.size(); ++i) {
+            const float v = fg[i] > 0.5f ? m[i] : 0.0f;
+            m[i] = v;
+            any |= std::uint32_t(v > 0.0f);
+        }
+        s.label = any != 0 ? s.label : 0;
+    }
+};
+
+namespace detail {
+[[noreturn]] inline void unknown_category(const char* preset, std::string_view category, const char* known) {
+    throw std::invalid_argument(std::string("ias::") + preset + ": unknown MVTec AD category '" + std::string(category) +
+                                "'; known: " + known);
+}
+constexpr const char* mvtec_categories =
+    "bottle, cable, capsule, carpet, grid, hazelnut, leather, metal_nut, pill, screw, tile, toothbrush, transistor, "
+    "wood, zipper";
+}  // namespace detail
+
+/// MemSeg's per-class foreground rule (METHODS §2.3; TooTouch/MemSeg `configs.yaml`): grey
+/// (PIL "L") against a fixed threshold; foreground is <= t, or > t for the "reverse" classes.
+/// Textures and cable use the whole image.
+inline fn::foreground_settings memseg_foreground(std::string_view category) {
+    struct rule {
+        std::string_view category;
+        float threshold;
+        bool reverse;
+    };
+    constexpr rule rules[] = {{"bottle", 250, false}, {"capsule", 120, false}, {"screw", 110, false},
+                              {"zipper", 100, false}, {"transistor", 90, false}, {"pill", 100, true},
+                              {"hazelnut", 50, true},  {"metal_nut", 40, true}, {"toothbrush", 30, true}};
+    for (const auto& r : rules)
+        if (r.category == category)
+            return {.method = fn::foreground_method::threshold, .threshold = r.threshold, .foreground_above = r.reverse};
+    for (std::string_view whole : {"cable", "carpet", "grid", "leather", "tile", "wood"})
+        if (whole == category) return {};
+    detail::unknown_category("memseg_foreground", category, detail::mvtec_categories);
+}
+
+/// RealNet's per-class foreground rule for MVTec AD (METHODS §2.4; cnulab/RealNet): Otsu or
+/// Triangle on the grey image, inverted for some classes, then a 6×6 closing and opening.
+/// Textures, cable and transistor use the whole image.
+inline fn::foreground_settings realnet_foreground(std::string_view category) {
+    auto rule = [](fn::foreground_method m, bool above) {
+        return fn::foreground_settings{.method = m, .foreground_above = above, .closing_size = 6, .opening_size = 6};
+    };
+    if (category == "pill") return rule(fn::foreground_method::otsu, true);
+    for (std::string_view c : {"hazelnut", "metal_nut", "toothbrush"})
+        if (c == category) return rule(fn::foreground_method::triangle, true);
+    for (std::string_view c : {"bottle", "capsule", "grid", "screw", "zipper"})
+        if (c == category) return rule(fn::foreground_method::otsu, false);
+    for (std::string_view c : {"carpet", "leather", "tile", "wood", "cable", "transistor"})
+        if (c == category) return {};
+    detail::unknown_category("realnet_foreground", category, detail::mvtec_categories);
+}
+
+/// NSA's object masks (METHODS §2.5; hmsch/natural-synthetic-anomalies): |mean RGB − b| > t
+/// with a per-class background level b and threshold t, then a 7×7 median. Other classes use
+/// the whole image.
+inline fn::foreground_settings nsa_foreground(std::string_view category) {
+    auto rule = [](float background, float threshold) {
+        return fn::foreground_settings{.method = fn::foreground_method::background_distance,
+                                       .grey = fn::grey_conversion::mean, .threshold = threshold,
+                                       .background = background, .median_size = 7};
+    };
+    for (std::string_view c : {"bottle", "screw", "capsule", "zipper"})
+        if (c == category) return rule(200, 60);
+    for (std::string_view c : {"hazelnut", "pill", "toothbrush", "metal_nut"})
+        if (c == category) return rule(20, 20);
+    for (std::string_view c : {"cable", "carpet", "grid", "leather", "tile", "transistor", "wood"})
+        if (c == category) return {};
+    detail::unknown_category("nsa_foreground", category, detail::mvtec_categories);
+}
+
+}  // namespace ias

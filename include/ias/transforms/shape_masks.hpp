@@ -1,0 +1,721 @@
+// SPDX-License-Identifier: MIT
+// Random shape masks: CutOut boxes, CutPaste scars, ellipses, tapering strokes, REB Bezier blobs, FractalAD fractals, RIAD grids, InTra windows.
+#pragma once
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <cstdint>
+#include <numbers>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "../core/concepts.hpp"
+#include "../fn/morphology.hpp"
+#include "../fn/shapes.hpp"
+
+namespace ias {
+
+namespace detail::shape_masks {
+
+[[noreturn]] inline void fail(std::string_view transform, const std::string& what) {
+    throw std::invalid_argument("ias::" + std::string(transform) + ": " + what);
+}
+
+/// Throws unless lo <= hi, both finite and within [floor, ceiling], naming the two fields.
+inline void check_range(std::string_view transform, const char* lo_name, float lo, const char* hi_name, float hi, float floor,
+                        float ceiling) {
+    if (!std::isfinite(lo) || !std::isfinite(hi) || !(lo >= floor) || !(hi <= ceiling) || !(lo <= hi))
+        fail(transform, std::string(lo_name) + " = " + std::to_string(lo) + " and " + hi_name + " = " + std::to_string(hi) +
+                            " must satisfy " + std::to_string(floor) + " <= " + lo_name + " <= " + hi_name + " <= " + std::to_string(ceiling));
+}
+
+inline void check_softness(std::string_view transform, float softness) {
+    if (!(softness >= 0.0f && softness <= 1024.0f))
+        fail(transform, "softness is " + std::to_string(softness) + "; it must lie in [0, 1024] pixels");
+}
+
+inline void check_reference(std::string_view transform, float reference_size) {
+    if (!(reference_size >= 0.0f) || !std::isfinite(reference_size))
+        fail(transform, "reference_size is " + std::to_string(reference_size) + "; it must be finite and >= 0 (0 disables scaling)");
+}
+
+/// The factor that turns pixel sizes given for a `reference`-pixel image into pixels of
+/// this one: min(W, H) / reference (1 when reference is 0).
+inline float scale_of(const sample& s, float reference) noexcept {
+    return reference > 0.0f ? float(std::min(s.image.width(), s.image.height())) / reference : 1.0f;
+}
+
+/// Sizes the mask like the image, all zeros, and returns its view.
+inline image_view<float> begin_mask(sample& s) {
+    s.mask.resize(s.image.width(), s.image.height(), 1, 0.0f);
+    return s.mask.view();
+}
+
+/// Clips the mask to the foreground (when asked and present) and sets the label to whether
+/// any pixel is positive.
+inline void finish_mask(sample& s, bool restrict_to_foreground) {
+    float* m = s.mask.data();
+    const std::size_t n = s.mask.size();
+    if (restrict_to_foreground && s.has_foreground()) {
+        if (s.foreground.width() != s.mask.width() || s.foreground.height() != s.mask.height() || s.foreground.channels() != 1)
+            throw error("ias: the foreground is " + std::to_string(s.foreground.width()) + "x" + std::to_string(s.foreground.height()) + "x" +
+                        std::to_string(s.foreground.channels()) + ", but it must be one channel of the image's size");
+        const float* fg = s.foreground.data();
+        for (std::size_t i = 0; i < n; ++i) m[i] = fg[i] > 0.5f ? m[i] : 0.0f;
+    }
+    std::uint32_t any = 0;
+    for (std::size_t i = 0; i < n; ++i) any |= std::uint32_t(m[i] > 0.0f);
+    s.label = any != 0 ? 1 : 0;
+}
+
+/// Log-uniform draw in [lo, hi] (both > 0).
+inline float log_uniform(rng_stream& rng, float lo, float hi) noexcept {
+    return std::exp(rng.uniform(std::log(lo), std::log(hi)));
+}
+
+/// A centre coordinate that keeps an extent of ±half inside the pixel squares of an axis of
+/// `size` pixels ([-0.5, size - 0.5]); the middle when the shape is larger than the axis.
+inline float place_centre(rng_stream& rng, float half, int size) noexcept {
+    const float lo = half - 0.5f, hi = float(size) - 0.5f - half;
+    if (!(lo < hi)) return (float(size) - 1.0f) / 2.0f;
+    return rng.uniform(lo, hi);
+}
+
+inline constexpr float degrees = float(std::numbers::pi / 180.0);
+
+}  // namespace detail::shape_masks
+
+/// How `rectangle_mask` sizes its box.
+enum class rectangle_sizing {
+    side,         ///< a square of side uniform in [side_min, side_max] (CutOut)
+    area_aspect,  ///< area fraction uniform in [area_min, area_max], aspect log-uniform (random erasing)
+};
+
+/// Sets `sample.mask` to one random axis-aligned box, the hole of CutOut and random erasing
+/// (METHODS §2.9), and `sample.label` to whether it is non-empty. The defaults are ASBench's
+/// CutOut: a square of side Ui[20, 50] pixels at 256×256 (scaled by min(W, H) / 256 at other
+/// sizes), centre uniform over the image, clipped to it. `sizing = area_aspect` gives
+/// torchvision's RandomErasing: area U[0.02, 0.33]·W·H, aspect log-uniform in [0.3, 3.3], the
+/// box wholly inside the image (`allow_clipping = false` for that). The box never leaves the
+/// image. Works on any image size, pixel type and channel count (only the size is read).
+struct rectangle_mask {
+    static constexpr std::string_view name = "rectangle_mask";
+
+    rectangle_sizing sizing = rectangle_sizing::side;
+    float side_min = 20.0f;  ///< pixels at reference_size; scaled, then rounded (at least 1)
+    float side_max = 50.0f;
+    float area_min = 0.02f;  ///< fraction of W·H, with area_aspect
+    float area_max = 0.33f;
+    float aspect_min = 0.3f;  ///< width / height, log-uniform, with area_aspect
+    float aspect_max = 3.3f;
+    bool allow_clipping = true;  ///< true: centre anywhere, box clipped (CutOut); false: box wholly inside
+    float reference_size = 256.0f;  ///< image side the pixel sizes are given for; 0 = unscaled
+    float softness = 0.0f;          ///< edge ramp in pixels (0 = binary)
+    bool restrict_to_foreground = true;
+
+    struct params_type {
+        int x0 = 0, y0 = 0, x1 = 0, y1 = 0;  ///< pixels x0 <= x < x1, y0 <= y < y1
+        template <class F>
+        void visit_fields(F&& f) const {
+            f("box", std::array<int, 4>{x0, y0, x1, y1});
+        }
+    };
+
+    /// Throws std::invalid_argument naming the first field out of range.
+    void validate() const {
+        using namespace detail::shape_masks;
+        check_range(name, "side_min", side_min, "side_max", side_max, 0.0f, 1e6f);
+        check_range(name, "area_min", area_min, "area_max", area_max, 0.0f, 1.0f);
+        check_range(name, "aspect_min", aspect_min, "aspect_max", aspect_max, 1e-3f, 1e3f);
+        check_reference(name, reference_size);
+        check_softness(name, softness);
+    }
+
+    params_type sample_params(rng_stream& rng, const sample& s) const {
+        validate();
+        const int W = s.image.width(), H = s.image.height();
+        params_type p;
+        if (W < 1 || H < 1) return p;
+        int w, h;
+        if (sizing == rectangle_sizing::side) {
+            const float scale = detail::shape_masks::scale_of(s, reference_size);
+            w = h = std::max(1, int(std::lround(rng.uniform(side_min, side_max) * scale)));
+        } else {
+            const float area = rng.uniform(area_min, area_max) * float(W) * float(H);
+            const float aspect = detail::shape_masks::log_uniform(rng, aspect_min, aspect_max);
+            w = std::max(1, int(std::lround(std::sqrt(area * aspect))));
+            h = std::max(1, int(std::lround(std::sqrt(area / aspect))));
+        }
+        if (allow_clipping) {
+            const int cx = int(rng.integer(0, W - 1)), cy = int(rng.integer(0, H - 1));
+            p.x0 = std::max(0, cx - w / 2);
+            p.y0 = std::max(0, cy - h / 2);
+            p.x1 = std::min(W, cx - w / 2 + w);
+            p.y1 = std::min(H, cy - h / 2 + h);
+        } else {
+            w = std::min(w, W);
+            h = std::min(h, H);
+            p.x0 = int(rng.integer(0, W - w));
+            p.y0 = int(rng.integer(0, H - h));
+            p.x1 = p.x0 + w;
+            p.y1 = p.y0 + h;
+        }
+        return p;
+    }
+
+    void apply(sample& s, const params_type& p) const {
+        fn::fill_rectangle(detail::shape_masks::begin_mask(s), float(p.x0), float(p.y0), float(p.x1), float(p.y1), softness);
+        detail::shape_masks::finish_mask(s, restrict_to_foreground);
+    }
+
+    void operator()(sample& s, rng_stream& rng) const { apply(s, sample_params(rng, s)); }
+};
+
+/// Sets `sample.mask` to CutPaste-scar's footprint (METHODS §2.8): a rectangle of width
+/// U[2, 16] and length U[10, 25] pixels at 256×256 (scaled by min(W, H) / 256, at least one
+/// pixel), rotated by U[-45°, 45°], placed uniformly where its rotated bounding box lies in the
+/// image (centred when it is larger). The rectangle is rasterised exactly
+/// (`fn::fill_rotated_rectangle`) instead of as the alpha of a rotated patch.
+struct scar_mask {
+    static constexpr std::string_view name = "scar_mask";
+
+    float width_min = 2.0f;  ///< pixels at reference_size
+    float width_max = 16.0f;
+    float length_min = 10.0f;  ///< pixels at reference_size
+    float length_max = 25.0f;
+    float angle_min = -45.0f;  ///< degrees
+    float angle_max = 45.0f;
+    float reference_size = 256.0f;
+    float softness = 0.0f;
+    bool restrict_to_foreground = true;
+
+    struct params_type {
+        float cx = 0, cy = 0, width = 0, length = 0;
+        float angle = 0;  ///< degrees
+        template <class F>
+        void visit_fields(F&& f) const {
+            f("centre", std::array<float, 2>{cx, cy});
+            f("width", width);
+            f("length", length);
+            f("angle", angle);
+        }
+    };
+
+    void validate() const {
+        using namespace detail::shape_masks;
+        check_range(name, "width_min", width_min, "width_max", width_max, 0.0f, 1e6f);
+        check_range(name, "length_min", length_min, "length_max", length_max, 0.0f, 1e6f);
+        check_range(name, "angle_min", angle_min, "angle_max", angle_max, -3600.0f, 3600.0f);
+        check_reference(name, reference_size);
+        check_softness(name, softness);
+    }
+
+    params_type sample_params(rng_stream& rng, const sample& s) const {
+        validate();
+        params_type p;
+        if (s.image.empty()) return p;
+        const float scale = detail::shape_masks::scale_of(s, reference_size);
+        p.width = std::max(1.0f, rng.uniform(width_min, width_max) * scale);
+        p.length = std::max(1.0f, rng.uniform(length_min, length_max) * scale);
+        p.angle = rng.uniform(angle_min, angle_max);
+        const float c = std::abs(std::cos(p.angle * detail::shape_masks::degrees)), sn = std::abs(std::sin(p.angle * detail::shape_masks::degrees));
+        p.cx = detail::shape_masks::place_centre(rng, (c * p.width + sn * p.length) / 2.0f, s.image.width());
+        p.cy = detail::shape_masks::place_centre(rng, (sn * p.width + c * p.length) / 2.0f, s.image.height());
+        return p;
+    }
+
+    void apply(sample& s, const params_type& p) const {
+        fn::fill_rotated_rectangle(detail::shape_masks::begin_mask(s), p.cx, p.cy, p.width, p.length,
+                                   p.angle * detail::shape_masks::degrees, softness);
+        detail::shape_masks::finish_mask(s, restrict_to_foreground);
+    }
+
+    void operator()(sample& s, rng_stream& rng) const { apply(s, sample_params(rng, s)); }
+};
+
+/// Sets `sample.mask` to the union of Ui[count_min, count_max] random ellipses: semi-axes
+/// U[radius_min, radius_max]·min(W, H) each, orientation U[0°, 180°), centres placed so that
+/// each ellipse's bounding box lies in the image (centred when it is larger). A generic
+/// blob-shaped defect region (spots, stains, dents).
+struct ellipse_mask {
+    static constexpr std::string_view name = "ellipse_mask";
+
+    int count_min = 1;
+    int count_max = 3;
+    float radius_min = 0.03f;  ///< fraction of min(W, H)
+    float radius_max = 0.15f;
+    float softness = 0.0f;
+    bool restrict_to_foreground = true;
+
+    struct ellipse {
+        float cx = 0, cy = 0, rx = 0, ry = 0;
+        float angle = 0;  ///< degrees
+    };
+    struct params_type {
+        std::vector<ellipse> ellipses;
+        template <class F>
+        void visit_fields(F&& f) const {
+            std::vector<std::array<float, 5>> flat;
+            for (const ellipse& e : ellipses) flat.push_back({e.cx, e.cy, e.rx, e.ry, e.angle});
+            f("ellipses", flat);
+        }
+    };
+
+    void validate() const {
+        using namespace detail::shape_masks;
+        if (count_min < 0 || count_max < count_min || count_max > 64)
+            fail(name, "count_min = " + std::to_string(count_min) + " and count_max = " + std::to_string(count_max) +
+                           " must satisfy 0 <= count_min <= count_max <= 64");
+        check_range(name, "radius_min", radius_min, "radius_max", radius_max, 0.0f, 10.0f);
+        check_softness(name, softness);
+    }
+
+    params_type sample_params(rng_stream& rng, const sample& s) const {
+        validate();
+        params_type p;
+        if (s.image.empty()) return p;
+        const float side = float(std::min(s.image.width(), s.image.height()));
+        const int count = int(rng.integer(count_min, count_max));
+        for (int i = 0; i < count; ++i) {
+            ellipse e;
+            e.rx = rng.uniform(radius_min, radius_max) * side;
+            e.ry = rng.uniform(radius_min, radius_max) * side;
+            e.angle = rng.uniform(0.0f, 180.0f);
+            const float c = std::cos(e.angle * detail::shape_masks::degrees), sn = std::sin(e.angle * detail::shape_masks::degrees);
+            e.cx = detail::shape_masks::place_centre(rng, std::sqrt(e.rx * e.rx * c * c + e.ry * e.ry * sn * sn), s.image.width());
+            e.cy = detail::shape_masks::place_centre(rng, std::sqrt(e.rx * e.rx * sn * sn + e.ry * e.ry * c * c), s.image.height());
+            p.ellipses.push_back(e);
+        }
+        return p;
+    }
+
+    void apply(sample& s, const params_type& p) const {
+        const auto m = detail::shape_masks::begin_mask(s);
+        for (const ellipse& e : p.ellipses) fn::fill_ellipse(m, e.cx, e.cy, e.rx, e.ry, e.angle * detail::shape_masks::degrees, softness);
+        detail::shape_masks::finish_mask(s, restrict_to_foreground);
+    }
+
+    void operator()(sample& s, rng_stream& rng) const { apply(s, sample_params(rng, s)); }
+};
+
+/// Sets `sample.mask` to a random tapering stroke (scratch, crack, hair): a cubic Bezier of
+/// chord length U[length_min, length_max]·min(W, H) in a uniform direction, its inner control
+/// points offset sideways by U[-bend, bend]·length, stroked with a width going linearly from
+/// U[width_min, width_max] pixels at 256×256 (scaled) to that times U[taper_min, taper_max].
+/// All four control points are clamped into the image inset by the largest half-width, so
+/// the curve (inside their convex hull) and the stroke stay in the image whenever it is wider
+/// than the stroke. The curve is sampled at `segments` + 1 points (`fn::stroke_polyline`).
+struct stroke_mask {
+    static constexpr std::string_view name = "stroke_mask";
+
+    float length_min = 0.2f;  ///< fraction of min(W, H)
+    float length_max = 0.6f;
+    float bend = 0.3f;        ///< sideways control-point offset, fraction of the length
+    float width_min = 2.0f;   ///< pixels at reference_size
+    float width_max = 8.0f;
+    float taper_min = 0.0f;  ///< end width / start width
+    float taper_max = 1.0f;
+    int segments = 32;
+    float reference_size = 256.0f;
+    float softness = 0.0f;
+    bool restrict_to_foreground = true;
+
+    struct params_type {
+        std::array<fn::point, 4> control{};
+        float width_start = 0, width_end = 0;
+        template <class F>
+        void visit_fields(F&& f) const {
+            f("control", std::array<float, 8>{control[0].x, control[0].y, control[1].x, control[1].y, control[2].x, control[2].y,
+                                              control[3].x, control[3].y});
+            f("width_start", width_start);
+            f("width_end", width_end);
+        }
+    };
+
+    void validate() const {
+        using namespace detail::shape_masks;
+        check_range(name, "length_min", length_min, "length_max", length_max, 0.0f, 10.0f);
+        if (!(bend >= 0.0f && bend <= 10.0f)) fail(name, "bend is " + std::to_string(bend) + "; it must lie in [0, 10]");
+        check_range(name, "width_min", width_min, "width_max", width_max, 0.0f, 1e6f);
+        check_range(name, "taper_min", taper_min, "taper_max", taper_max, 0.0f, 100.0f);
+        if (segments < 1 || segments > 4096) fail(name, "segments is " + std::to_string(segments) + "; it must lie in [1, 4096]");
+        check_reference(name, reference_size);
+        check_softness(name, softness);
+    }
+
+    params_type sample_params(rng_stream& rng, const sample& s) const {
+        validate();
+        params_type p;
+        const int W = s.image.width(), H = s.image.height();
+        if (W < 1 || H < 1) return p;
+        const float scale = detail::shape_masks::scale_of(s, reference_size);
+        p.width_start = std::max(1.0f, rng.uniform(width_min, width_max) * scale);
+        p.width_end = p.width_start * rng.uniform(taper_min, taper_max);
+        const float length = rng.uniform(length_min, length_max) * float(std::min(W, H));
+        const float theta = rng.uniform(0.0f, 2.0f * std::numbers::pi_v<float>);
+        const float dx = std::cos(theta), dy = std::sin(theta);
+        const fn::point start{rng.uniform(0.0f, float(W - 1)), rng.uniform(0.0f, float(H - 1))};
+        const float o1 = rng.uniform(-bend, bend) * length, o2 = rng.uniform(-bend, bend) * length;
+        p.control[0] = start;
+        p.control[1] = {start.x + dx * length / 3 - dy * o1, start.y + dy * length / 3 + dx * o1};
+        p.control[2] = {start.x + dx * length * 2 / 3 - dy * o2, start.y + dy * length * 2 / 3 + dx * o2};
+        p.control[3] = {start.x + dx * length, start.y + dy * length};
+        const float inset = std::max(p.width_start, p.width_end) / 2.0f;
+        auto clamp_axis = [&](float v, int size) {
+            const float lo = inset - 0.5f, hi = float(size) - 0.5f - inset;
+            return lo <= hi ? std::clamp(v, lo, hi) : (float(size) - 1.0f) / 2.0f;
+        };
+        for (fn::point& c : p.control) c = {clamp_axis(c.x, W), clamp_axis(c.y, H)};
+        return p;
+    }
+
+    void apply(sample& s, const params_type& p) const {
+        const auto m = detail::shape_masks::begin_mask(s);
+        std::vector<fn::point> path(std::size_t(segments) + 1);
+        fn::sample_bezier(p.control[0], p.control[1], p.control[2], p.control[3], path);
+        fn::stroke_polyline(m, path, p.width_start, p.width_end, softness);
+        detail::shape_masks::finish_mask(s, restrict_to_foreground);
+    }
+
+    void operator()(sample& s, rng_stream& rng) const { apply(s, sample_params(rng, s)); }
+};
+
+/// Sets `sample.mask` to REB DefectMaker's Bezier-rect shape (METHODS §8.5.2, §8.5.3): n ~
+/// Ui[n_points_min, n_points_max] integer control points in [0, 100)², sorted by angle about
+/// their centroid, smoothed by the midpoint-split cubic Bezier scheme with k ~ U[k_min, k_max]
+/// (REB draws k from {0.2, 0.3, 0.4}), each segment replaced by its chord with probability
+/// `chord_probability` (REB's quirk, 0.5; 0 for smooth blobs), then stretched to fill a w×h
+/// box from the CutPaste area rule: area U[area_min, area_max]·W·H, aspect log-uniform in
+/// [1/aspect_max, aspect_max], w = round(√(area·a)), h = round(√(area/a)), clipped to the
+/// image. The box lies wholly in the image at a uniform position (REB anchors it on a
+/// saliency pixel; here `restrict_to_foreground` clips instead). The outline is stretched
+/// onto the box's pixel squares and filled by `fn::fill_polygon`.
+struct bezier_blob_mask {
+    static constexpr std::string_view name = "bezier_blob_mask";
+
+    int n_points_min = 5;
+    int n_points_max = 6;
+    float k_min = 0.2f;
+    float k_max = 0.4f;
+    float chord_probability = 0.5f;
+    int samples_per_segment = 12;
+    float area_min = 0.02f;  ///< fraction of W·H
+    float area_max = 0.15f;
+    float aspect_max = 3.3f;  ///< aspect log-uniform in [1/aspect_max, aspect_max]
+    float softness = 0.0f;
+    bool restrict_to_foreground = true;
+
+    struct params_type {
+        std::vector<fn::point> control;        ///< sorted by angle, in [0, 100)²
+        std::vector<std::uint8_t> chord_only;  ///< one per segment
+        float k = 0.3f;
+        int x = 0, y = 0, width = 0, height = 0;  ///< the box, pixels
+        template <class F>
+        void visit_fields(F&& f) const {
+            std::vector<float> flat;
+            for (const fn::point& c : control) flat.insert(flat.end(), {c.x, c.y});
+            f("control", flat);
+            f("chord_only", chord_only);
+            f("k", k);
+            f("box", std::array<int, 4>{x, y, width, height});
+        }
+    };
+
+    void validate() const {
+        using namespace detail::shape_masks;
+        if (n_points_min < 3 || n_points_max < n_points_min || n_points_max > 64)
+            fail(name, "n_points_min = " + std::to_string(n_points_min) + " and n_points_max = " + std::to_string(n_points_max) +
+                           " must satisfy 3 <= n_points_min <= n_points_max <= 64");
+        check_range(name, "k_min", k_min, "k_max", k_max, 0.0f, 1.0f);
+        if (!(chord_probability >= 0.0f && chord_probability <= 1.0f))
+            fail(name, "chord_probability is " + std::to_string(chord_probability) + "; it must lie in [0, 1]");
+        if (samples_per_segment < 2 || samples_per_segment > 1024)
+            fail(name, "samples_per_segment is " + std::to_string(samples_per_segment) + "; it must lie in [2, 1024]");
+        check_range(name, "area_min", area_min, "area_max", area_max, 0.0f, 1.0f);
+        if (!(aspect_max >= 1.0f && aspect_max <= 1000.0f)) fail(name, "aspect_max is " + std::to_string(aspect_max) + "; it must lie in [1, 1000]");
+        check_softness(name, softness);
+    }
+
+    params_type sample_params(rng_stream& rng, const sample& s) const {
+        validate();
+        params_type p;
+        const int W = s.image.width(), H = s.image.height();
+        if (W < 1 || H < 1) return p;
+        const int n = int(rng.integer(n_points_min, n_points_max));
+        p.k = rng.uniform(k_min, k_max);
+        for (int i = 0; i < n; ++i) p.control.push_back({float(rng.integer(0, 99)), float(rng.integer(0, 99))});
+        fn::sort_by_angle(p.control);
+        for (int i = 0; i < n; ++i) p.chord_only.push_back(rng.bernoulli(chord_probability) ? 1 : 0);
+        const float area = rng.uniform(area_min, area_max) * float(W) * float(H);
+        const float aspect = detail::shape_masks::log_uniform(rng, 1.0f / aspect_max, aspect_max);
+        p.width = std::clamp(int(std::lround(std::sqrt(area * aspect))), 1, W);
+        p.height = std::clamp(int(std::lround(std::sqrt(area / aspect))), 1, H);
+        // REB: when one side is clipped, the other keeps the area (h = round(area / w)).
+        if (p.width == W) p.height = std::clamp(int(std::lround(area / float(W))), 1, H);
+        else if (p.height == H) p.width = std::clamp(int(std::lround(area / float(H))), 1, W);
+        p.x = int(rng.integer(0, W - p.width));
+        p.y = int(rng.integer(0, H - p.height));
+        return p;
+    }
+
+    void apply(sample& s, const params_type& p) const {
+        const auto m = detail::shape_masks::begin_mask(s);
+        if (p.control.size() >= 3) {
+            std::vector<fn::point> outline;
+            fn::bezier_blob_outline(p.control, p.k, p.chord_only, outline, samples_per_segment);
+            // Onto the pixel squares of the box: centres x .. x + width - 1.
+            fn::stretch_to_box(outline, float(p.x) - 0.5f, float(p.y) - 0.5f, float(p.x + p.width) - 0.5f, float(p.y + p.height) - 0.5f);
+            fn::fill_polygon(m, outline, softness);
+        }
+        detail::shape_masks::finish_mask(s, restrict_to_foreground);
+    }
+
+    void operator()(sample& s, rng_stream& rng) const { apply(s, sample_params(rng, s)); }
+};
+
+/// Sets `sample.mask` to FractalAD's fractal region (METHODS §2.10): the attractor of a
+/// random 2-map affine IFS rendered into a c×c box, c ~ U[size_min, size_max]·min(W, H), the
+/// box placed uniformly within the central region [region_min, region_max] of each axis
+/// (anywhere when it does not fit there), then dilated `dilation` times with a 3×3 square.
+/// Each map is A = U·diag(s1, s2)·V with U, V random rotations with a random reflection and
+/// translation uniform in [-1, 1]²; the singular values satisfy s1 >= s2 >= 0, s1 <= 1 and
+/// Σ(s1 + 2·s2) = α with α ~ U[(5 + n)/2, (6 + n)/2], n = 2 (Anderson and Farrell's
+/// constraint; each map's share is drawn uniformly within what keeps the rest feasible).
+/// The chaos game takes `iterations` points (FractalAD: 100 000) from a seed in the params.
+struct fractal_mask {
+    static constexpr std::string_view name = "fractal_mask";
+
+    float size_min = 0.1f;  ///< fraction of min(W, H)
+    float size_max = 0.5f;
+    float region_min = 0.1f;  ///< central region, fraction of each axis
+    float region_max = 0.9f;
+    int iterations = 100000;
+    int dilation = 3;  ///< 3×3 dilations of the rendered points (FractalAD: 3)
+    bool restrict_to_foreground = true;
+
+    struct params_type {
+        std::array<fn::affine_map, 2> maps{};
+        std::uint64_t chaos_seed = 0;
+        int x = 0, y = 0, size = 0;  ///< the box, pixels
+        template <class F>
+        void visit_fields(F&& f) const {
+            std::array<float, 12> flat{};
+            for (std::size_t k = 0; k < 2; ++k) {
+                const fn::affine_map& m = maps[k];
+                const std::array<float, 6> v{m.a, m.b, m.c, m.d, m.e, m.f};
+                std::copy(v.begin(), v.end(), flat.begin() + std::ptrdiff_t(6 * k));
+            }
+            f("maps", flat);
+            f("box", std::array<int, 3>{x, y, size});
+        }
+    };
+
+    void validate() const {
+        using namespace detail::shape_masks;
+        check_range(name, "size_min", size_min, "size_max", size_max, 0.0f, 1.0f);
+        check_range(name, "region_min", region_min, "region_max", region_max, 0.0f, 1.0f);
+        if (iterations < 0 || iterations > 10'000'000) fail(name, "iterations is " + std::to_string(iterations) + "; it must lie in [0, 10000000]");
+        if (dilation < 0 || dilation > 64) fail(name, "dilation is " + std::to_string(dilation) + "; it must lie in [0, 64]");
+    }
+
+    params_type sample_params(rng_stream& rng, const sample& s) const {
+        validate();
+        params_type p;
+        const int W = s.image.width(), H = s.image.height();
+        if (W < 1 || H < 1) return p;
+        constexpr int n = 2;
+        double budget = rng.uniform((5.0f + n) / 2.0f, (6.0f + n) / 2.0f);
+        for (int k = 0; k < n; ++k) {
+            const int rest = n - 1 - k;
+            // This map's share c = s1 + 2·s2 in [0, 3], leaving a feasible budget for the rest.
+            const double lo = std::max(0.0, budget - 3.0 * rest), hi = std::min(3.0, budget);
+            const double c = rest == 0 ? std::clamp(budget, 0.0, 3.0) : lo + (hi - lo) * rng.uniform_double();
+            budget -= c;
+            // s1 = c - 2·s2 with s2 <= s1 <= 1: s2 in [max(0, (c - 1)/2), c/3].
+            const double s2lo = std::max(0.0, (c - 1.0) / 2.0), s2hi = c / 3.0;
+            const double s2 = s2lo + (s2hi - s2lo) * rng.uniform_double(), s1 = c - 2.0 * s2;
+            auto rotation = [&](std::array<double, 4>& r) {
+                const double t = 2.0 * std::numbers::pi * rng.uniform_double();
+                const double flip = rng.bernoulli(0.5) ? -1.0 : 1.0;
+                r = {std::cos(t), -std::sin(t) * flip, std::sin(t), std::cos(t) * flip};  // R(t)·diag(1, flip)
+            };
+            std::array<double, 4> u{}, v{};
+            rotation(u);
+            rotation(v);
+            // A = U·diag(s1, s2)·V.
+            const double m00 = u[0] * s1, m01 = u[1] * s2, m10 = u[2] * s1, m11 = u[3] * s2;
+            fn::affine_map& m = p.maps[std::size_t(k)];
+            m.a = float(m00 * v[0] + m01 * v[2]);
+            m.b = float(m00 * v[1] + m01 * v[3]);
+            m.c = float(m10 * v[0] + m11 * v[2]);
+            m.d = float(m10 * v[1] + m11 * v[3]);
+            m.e = rng.uniform(-1.0f, 1.0f);
+            m.f = rng.uniform(-1.0f, 1.0f);
+        }
+        p.chaos_seed = rng.next_u64();
+        p.size = std::clamp(int(std::lround(rng.uniform(size_min, size_max) * float(std::min(W, H)))), 1, std::min(W, H));
+        auto place = [&](int extent) {
+            const int lo = int(std::ceil(region_min * float(extent))), hi = int(std::floor(region_max * float(extent))) - p.size;
+            return lo <= hi ? int(rng.integer(lo, hi)) : int(rng.integer(0, extent - p.size));
+        };
+        p.x = place(W);
+        p.y = place(H);
+        return p;
+    }
+
+    void apply(sample& s, const params_type& p) const {
+        const auto m = detail::shape_masks::begin_mask(s);
+        if (p.size > 0 && p.x >= 0 && p.y >= 0 && p.x + p.size <= m.width() && p.y + p.size <= m.height()) {
+            fn::ifs_fractal(m.crop(p.x, p.y, p.size, p.size), p.maps, iterations, p.chaos_seed);
+            dilate(s.mask, p.x - 1, p.y - 1, p.x + p.size + 1, p.y + p.size + 1);
+        }
+        detail::shape_masks::finish_mask(s, restrict_to_foreground);
+    }
+
+    void operator()(sample& s, rng_stream& rng) const { apply(s, sample_params(rng, s)); }
+
+private:
+    /// `dilation` 3×3 dilations, i.e. one (2·dilation + 1)² square dilation, of the region
+    /// [x0, x1) × [y0, y1) grown by `dilation` and clipped to the mask (zero outside it).
+    void dilate(ias::image<float>& mask, int x0, int y0, int x1, int y1) const {
+        const int r = dilation;
+        x0 = std::max(0, x0 - r);
+        y0 = std::max(0, y0 - r);
+        x1 = std::min(mask.width(), x1 + r);
+        y1 = std::min(mask.height(), y1 + r);
+        if (r == 0 || x0 >= x1 || y0 >= y1) return;
+        thread_local ias::image<float> scratch;
+        const auto region = mask.view().crop(x0, y0, x1 - x0, y1 - y0);
+        fn::dilate(region, region, {fn::kernel_shape::square, 2 * r + 1}, scratch);
+    }
+};
+
+/// Sets `sample.mask` to one of RIAD's disjoint grid masks (METHODS §8.6.2): a cell size
+/// 2^e pixels at 256×256, e ~ Ui[cell_exponent_min, cell_exponent_max] (RIAD: {2, 4, 8, 16}),
+/// scaled by min(W, H) / 256 and rounded (at least 1); the cells are permuted at random and
+/// split into `n_sets` runs (RIAD: 3), and the mask hides the run `set_index` ~ Ui[0, n_sets).
+/// The permutation is a pure function of the recorded `permutation_seed`, so all n_sets
+/// complementary masks of one draw are obtained by replaying the params with each set_index
+/// (`fn::disjoint_grid_masks` with the same permutation).
+struct grid_mask {
+    static constexpr std::string_view name = "grid_mask";
+
+    int cell_exponent_min = 1;
+    int cell_exponent_max = 4;
+    int n_sets = 3;
+    float reference_size = 256.0f;
+    bool restrict_to_foreground = true;
+
+    struct params_type {
+        int cell = 1;  ///< pixels
+        int set_index = 0;
+        std::uint64_t permutation_seed = 0;
+        template <class F>
+        void visit_fields(F&& f) const {
+            f("cell", cell);
+            f("set_index", set_index);
+        }
+    };
+
+    void validate() const {
+        using namespace detail::shape_masks;
+        if (cell_exponent_min < 0 || cell_exponent_max < cell_exponent_min || cell_exponent_max > 16)
+            fail(name, "cell_exponent_min = " + std::to_string(cell_exponent_min) + " and cell_exponent_max = " + std::to_string(cell_exponent_max) +
+                           " must satisfy 0 <= cell_exponent_min <= cell_exponent_max <= 16");
+        if (n_sets < 1 || n_sets > 1024) fail(name, "n_sets is " + std::to_string(n_sets) + "; it must lie in [1, 1024]");
+        check_reference(name, reference_size);
+    }
+
+    params_type sample_params(rng_stream& rng, const sample& s) const {
+        validate();
+        params_type p;
+        const int e = int(rng.integer(cell_exponent_min, cell_exponent_max));
+        const float scale = detail::shape_masks::scale_of(s, reference_size);
+        p.cell = std::max(1, int(std::lround(float(1 << e) * scale)));
+        p.set_index = int(rng.integer(0, n_sets - 1));
+        p.permutation_seed = rng.next_u64();
+        return p;
+    }
+
+    /// The cell permutation of `p` for an image of `width` × `height`: a uniform shuffle drawn
+    /// from `rng_stream(p.permutation_seed, 0)`.
+    [[nodiscard]] static std::vector<std::uint32_t> permutation(const params_type& p, int width, int height) {
+        std::vector<std::uint32_t> order(fn::grid_cell_count(width, height, p.cell));
+        for (std::size_t i = 0; i < order.size(); ++i) order[i] = std::uint32_t(i);
+        rng_stream rng(p.permutation_seed, 0);
+        rng.shuffle(std::span<std::uint32_t>(order));
+        return order;
+    }
+
+    void apply(sample& s, const params_type& p) const {
+        const auto m = detail::shape_masks::begin_mask(s);
+        if (!m.empty()) fn::disjoint_grid_masks(m, p.cell, permutation(p, m.width(), m.height()), n_sets, p.set_index);
+        detail::shape_masks::finish_mask(s, restrict_to_foreground);
+    }
+
+    void operator()(sample& s, rng_stream& rng) const { apply(s, sample_params(rng, s)); }
+};
+
+/// Sets `sample.mask` to InTra's hidden patch (METHODS §8.6.4): the image is cut into
+/// patches of `patch_size` pixels at 256×256 (InTra: 16; scaled by min(W, H) / 256, at least
+/// 1; border patches may be partial), an L×L window of patches (L = `window_patches`, 7,
+/// shrunk to the patch grid when the image is smaller) is placed uniformly, and one patch in
+/// it, uniform, is hidden (mask 1). `window_value` > 0 also marks the rest of the window with
+/// that value (0: the mask is the hidden patch only); the window is in the params either way.
+struct patch_window_mask {
+    static constexpr std::string_view name = "patch_window_mask";
+
+    int patch_size = 16;  ///< pixels at reference_size
+    int window_patches = 7;
+    float window_value = 0.0f;
+    float reference_size = 256.0f;
+    bool restrict_to_foreground = true;
+
+    struct params_type {
+        fn::patch_window window{};
+        template <class F>
+        void visit_fields(F&& f) const {
+            f("patch_size", window.patch_size);
+            f("window", std::array<int, 4>{window.window_x, window.window_y, window.window_width, window.window_height});
+            f("hidden", std::array<int, 2>{window.hidden_x, window.hidden_y});
+        }
+    };
+
+    void validate() const {
+        using namespace detail::shape_masks;
+        if (patch_size < 1) fail(name, "patch_size is " + std::to_string(patch_size) + "; it must be >= 1");
+        if (window_patches < 1) fail(name, "window_patches is " + std::to_string(window_patches) + "; it must be >= 1");
+        if (!(window_value >= 0.0f && window_value <= 1.0f)) fail(name, "window_value is " + std::to_string(window_value) + "; it must lie in [0, 1]");
+        check_reference(name, reference_size);
+    }
+
+    params_type sample_params(rng_stream& rng, const sample& s) const {
+        validate();
+        params_type p;
+        const int W = s.image.width(), H = s.image.height();
+        if (W < 1 || H < 1) return p;
+        fn::patch_window& w = p.window;
+        w.patch_size = std::max(1, int(std::lround(float(patch_size) * detail::shape_masks::scale_of(s, reference_size))));
+        const int across = (W + w.patch_size - 1) / w.patch_size, down = (H + w.patch_size - 1) / w.patch_size;
+        w.window_width = std::min(window_patches, across);
+        w.window_height = std::min(window_patches, down);
+        w.window_x = int(rng.integer(0, across - w.window_width));
+        w.window_y = int(rng.integer(0, down - w.window_height));
+        w.hidden_x = int(rng.integer(0, w.window_width - 1));
+        w.hidden_y = int(rng.integer(0, w.window_height - 1));
+        return p;
+    }
+
+    void apply(sample& s, const params_type& p) const {
+        const auto m = detail::shape_masks::begin_mask(s);
+        if (!m.empty()) fn::patch_window_mask(m, p.window, window_value);
+        detail::shape_masks::finish_mask(s, restrict_to_foreground);
+    }
+
+    void operator()(sample& s, rng_stream& rng) const { apply(s, sample_params(rng, s)); }
+};
+
+}  // namespace ias

@@ -1,0 +1,95 @@
+// SPDX-License-Identifier: MIT
+// superpixel_mask: a random subset of the image's SLIC superpixels, SMAI's inpainting mask.
+#pragma once
+
+#include <numeric>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "../core/concepts.hpp"
+#include "../fn/superpixels.hpp"
+
+namespace ias {
+
+/// Sets `sample.mask` to a random share of the sample's SLIC superpixels and the label to 1
+/// when any is chosen (SMAI, Li et al., BMVC 2020; METHODS §8.6.1). The share is uniform in
+/// [fraction_min, fraction_max] of the superpixels, at least one; the SMAI parameters are
+/// not published in full ([recall] in METHODS), so the defaults are a documented guess.
+/// The segmentation depends only on the image, so the same image always gives the same
+/// superpixels; which are masked depends on (seed, index). With `restrict_to_foreground`,
+/// a foreground mask clips the result.
+struct superpixel_mask {
+    static constexpr std::string_view name = "superpixel_mask";
+
+    fn::slic_settings slic{};
+    float fraction_min = 0.05f;
+    float fraction_max = 0.25f;
+    bool restrict_to_foreground = true;
+
+    struct params_type {
+        float fraction = 0.0f;
+        std::uint64_t seed = 0;  ///< orders the superpixels; the first ceil(fraction·n) are masked
+        template <class F>
+        void visit_fields(F&& f) const { f("fraction", fraction); }
+    };
+
+    void validate() const {
+        if (!(fraction_min >= 0.0f && fraction_min <= fraction_max && fraction_max <= 1.0f))
+            throw std::invalid_argument("ias::superpixel_mask: fractions must satisfy 0 <= fraction_min <= fraction_max <= 1, got [" +
+                                        std::to_string(fraction_min) + ", " + std::to_string(fraction_max) + "]");
+    }
+
+    params_type sample_params(rng_stream& rng, const sample&) const {
+        validate();
+        params_type p;
+        p.fraction = fraction_min < fraction_max ? rng.uniform(fraction_min, fraction_max) : fraction_min;
+        p.seed = rng.next_u64();
+        return p;
+    }
+
+    void apply(sample& s, const params_type& p) const {
+        const int w = s.image.width(), h = s.image.height();
+        auto& state = scratch();
+        state.labels.resize(std::size_t(w) * std::size_t(h));
+        const int n = s.image.visit([&](auto view) {
+            return fn::slic(image_view<const typename decltype(view)::value_type>(view), std::span<std::int32_t>(state.labels), slic,
+                            state.slic);
+        });
+        // Choose ceil(fraction·n) superpixels (at least one) by a seeded shuffle.
+        state.order.resize(std::size_t(n));
+        std::iota(state.order.begin(), state.order.end(), 0);
+        rng_stream order(p.seed, 0);
+        order.shuffle(std::span<std::int32_t>(state.order));
+        const auto chosen = std::size_t(std::clamp(int(std::ceil(p.fraction * float(n))), n > 0 ? 1 : 0, n));
+        state.selected.assign(std::size_t(n), 0);
+        for (std::size_t i = 0; i < chosen; ++i) state.selected[std::size_t(state.order[i])] = 1;
+
+        s.mask.resize(w, h, 1);
+        const bool clip = restrict_to_foreground && s.has_foreground();
+        std::uint32_t any = 0;
+        for (std::size_t i = 0; i < state.labels.size(); ++i) {
+            float v = state.selected[std::size_t(state.labels[i])] ? 1.0f : 0.0f;
+            if (clip && !(s.foreground.data()[i] > 0.5f)) v = 0.0f;
+            s.mask.data()[i] = v;
+            any |= std::uint32_t(v > 0.0f);
+        }
+        s.label = any != 0 ? 1 : 0;
+    }
+
+    void operator()(sample& s, rng_stream& rng) const { apply(s, sample_params(rng, s)); }
+
+private:
+    struct buffers {
+        fn::slic_scratch slic;
+        std::vector<std::int32_t> labels, order;
+        std::vector<std::uint8_t> selected;
+    };
+    static buffers& scratch() {
+        thread_local buffers b;
+        return b;
+    }
+};
+
+}  // namespace ias
