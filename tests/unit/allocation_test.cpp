@@ -7,7 +7,7 @@
 #include <cstdlib>
 #include <new>
 
-#include <ias/generate.hpp>
+#include <ias/ias.hpp>
 
 #include "test_transforms.hpp"
 
@@ -72,4 +72,29 @@ TEST_CASE("allocation: pipelines and generate allocate nothing per sample once w
         CHECK(small > 0);  // the counter sees the allocations that do happen
         CHECK(count_for(500) == small);
     }
+}
+
+TEST_CASE("allocation: every mask transform allocates nothing per sample once warm", "[allocation]") {
+    const auto masks = ias::pipeline(
+        ias::estimate_foreground{ias::realnet_foreground("screw")}, ias::perlin_mask{.union_weight = 1},
+        ias::one_of(ias::rectangle_mask{}, ias::scar_mask{}, ias::ellipse_mask{}, ias::stroke_mask{}, ias::bezier_blob_mask{},
+                    ias::fractal_mask{.iterations = 2000}, ias::grid_mask{}, ias::patch_window_mask{},
+                    ias::superpixel_mask{.slic = {.segments = 20, .iterations = 2}}),
+        ias::restrict_to_foreground{});
+    ias::image<std::uint8_t> normal(64, 48, 3);
+    for (std::size_t i = 0; i < normal.size(); ++i) normal.data()[i] = std::uint8_t(i * 7);
+    ias::sample s(normal);
+    auto run_many = [&](std::uint32_t first, std::uint32_t n) {
+        const long before = allocations.load();
+        for (std::uint32_t i = first; i < first + n; ++i) {
+            s.clear_annotations();
+            s.image.assign(normal.view());
+            s.ensure_mask();
+            ias::rng_stream rng(11, i);
+            ias::run(masks, s, rng);
+        }
+        return allocations.load() - before;
+    };
+    run_many(0, 400);  // warm: every branch taken, every buffer at its size
+    CHECK(run_many(400, 300) == 0);
 }

@@ -168,6 +168,10 @@ public:
         if (!holds<T>()) pixels_.template emplace<image<T>>();
         std::get<image<T>>(pixels_).assign(src);
     }
+    template <pixel T>
+    void assign(image_view<T> src) {
+        assign(image_view<const T>(src));
+    }
 
     /// Calls `f(image_view<T>)` with the typed pixels and returns what it returns.
     template <class F>

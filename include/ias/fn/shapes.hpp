@@ -3,6 +3,7 @@
 #pragma once
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
@@ -231,8 +232,7 @@ inline void fill_polygon(image_view<float> out, std::span<const point> vertices,
     const float r = softness / 2.0f;
     const auto ys = detail::shapes::pixel_range(double(ymin) - r, double(ymax) + r, out.height());
     const auto xs = detail::shapes::pixel_range(double(xmin) - r, double(xmax) + r, out.width());
-    std::vector<float> crossings;
-    crossings.reserve(n);
+    thread_local std::vector<float> crossings;  // per-thread scratch: no allocation once grown
     for (int y = ys.first; y <= ys.last; ++y) {
         const float py = float(y);
         crossings.clear();
@@ -354,9 +354,16 @@ inline void sort_by_angle(std::span<point> points) {
     }
     mx /= double(points.size());
     my /= double(points.size());
-    std::stable_sort(points.begin(), points.end(), [&](const point& a, const point& b) {
-        return std::atan2(a.y - my, a.x - mx) < std::atan2(b.y - my, b.x - mx);
-    });
+    // A stable insertion sort: shapes have a handful of points, and std::stable_sort would
+    // allocate a buffer per call.
+    auto angle = [&](const point& q) { return std::atan2(q.y - my, q.x - mx); };
+    for (std::size_t i = 1; i < points.size(); ++i) {
+        const point moving = points[i];
+        const double a = angle(moving);
+        std::size_t j = i;
+        for (; j > 0 && angle(points[j - 1]) > a; --j) points[j] = points[j - 1];
+        points[j] = moving;
+    }
 }
 
 /// REB DefectMaker's closed smooth outline through `control` (METHODS §8.5.2), written to
@@ -389,7 +396,9 @@ inline void bezier_blob_outline(std::span<const point> control, float k, std::sp
         return;
     }
     // Control points beside each vertex: before[i] on the side of v_{i-1}, after[i] on the side of v_{i+1}.
-    std::vector<point> before(n), after(n);
+    thread_local std::vector<point> before, after, samples;  // per-thread scratch
+    before.resize(n);
+    after.resize(n);
     for (std::size_t i = 0; i < n; ++i) {
         const point u = control[(i + n - 1) % n], v = control[i], w = control[(i + 1) % n];
         const point m1{(u.x + v.x) / 2, (u.y + v.y) / 2}, m2{(v.x + w.x) / 2, (v.y + w.y) / 2};
@@ -400,7 +409,7 @@ inline void bezier_blob_outline(std::span<const point> control, float k, std::sp
         before[i] = {c1.x + (v.x - c1.x) * k, c1.y + (v.y - c1.y) * k};
         after[i] = {c2.x + (v.x - c2.x) * k, c2.y + (v.y - c2.y) * k};
     }
-    std::vector<point> samples(static_cast<std::size_t>(samples_per_segment));
+    samples.resize(static_cast<std::size_t>(samples_per_segment));
     for (std::size_t i = 0; i < n; ++i) {
         if (!chord_only.empty() && chord_only[i] != 0) {
             outline.push_back(control[i]);
@@ -454,7 +463,7 @@ inline void ifs_fractal(image_view<float> out, std::span<const affine_map> maps,
         detail::shapes::fail(fn, "weights has " + std::to_string(weights.size()) + " entries; it must be empty or have one per map");
     if (iterations < 0 || iterations > 100'000'000)
         detail::shapes::fail(fn, "iterations is " + std::to_string(iterations) + "; it must lie in [0, 100000000]");
-    std::vector<float> w(maps.size());
+    std::array<float, 64> w{};  // at most 64 maps
     double total = 0.0;
     for (std::size_t k = 0; k < maps.size(); ++k) {
         w[k] = weights.empty() ? std::abs(maps[k].a * maps[k].d - maps[k].b * maps[k].c) : weights[k];

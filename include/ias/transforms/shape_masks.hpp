@@ -254,21 +254,26 @@ struct ellipse_mask {
         float cx = 0, cy = 0, rx = 0, ry = 0;
         float angle = 0;  ///< degrees
     };
+    static constexpr int max_count = 16;
     struct params_type {
-        std::vector<ellipse> ellipses;
+        std::array<ellipse, max_count> ellipses{};  ///< the first `count` are drawn
+        int count = 0;
         template <class F>
         void visit_fields(F&& f) const {
             std::vector<std::array<float, 5>> flat;
-            for (const ellipse& e : ellipses) flat.push_back({e.cx, e.cy, e.rx, e.ry, e.angle});
+            for (int i = 0; i < count; ++i) {
+                const ellipse& e = ellipses[std::size_t(i)];
+                flat.push_back({e.cx, e.cy, e.rx, e.ry, e.angle});
+            }
             f("ellipses", flat);
         }
     };
 
     void validate() const {
         using namespace detail::shape_masks;
-        if (count_min < 0 || count_max < count_min || count_max > 64)
+        if (count_min < 0 || count_max < count_min || count_max > max_count)
             fail(name, "count_min = " + std::to_string(count_min) + " and count_max = " + std::to_string(count_max) +
-                           " must satisfy 0 <= count_min <= count_max <= 64");
+                           " must satisfy 0 <= count_min <= count_max <= " + std::to_string(max_count));
         check_range(name, "radius_min", radius_min, "radius_max", radius_max, 0.0f, 10.0f);
         check_softness(name, softness);
     }
@@ -287,14 +292,17 @@ struct ellipse_mask {
             const float c = std::cos(e.angle * detail::shape_masks::degrees), sn = std::sin(e.angle * detail::shape_masks::degrees);
             e.cx = detail::shape_masks::place_centre(rng, std::sqrt(e.rx * e.rx * c * c + e.ry * e.ry * sn * sn), s.image.width());
             e.cy = detail::shape_masks::place_centre(rng, std::sqrt(e.rx * e.rx * sn * sn + e.ry * e.ry * c * c), s.image.height());
-            p.ellipses.push_back(e);
+            p.ellipses[std::size_t(p.count++)] = e;
         }
         return p;
     }
 
     void apply(sample& s, const params_type& p) const {
         const auto m = detail::shape_masks::begin_mask(s);
-        for (const ellipse& e : p.ellipses) fn::fill_ellipse(m, e.cx, e.cy, e.rx, e.ry, e.angle * detail::shape_masks::degrees, softness);
+        for (int i = 0; i < std::min(p.count, max_count); ++i) {
+            const ellipse& e = p.ellipses[std::size_t(i)];
+            fn::fill_ellipse(m, e.cx, e.cy, e.rx, e.ry, e.angle * detail::shape_masks::degrees, softness);
+        }
         detail::shape_masks::finish_mask(s, restrict_to_foreground);
     }
 
@@ -374,7 +382,8 @@ struct stroke_mask {
 
     void apply(sample& s, const params_type& p) const {
         const auto m = detail::shape_masks::begin_mask(s);
-        std::vector<fn::point> path(std::size_t(segments) + 1);
+        thread_local std::vector<fn::point> path;  // per-thread scratch
+        path.resize(std::size_t(segments) + 1);
         fn::sample_bezier(p.control[0], p.control[1], p.control[2], p.control[3], path);
         fn::stroke_polyline(m, path, p.width_start, p.width_end, softness);
         detail::shape_masks::finish_mask(s, restrict_to_foreground);
@@ -408,17 +417,19 @@ struct bezier_blob_mask {
     float softness = 0.0f;
     bool restrict_to_foreground = true;
 
+    static constexpr int max_points = 16;
     struct params_type {
-        std::vector<fn::point> control;        ///< sorted by angle, in [0, 100)²
-        std::vector<std::uint8_t> chord_only;  ///< one per segment
+        std::array<fn::point, max_points> control{};        ///< the first n, sorted by angle, in [0, 100)²
+        std::array<std::uint8_t, max_points> chord_only{};  ///< one per segment
+        int n = 0;
         float k = 0.3f;
         int x = 0, y = 0, width = 0, height = 0;  ///< the box, pixels
         template <class F>
         void visit_fields(F&& f) const {
             std::vector<float> flat;
-            for (const fn::point& c : control) flat.insert(flat.end(), {c.x, c.y});
+            for (int i = 0; i < n; ++i) flat.insert(flat.end(), {control[std::size_t(i)].x, control[std::size_t(i)].y});
             f("control", flat);
-            f("chord_only", chord_only);
+            f("chord_only", std::vector<int>(chord_only.begin(), chord_only.begin() + n));
             f("k", k);
             f("box", std::array<int, 4>{x, y, width, height});
         }
@@ -426,9 +437,9 @@ struct bezier_blob_mask {
 
     void validate() const {
         using namespace detail::shape_masks;
-        if (n_points_min < 3 || n_points_max < n_points_min || n_points_max > 64)
+        if (n_points_min < 3 || n_points_max < n_points_min || n_points_max > max_points)
             fail(name, "n_points_min = " + std::to_string(n_points_min) + " and n_points_max = " + std::to_string(n_points_max) +
-                           " must satisfy 3 <= n_points_min <= n_points_max <= 64");
+                           " must satisfy 3 <= n_points_min <= n_points_max <= " + std::to_string(max_points));
         check_range(name, "k_min", k_min, "k_max", k_max, 0.0f, 1.0f);
         if (!(chord_probability >= 0.0f && chord_probability <= 1.0f))
             fail(name, "chord_probability is " + std::to_string(chord_probability) + "; it must lie in [0, 1]");
@@ -444,11 +455,11 @@ struct bezier_blob_mask {
         params_type p;
         const int W = s.image.width(), H = s.image.height();
         if (W < 1 || H < 1) return p;
-        const int n = int(rng.integer(n_points_min, n_points_max));
+        p.n = int(rng.integer(n_points_min, n_points_max));
         p.k = rng.uniform(k_min, k_max);
-        for (int i = 0; i < n; ++i) p.control.push_back({float(rng.integer(0, 99)), float(rng.integer(0, 99))});
-        fn::sort_by_angle(p.control);
-        for (int i = 0; i < n; ++i) p.chord_only.push_back(rng.bernoulli(chord_probability) ? 1 : 0);
+        for (int i = 0; i < p.n; ++i) p.control[std::size_t(i)] = {float(rng.integer(0, 99)), float(rng.integer(0, 99))};
+        fn::sort_by_angle(std::span<fn::point>(p.control.data(), std::size_t(p.n)));
+        for (int i = 0; i < p.n; ++i) p.chord_only[std::size_t(i)] = rng.bernoulli(chord_probability) ? 1 : 0;
         const float area = rng.uniform(area_min, area_max) * float(W) * float(H);
         const float aspect = detail::shape_masks::log_uniform(rng, 1.0f / aspect_max, aspect_max);
         p.width = std::clamp(int(std::lround(std::sqrt(area * aspect))), 1, W);
@@ -463,9 +474,11 @@ struct bezier_blob_mask {
 
     void apply(sample& s, const params_type& p) const {
         const auto m = detail::shape_masks::begin_mask(s);
-        if (p.control.size() >= 3) {
-            std::vector<fn::point> outline;
-            fn::bezier_blob_outline(p.control, p.k, p.chord_only, outline, samples_per_segment);
+        const auto n = std::size_t(std::clamp(p.n, 0, max_points));
+        if (n >= 3) {
+            thread_local std::vector<fn::point> outline;  // per-thread scratch
+            fn::bezier_blob_outline(std::span<const fn::point>(p.control.data(), n), p.k,
+                                    std::span<const std::uint8_t>(p.chord_only.data(), n), outline, samples_per_segment);
             // Onto the pixel squares of the box: centres x .. x + width - 1.
             fn::stretch_to_box(outline, float(p.x) - 0.5f, float(p.y) - 0.5f, float(p.x + p.width) - 0.5f, float(p.y + p.height) - 0.5f);
             fn::fill_polygon(m, outline, softness);
@@ -643,20 +656,30 @@ struct grid_mask {
     /// The cell permutation of `p` for an image of `width` × `height`: a uniform shuffle drawn
     /// from `rng_stream(p.permutation_seed, 0)`.
     [[nodiscard]] static std::vector<std::uint32_t> permutation(const params_type& p, int width, int height) {
-        std::vector<std::uint32_t> order(fn::grid_cell_count(width, height, p.cell));
-        for (std::size_t i = 0; i < order.size(); ++i) order[i] = std::uint32_t(i);
-        rng_stream rng(p.permutation_seed, 0);
-        rng.shuffle(std::span<std::uint32_t>(order));
+        std::vector<std::uint32_t> order;
+        permute(p, width, height, order);
         return order;
     }
 
     void apply(sample& s, const params_type& p) const {
         const auto m = detail::shape_masks::begin_mask(s);
-        if (!m.empty()) fn::disjoint_grid_masks(m, p.cell, permutation(p, m.width(), m.height()), n_sets, p.set_index);
+        thread_local std::vector<std::uint32_t> order;  // per-thread scratch
+        if (!m.empty()) {
+            permute(p, m.width(), m.height(), order);
+            fn::disjoint_grid_masks(m, p.cell, order, n_sets, p.set_index);
+        }
         detail::shape_masks::finish_mask(s, restrict_to_foreground);
     }
 
     void operator()(sample& s, rng_stream& rng) const { apply(s, sample_params(rng, s)); }
+
+private:
+    static void permute(const params_type& p, int width, int height, std::vector<std::uint32_t>& order) {
+        order.resize(fn::grid_cell_count(width, height, p.cell));
+        for (std::size_t i = 0; i < order.size(); ++i) order[i] = std::uint32_t(i);
+        rng_stream rng(p.permutation_seed, 0);
+        rng.shuffle(std::span<std::uint32_t>(order));
+    }
 };
 
 /// Sets `sample.mask` to InTra's hidden patch (METHODS §8.6.4): the image is cut into
