@@ -374,6 +374,9 @@ const auto all_shape_masks = std::tuple{
     ias::stroke_mask{.softness = 2.0f},
     ias::bezier_blob_mask{},
     ias::bezier_blob_mask{.chord_probability = 0.0f, .softness = 2.0f},
+    ias::bezier_scar_mask{},
+    ias::bezier_scar_mask{.softness = 1.0f},
+    ias::bezier_clump_mask{},
     ias::fractal_mask{.iterations = 20000},
     ias::grid_mask{},
     ias::patch_window_mask{},
@@ -460,4 +463,36 @@ TEST_CASE("shapes: shape mask validation names the field", "[shapes]") {
     STATIC_REQUIRE(ias::parametrised_transform<ias::rectangle_mask>);
     STATIC_REQUIRE(ias::parametrised_transform<ias::fractal_mask>);
     STATIC_REQUIRE(ias::parametrised_transform<ias::patch_window_mask>);
+}
+
+TEST_CASE("shapes: REB Bezier scars are thin rotated shapes, clumps lie inside their Bezier shape", "[shapes]") {
+    int scars = 0;
+    for (std::uint64_t i = 0; i < 200; ++i) {
+        ias::sample s(ias::image<std::uint8_t>(256, 256, 1));
+        ias::rng_stream r1(12, i);
+        const ias::bezier_scar_mask scar{};
+        const auto sp = scar.sample_params(r1, s);
+        REQUIRE((sp.width >= 7 && sp.width <= 21 && sp.length >= 15 && sp.length <= 30 && std::abs(sp.rotation) <= 45));
+        scar.apply(s, sp);
+        // The shape fills part of its w×l box: never more than the box, usually a good share.
+        const double area = total(s.mask);
+        REQUIRE(area <= sp.width * sp.length + 2 * (sp.width + sp.length));
+        scars += area > 0.3 * sp.width * sp.length;
+
+        // A clump is the Bezier shape of its params intersected with the thresholded blob.
+        ias::sample c(ias::image<std::uint8_t>(256, 256, 1)), shape_only(ias::image<std::uint8_t>(256, 256, 1));
+        ias::rng_stream r2(13, i);
+        const ias::bezier_clump_mask clump{};
+        const auto cp = clump.sample_params(r2, c);
+        clump.apply(c, cp);
+        ias::bezier_blob_mask::params_type bp;
+        bp.shape = cp.shape;
+        bp.x = cp.x, bp.y = cp.y, bp.width = cp.width, bp.height = cp.height;
+        ias::bezier_blob_mask{.n_points_max = 9}.apply(shape_only, bp);
+        for (std::size_t k = 0; k < c.mask.size(); ++k) REQUIRE(c.mask.data()[k] <= shape_only.mask.data()[k]);
+        CHECK(total(c.mask) < total(shape_only.mask) + 1);
+    }
+    CHECK(scars > 150);
+    CHECK_THROWS_WITH((ias::bezier_scar_mask{.rotation_max = 200}.validate()), Catch::Contains("rotation_max is 200"));
+    CHECK_THROWS_WITH((ias::bezier_clump_mask{.n_points_max = 40}.validate()), Catch::Contains("n_points_max <= 16"));
 }

@@ -86,6 +86,75 @@ inline float place_centre(rng_stream& rng, float half, int size) noexcept {
 
 inline constexpr float degrees = float(std::numbers::pi / 180.0);
 
+/// REB DefectMaker's random closed Bezier shape (METHODS §8.5.2): n integer control points in
+/// [0, 100)², sorted by angle about their centroid, the smoothing factor k, and per segment
+/// whether it is replaced by its chord. Shared by the Bezier blob, scar and clump masks.
+struct bezier_shape {
+    static constexpr int max_points = 16;
+    std::array<fn::point, max_points> control{};        ///< the first n are used
+    std::array<std::uint8_t, max_points> chord_only{};  ///< one per segment
+    int n = 0;
+    float k = 0.3f;
+
+    template <class F>
+    void visit_fields(F&& f) const {
+        std::vector<float> flat;
+        for (int i = 0; i < n; ++i) flat.insert(flat.end(), {control[std::size_t(i)].x, control[std::size_t(i)].y});
+        f("control", flat);
+        f("chord_only", std::vector<int>(chord_only.begin(), chord_only.begin() + n));
+        f("k", k);
+    }
+
+    /// Draws a shape: n ~ Ui[n_min, n_max], k ~ U[k_min, k_max], chords with `chord_probability`.
+    static bezier_shape draw(rng_stream& rng, int n_min, int n_max, float k_min, float k_max, float chord_probability) {
+        bezier_shape b;
+        b.n = int(rng.integer(n_min, n_max));
+        b.k = rng.uniform(k_min, k_max);
+        for (int i = 0; i < b.n; ++i) b.control[std::size_t(i)] = {float(rng.integer(0, 99)), float(rng.integer(0, 99))};
+        fn::sort_by_angle(std::span<fn::point>(b.control.data(), std::size_t(b.n)));
+        for (int i = 0; i < b.n; ++i) b.chord_only[std::size_t(i)] = rng.bernoulli(chord_probability) ? 1 : 0;
+        return b;
+    }
+
+    /// The smoothed outline stretched onto the rectangle [x0, x1] × [y0, y1] (REB: onto the
+    /// box), into `outline`; empty when the shape has fewer than 3 points.
+    void outline_in(float x0, float y0, float x1, float y1, int samples_per_segment, std::vector<fn::point>& outline) const {
+        outline.clear();
+        const auto count = std::size_t(std::clamp(n, 0, max_points));
+        if (count < 3) return;
+        fn::bezier_blob_outline(std::span<const fn::point>(control.data(), count), k,
+                                std::span<const std::uint8_t>(chord_only.data(), count), outline, samples_per_segment);
+        fn::stretch_to_box(outline, x0, y0, x1, y1);
+    }
+};
+
+/// The checks every Bezier-shape transform makes on its shape settings.
+inline void check_bezier(std::string_view transform, int n_min, int n_max, float k_min, float k_max, float chord_probability,
+                         int samples_per_segment) {
+    if (n_min < 3 || n_max < n_min || n_max > bezier_shape::max_points)
+        fail(transform, "n_points_min = " + std::to_string(n_min) + " and n_points_max = " + std::to_string(n_max) +
+                            " must satisfy 3 <= n_points_min <= n_points_max <= " + std::to_string(bezier_shape::max_points));
+    check_range(transform, "k_min", k_min, "k_max", k_max, 0.0f, 1.0f);
+    if (!(chord_probability >= 0.0f && chord_probability <= 1.0f))
+        fail(transform, "chord_probability is " + std::to_string(chord_probability) + "; it must lie in [0, 1]");
+    if (samples_per_segment < 2 || samples_per_segment > 1024)
+        fail(transform, "samples_per_segment is " + std::to_string(samples_per_segment) + "; it must lie in [2, 1024]");
+}
+
+/// REB's box from the CutPaste area rule: area U[area_min, area_max]·W·H, aspect
+/// log-uniform in [1/aspect_max, aspect_max], w = round(√(area·a)), h = round(√(area/a)),
+/// clipped to the image with the other side keeping the area; placed uniformly inside.
+inline std::array<int, 4> draw_area_box(rng_stream& rng, int W, int H, float area_min, float area_max, float aspect_max) {
+    const float area = rng.uniform(area_min, area_max) * float(W) * float(H);
+    const float aspect = log_uniform(rng, 1.0f / aspect_max, aspect_max);
+    int w = std::clamp(int(std::lround(std::sqrt(area * aspect))), 1, W);
+    int h = std::clamp(int(std::lround(std::sqrt(area / aspect))), 1, H);
+    if (w == W) h = std::clamp(int(std::lround(area / float(W))), 1, H);
+    else if (h == H) w = std::clamp(int(std::lround(area / float(H))), 1, W);
+    const int x = int(rng.integer(0, W - w)), y = int(rng.integer(0, H - h));
+    return {x, y, w, h};
+}
+
 }  // namespace detail::shape_masks
 
 /// How `rectangle_mask` sizes its box.
@@ -417,34 +486,19 @@ struct bezier_blob_mask {
     float softness = 0.0f;
     bool restrict_to_foreground = true;
 
-    static constexpr int max_points = 16;
     struct params_type {
-        std::array<fn::point, max_points> control{};        ///< the first n, sorted by angle, in [0, 100)²
-        std::array<std::uint8_t, max_points> chord_only{};  ///< one per segment
-        int n = 0;
-        float k = 0.3f;
+        detail::shape_masks::bezier_shape shape;
         int x = 0, y = 0, width = 0, height = 0;  ///< the box, pixels
         template <class F>
         void visit_fields(F&& f) const {
-            std::vector<float> flat;
-            for (int i = 0; i < n; ++i) flat.insert(flat.end(), {control[std::size_t(i)].x, control[std::size_t(i)].y});
-            f("control", flat);
-            f("chord_only", std::vector<int>(chord_only.begin(), chord_only.begin() + n));
-            f("k", k);
+            shape.visit_fields(f);
             f("box", std::array<int, 4>{x, y, width, height});
         }
     };
 
     void validate() const {
         using namespace detail::shape_masks;
-        if (n_points_min < 3 || n_points_max < n_points_min || n_points_max > max_points)
-            fail(name, "n_points_min = " + std::to_string(n_points_min) + " and n_points_max = " + std::to_string(n_points_max) +
-                           " must satisfy 3 <= n_points_min <= n_points_max <= " + std::to_string(max_points));
-        check_range(name, "k_min", k_min, "k_max", k_max, 0.0f, 1.0f);
-        if (!(chord_probability >= 0.0f && chord_probability <= 1.0f))
-            fail(name, "chord_probability is " + std::to_string(chord_probability) + "; it must lie in [0, 1]");
-        if (samples_per_segment < 2 || samples_per_segment > 1024)
-            fail(name, "samples_per_segment is " + std::to_string(samples_per_segment) + "; it must lie in [2, 1024]");
+        check_bezier(name, n_points_min, n_points_max, k_min, k_max, chord_probability, samples_per_segment);
         check_range(name, "area_min", area_min, "area_max", area_max, 0.0f, 1.0f);
         if (!(aspect_max >= 1.0f && aspect_max <= 1000.0f)) fail(name, "aspect_max is " + std::to_string(aspect_max) + "; it must lie in [1, 1000]");
         check_softness(name, softness);
@@ -455,33 +509,191 @@ struct bezier_blob_mask {
         params_type p;
         const int W = s.image.width(), H = s.image.height();
         if (W < 1 || H < 1) return p;
-        p.n = int(rng.integer(n_points_min, n_points_max));
-        p.k = rng.uniform(k_min, k_max);
-        for (int i = 0; i < p.n; ++i) p.control[std::size_t(i)] = {float(rng.integer(0, 99)), float(rng.integer(0, 99))};
-        fn::sort_by_angle(std::span<fn::point>(p.control.data(), std::size_t(p.n)));
-        for (int i = 0; i < p.n; ++i) p.chord_only[std::size_t(i)] = rng.bernoulli(chord_probability) ? 1 : 0;
-        const float area = rng.uniform(area_min, area_max) * float(W) * float(H);
-        const float aspect = detail::shape_masks::log_uniform(rng, 1.0f / aspect_max, aspect_max);
-        p.width = std::clamp(int(std::lround(std::sqrt(area * aspect))), 1, W);
-        p.height = std::clamp(int(std::lround(std::sqrt(area / aspect))), 1, H);
-        // REB: when one side is clipped, the other keeps the area (h = round(area / w)).
-        if (p.width == W) p.height = std::clamp(int(std::lround(area / float(W))), 1, H);
-        else if (p.height == H) p.width = std::clamp(int(std::lround(area / float(H))), 1, W);
-        p.x = int(rng.integer(0, W - p.width));
-        p.y = int(rng.integer(0, H - p.height));
+        p.shape = detail::shape_masks::bezier_shape::draw(rng, n_points_min, n_points_max, k_min, k_max, chord_probability);
+        const auto box = detail::shape_masks::draw_area_box(rng, W, H, area_min, area_max, aspect_max);
+        p.x = box[0], p.y = box[1], p.width = box[2], p.height = box[3];
         return p;
     }
 
     void apply(sample& s, const params_type& p) const {
         const auto m = detail::shape_masks::begin_mask(s);
-        const auto n = std::size_t(std::clamp(p.n, 0, max_points));
-        if (n >= 3) {
-            thread_local std::vector<fn::point> outline;  // per-thread scratch
-            fn::bezier_blob_outline(std::span<const fn::point>(p.control.data(), n), p.k,
-                                    std::span<const std::uint8_t>(p.chord_only.data(), n), outline, samples_per_segment);
-            // Onto the pixel squares of the box: centres x .. x + width - 1.
-            fn::stretch_to_box(outline, float(p.x) - 0.5f, float(p.y) - 0.5f, float(p.x + p.width) - 0.5f, float(p.y + p.height) - 0.5f);
+        thread_local std::vector<fn::point> outline;  // per-thread scratch
+        // Onto the pixel squares of the box: centres x .. x + width - 1.
+        p.shape.outline_in(float(p.x) - 0.5f, float(p.y) - 0.5f, float(p.x + p.width) - 0.5f, float(p.y + p.height) - 0.5f,
+                           samples_per_segment, outline);
+        if (!outline.empty()) fn::fill_polygon(m, outline, softness);
+        detail::shape_masks::finish_mask(s, restrict_to_foreground);
+    }
+
+    void operator()(sample& s, rng_stream& rng) const { apply(s, sample_params(rng, s)); }
+};
+
+/// Sets `sample.mask` to REB DefectMaker's Bezier-scar (METHODS §8.5.3): a Bezier shape (as
+/// in `bezier_blob_mask`) stretched into a w×h box, w ~ Ui[width_min, width_max] and h ~
+/// Ui[length_min, length_max] pixels at 256×256 (REB: 7..21 and 15..30, the CutPaste-scar
+/// ranges plus 5; scaled by min(W, H)/256), rotated by an integer angle ~ Ui[-rotation_max,
+/// rotation_max] degrees about its centre. The rotated box (REB rotates with canvas expansion)
+/// is placed uniformly inside the image (centred on an axis where it does not fit).
+struct bezier_scar_mask {
+    static constexpr std::string_view name = "bezier_scar_mask";
+
+    int n_points_min = 5;
+    int n_points_max = 6;
+    float k_min = 0.2f;
+    float k_max = 0.4f;
+    float chord_probability = 0.5f;
+    int samples_per_segment = 12;
+    int width_min = 7;  ///< pixels at reference_size
+    int width_max = 21;
+    int length_min = 15;
+    int length_max = 30;
+    int rotation_max = 45;  ///< degrees
+    float reference_size = 256.0f;
+    float softness = 0.0f;
+    bool restrict_to_foreground = true;
+
+    struct params_type {
+        detail::shape_masks::bezier_shape shape;
+        float width = 0, length = 0;  ///< the unrotated box, pixels
+        int rotation = 0;             ///< degrees
+        float cx = 0, cy = 0;         ///< centre of the rotated box, pixels
+        template <class F>
+        void visit_fields(F&& f) const {
+            shape.visit_fields(f);
+            f("size", std::array<float, 2>{width, length});
+            f("rotation", rotation);
+            f("centre", std::array<float, 2>{cx, cy});
+        }
+    };
+
+    void validate() const {
+        using namespace detail::shape_masks;
+        check_bezier(name, n_points_min, n_points_max, k_min, k_max, chord_probability, samples_per_segment);
+        if (width_min < 1 || width_max < width_min || length_min < 1 || length_max < length_min)
+            fail(name, "sizes must satisfy 1 <= width_min <= width_max and 1 <= length_min <= length_max");
+        if (rotation_max < 0 || rotation_max > 180) fail(name, "rotation_max is " + std::to_string(rotation_max) + "; it must lie in [0, 180]");
+        check_reference(name, reference_size);
+        check_softness(name, softness);
+    }
+
+    params_type sample_params(rng_stream& rng, const sample& s) const {
+        validate();
+        params_type p;
+        const int W = s.image.width(), H = s.image.height();
+        if (W < 1 || H < 1) return p;
+        const float scale = detail::shape_masks::scale_of(s, reference_size);
+        p.shape = detail::shape_masks::bezier_shape::draw(rng, n_points_min, n_points_max, k_min, k_max, chord_probability);
+        p.width = std::max(1.0f, std::round(float(rng.integer(width_min, width_max)) * scale));
+        p.length = std::max(1.0f, std::round(float(rng.integer(length_min, length_max)) * scale));
+        p.rotation = int(rng.integer(-rotation_max, rotation_max));
+        const float c = std::abs(std::cos(float(p.rotation) * detail::shape_masks::degrees));
+        const float sn = std::abs(std::sin(float(p.rotation) * detail::shape_masks::degrees));
+        p.cx = detail::shape_masks::place_centre(rng, (p.width * c + p.length * sn) / 2.0f, W);
+        p.cy = detail::shape_masks::place_centre(rng, (p.width * sn + p.length * c) / 2.0f, H);
+        return p;
+    }
+
+    void apply(sample& s, const params_type& p) const {
+        const auto m = detail::shape_masks::begin_mask(s);
+        thread_local std::vector<fn::point> outline;  // per-thread scratch
+        p.shape.outline_in(-p.width / 2.0f, -p.length / 2.0f, p.width / 2.0f, p.length / 2.0f, samples_per_segment, outline);
+        const float c = std::cos(float(p.rotation) * detail::shape_masks::degrees), sn = std::sin(float(p.rotation) * detail::shape_masks::degrees);
+        for (fn::point& q : outline) q = {p.cx + c * q.x - sn * q.y, p.cy + sn * q.x + c * q.y};
+        if (!outline.empty()) fn::fill_polygon(m, outline, softness);
+        detail::shape_masks::finish_mask(s, restrict_to_foreground);
+    }
+
+    void operator()(sample& s, rng_stream& rng) const { apply(s, sample_params(rng, s)); }
+};
+
+/// Sets `sample.mask` to REB DefectMaker's Bezier-clump (METHODS §8.5.3): a blob ∩ a Bezier
+/// shape in a box from the CutPaste area rule (aspect bound 3). The blob is a grid of
+/// uniform integer grey levels in [77, 177] of (max(1, int(w/s·a)), max(1, int(w/s/a))) cells
+/// (REB's quirk: both from the width w), s ~ U[5, 7], a log-uniform in [1/2, 2], resized
+/// bilinearly to the box (REB uses PIL's default resampler) and thresholded at > 138.
+struct bezier_clump_mask {
+    static constexpr std::string_view name = "bezier_clump_mask";
+
+    int n_points_min = 5;  ///< REB's clump passes no ranges: its defaults 5..9
+    int n_points_max = 9;
+    float k_min = 0.2f;
+    float k_max = 0.4f;
+    float chord_probability = 0.5f;
+    int samples_per_segment = 12;
+    float area_min = 0.02f;
+    float area_max = 0.15f;
+    float aspect_max = 3.0f;
+    float softness = 0.0f;
+    bool restrict_to_foreground = true;
+
+    struct params_type {
+        detail::shape_masks::bezier_shape shape;
+        int x = 0, y = 0, width = 0, height = 0;  ///< the box, pixels
+        int grid_width = 1, grid_height = 1;      ///< blob noise cells
+        std::uint64_t noise_seed = 0;             ///< the grey levels come from rng_stream(noise_seed, 0)
+        template <class F>
+        void visit_fields(F&& f) const {
+            shape.visit_fields(f);
+            f("box", std::array<int, 4>{x, y, width, height});
+            f("grid", std::array<int, 2>{grid_width, grid_height});
+        }
+    };
+
+    void validate() const {
+        using namespace detail::shape_masks;
+        check_bezier(name, n_points_min, n_points_max, k_min, k_max, chord_probability, samples_per_segment);
+        check_range(name, "area_min", area_min, "area_max", area_max, 0.0f, 1.0f);
+        if (!(aspect_max >= 1.0f && aspect_max <= 1000.0f)) fail(name, "aspect_max is " + std::to_string(aspect_max) + "; it must lie in [1, 1000]");
+        check_softness(name, softness);
+    }
+
+    params_type sample_params(rng_stream& rng, const sample& s) const {
+        validate();
+        params_type p;
+        const int W = s.image.width(), H = s.image.height();
+        if (W < 1 || H < 1) return p;
+        p.shape = detail::shape_masks::bezier_shape::draw(rng, n_points_min, n_points_max, k_min, k_max, chord_probability);
+        const auto box = detail::shape_masks::draw_area_box(rng, W, H, area_min, area_max, aspect_max);
+        p.x = box[0], p.y = box[1], p.width = box[2], p.height = box[3];
+        const float cell = rng.uniform(5.0f, 7.0f), a = detail::shape_masks::log_uniform(rng, 0.5f, 2.0f);
+        p.grid_width = std::max(1, int(float(p.width) / cell * a));
+        p.grid_height = std::max(1, int(float(p.width) / cell / a));
+        p.noise_seed = rng.next_u64();
+        return p;
+    }
+
+    void apply(sample& s, const params_type& p) const {
+        const auto m = detail::shape_masks::begin_mask(s);
+        thread_local std::vector<fn::point> outline;  // per-thread scratch
+        p.shape.outline_in(float(p.x) - 0.5f, float(p.y) - 0.5f, float(p.x + p.width) - 0.5f, float(p.y + p.height) - 0.5f,
+                           samples_per_segment, outline);
+        if (!outline.empty() && p.width > 0 && p.height > 0 && p.x >= 0 && p.y >= 0 && p.x + p.width <= m.width() &&
+            p.y + p.height <= m.height()) {
             fn::fill_polygon(m, outline, softness);
+            // The blob: integer grey levels on a coarse grid, resized bilinearly (pixel-centre
+            // aligned), kept where > 138.
+            thread_local std::vector<float> grid;
+            const int gw = std::max(1, p.grid_width), gh = std::max(1, p.grid_height);
+            grid.resize(std::size_t(gw) * std::size_t(gh));
+            rng_stream noise(p.noise_seed, 0);
+            for (float& v : grid) v = float(noise.integer(77, 177));
+            auto source = [](int i, int size, int cells) {
+                return std::clamp((float(i) + 0.5f) * float(cells) / float(size) - 0.5f, 0.0f, float(cells - 1));
+            };
+            for (int y = 0; y < p.height; ++y) {
+                const float sy = source(y, p.height, gh);
+                const int y0 = int(sy), y1 = std::min(y0 + 1, gh - 1);
+                const float fy = sy - float(y0);
+                for (int x = 0; x < p.width; ++x) {
+                    const float sx = source(x, p.width, gw);
+                    const int x0 = int(sx), x1 = std::min(x0 + 1, gw - 1);
+                    const float fx = sx - float(x0);
+                    auto at = [&](int gx, int gy) { return grid[std::size_t(gy) * std::size_t(gw) + std::size_t(gx)]; };
+                    const float top = at(x0, y0) + fx * (at(x1, y0) - at(x0, y0));
+                    const float bottom = at(x0, y1) + fx * (at(x1, y1) - at(x0, y1));
+                    if (!(top + fy * (bottom - top) > 138.0f)) m(p.x + x, p.y + y) = 0.0f;
+                }
+            }
         }
         detail::shape_masks::finish_mask(s, restrict_to_foreground);
     }
