@@ -373,7 +373,7 @@ const auto all_shape_masks = std::tuple{
     ias::stroke_mask{},
     ias::stroke_mask{.softness = 2.0f},
     ias::bezier_blob_mask{},
-    ias::bezier_blob_mask{.chord_probability = 0.0f, .softness = 2.0f},
+    ias::bezier_blob_mask{.shape = {.chord_probability = 0.0f}, .softness = 2.0f},
     ias::bezier_scar_mask{},
     ias::bezier_scar_mask{.softness = 1.0f},
     ias::bezier_clump_mask{},
@@ -455,7 +455,7 @@ TEST_CASE("shapes: shape mask validation names the field", "[shapes]") {
     CHECK_THROWS_WITH((ias::scar_mask{.width_min = -1}.validate()), Catch::Contains("width_min"));
     CHECK_THROWS_WITH((ias::ellipse_mask{.count_min = 3, .count_max = 2}.validate()), Catch::Contains("count_min"));
     CHECK_THROWS_WITH((ias::stroke_mask{.segments = 0}.validate()), Catch::Contains("segments is 0"));
-    CHECK_THROWS_WITH((ias::bezier_blob_mask{.chord_probability = 2}.validate()), Catch::Contains("chord_probability"));
+    CHECK_THROWS_WITH((ias::bezier_blob_mask{.shape = {.chord_probability = 2}}.validate()), Catch::Contains("chord_probability"));
     CHECK_THROWS_WITH((ias::fractal_mask{.dilation = -1}.validate()), Catch::Contains("dilation is -1"));
     CHECK_THROWS_WITH((ias::grid_mask{.n_sets = 0}.validate()), Catch::Contains("n_sets is 0"));
     CHECK_THROWS_WITH((ias::patch_window_mask{.patch_size = 0}.validate()), Catch::Contains("patch_size is 0"));
@@ -488,11 +488,11 @@ TEST_CASE("shapes: REB Bezier scars are thin rotated shapes, clumps lie inside t
         ias::bezier_blob_mask::params_type bp;
         bp.shape = cp.shape;
         bp.x = cp.x, bp.y = cp.y, bp.width = cp.width, bp.height = cp.height;
-        ias::bezier_blob_mask{.n_points_max = 9}.apply(shape_only, bp);
+        ias::bezier_blob_mask{.shape = {.n_points_max = 9}}.apply(shape_only, bp);
         for (std::size_t k = 0; k < c.mask.size(); ++k) REQUIRE(c.mask.data()[k] <= shape_only.mask.data()[k]);
         CHECK(total(c.mask) < total(shape_only.mask) + 1);
     }
     CHECK(scars > 150);
     CHECK_THROWS_WITH((ias::bezier_scar_mask{.rotation_max = 200}.validate()), Catch::Contains("rotation_max is 200"));
-    CHECK_THROWS_WITH((ias::bezier_clump_mask{.n_points_max = 40}.validate()), Catch::Contains("n_points_max <= 16"));
+    CHECK_THROWS_WITH((ias::bezier_clump_mask{.shape = {.n_points_max = 40}}.validate()), Catch::Contains("n_points_max <= 16"));
 }

@@ -18,6 +18,19 @@
 
 namespace ias {
 
+/// The Bezier shape settings shared by REB DefectMaker's three families (METHODS §8.5.2):
+/// n ~ Ui[n_points_min, n_points_max] control points, smoothing k ~ U[k_min, k_max] (REB picks
+/// k from {0.2, 0.3, 0.4}), each segment replaced by its chord with `chord_probability` (REB's
+/// quirk, 0.5; 0 gives smooth blobs), each smooth segment sampled at `samples_per_segment` points.
+struct bezier_shape_settings {
+    int n_points_min = 5;
+    int n_points_max = 6;
+    float k_min = 0.2f;
+    float k_max = 0.4f;
+    float chord_probability = 0.5f;
+    int samples_per_segment = 12;
+};
+
 namespace detail::shape_masks {
 
 [[noreturn]] inline void fail(std::string_view transform, const std::string& what) {
@@ -105,14 +118,14 @@ struct bezier_shape {
         f("k", k);
     }
 
-    /// Draws a shape: n ~ Ui[n_min, n_max], k ~ U[k_min, k_max], chords with `chord_probability`.
-    static bezier_shape draw(rng_stream& rng, int n_min, int n_max, float k_min, float k_max, float chord_probability) {
+    /// Draws a shape by `settings`.
+    static bezier_shape draw(rng_stream& rng, const bezier_shape_settings& settings) {
         bezier_shape b;
-        b.n = int(rng.integer(n_min, n_max));
-        b.k = rng.uniform(k_min, k_max);
+        b.n = int(rng.integer(settings.n_points_min, settings.n_points_max));
+        b.k = rng.uniform(settings.k_min, settings.k_max);
         for (int i = 0; i < b.n; ++i) b.control[std::size_t(i)] = {float(rng.integer(0, 99)), float(rng.integer(0, 99))};
         fn::sort_by_angle(std::span<fn::point>(b.control.data(), std::size_t(b.n)));
-        for (int i = 0; i < b.n; ++i) b.chord_only[std::size_t(i)] = rng.bernoulli(chord_probability) ? 1 : 0;
+        for (int i = 0; i < b.n; ++i) b.chord_only[std::size_t(i)] = rng.bernoulli(settings.chord_probability) ? 1 : 0;
         return b;
     }
 
@@ -129,16 +142,16 @@ struct bezier_shape {
 };
 
 /// The checks every Bezier-shape transform makes on its shape settings.
-inline void check_bezier(std::string_view transform, int n_min, int n_max, float k_min, float k_max, float chord_probability,
-                         int samples_per_segment) {
-    if (n_min < 3 || n_max < n_min || n_max > bezier_shape::max_points)
-        fail(transform, "n_points_min = " + std::to_string(n_min) + " and n_points_max = " + std::to_string(n_max) +
-                            " must satisfy 3 <= n_points_min <= n_points_max <= " + std::to_string(bezier_shape::max_points));
-    check_range(transform, "k_min", k_min, "k_max", k_max, 0.0f, 1.0f);
-    if (!(chord_probability >= 0.0f && chord_probability <= 1.0f))
-        fail(transform, "chord_probability is " + std::to_string(chord_probability) + "; it must lie in [0, 1]");
-    if (samples_per_segment < 2 || samples_per_segment > 1024)
-        fail(transform, "samples_per_segment is " + std::to_string(samples_per_segment) + "; it must lie in [2, 1024]");
+inline void check_bezier(std::string_view transform, const bezier_shape_settings& b) {
+    if (b.n_points_min < 3 || b.n_points_max < b.n_points_min || b.n_points_max > bezier_shape::max_points)
+        fail(transform, "shape.n_points_min = " + std::to_string(b.n_points_min) + " and shape.n_points_max = " +
+                            std::to_string(b.n_points_max) + " must satisfy 3 <= n_points_min <= n_points_max <= " +
+                            std::to_string(bezier_shape::max_points));
+    check_range(transform, "shape.k_min", b.k_min, "shape.k_max", b.k_max, 0.0f, 1.0f);
+    if (!(b.chord_probability >= 0.0f && b.chord_probability <= 1.0f))
+        fail(transform, "shape.chord_probability is " + std::to_string(b.chord_probability) + "; it must lie in [0, 1]");
+    if (b.samples_per_segment < 2 || b.samples_per_segment > 1024)
+        fail(transform, "shape.samples_per_segment is " + std::to_string(b.samples_per_segment) + "; it must lie in [2, 1024]");
 }
 
 /// REB's box from the CutPaste area rule: area U[area_min, area_max]·W·H, aspect
@@ -461,12 +474,9 @@ struct stroke_mask {
     void operator()(sample& s, rng_stream& rng) const { apply(s, sample_params(rng, s)); }
 };
 
-/// Sets `sample.mask` to REB DefectMaker's Bezier-rect shape (METHODS §8.5.2, §8.5.3): n ~
-/// Ui[n_points_min, n_points_max] integer control points in [0, 100)², sorted by angle about
-/// their centroid, smoothed by the midpoint-split cubic Bezier scheme with k ~ U[k_min, k_max]
-/// (REB draws k from {0.2, 0.3, 0.4}), each segment replaced by its chord with probability
-/// `chord_probability` (REB's quirk, 0.5; 0 for smooth blobs), then stretched to fill a w×h
-/// box from the CutPaste area rule: area U[area_min, area_max]·W·H, aspect log-uniform in
+/// Sets `sample.mask` to REB DefectMaker's Bezier-rect shape (METHODS §8.5.2, §8.5.3): a
+/// random Bezier shape (`shape`, see `bezier_shape_settings`) stretched to fill a w×h box from
+/// the CutPaste area rule: area U[area_min, area_max]·W·H, aspect log-uniform in
 /// [1/aspect_max, aspect_max], w = round(√(area·a)), h = round(√(area/a)), clipped to the
 /// image. The box lies wholly in the image at a uniform position (REB anchors it on a
 /// saliency pixel; here `restrict_to_foreground` clips instead). The outline is stretched
@@ -474,12 +484,7 @@ struct stroke_mask {
 struct bezier_blob_mask {
     static constexpr std::string_view name = "bezier_blob_mask";
 
-    int n_points_min = 5;
-    int n_points_max = 6;
-    float k_min = 0.2f;
-    float k_max = 0.4f;
-    float chord_probability = 0.5f;
-    int samples_per_segment = 12;
+    bezier_shape_settings shape{};
     float area_min = 0.02f;  ///< fraction of W·H
     float area_max = 0.15f;
     float aspect_max = 3.3f;  ///< aspect log-uniform in [1/aspect_max, aspect_max]
@@ -498,7 +503,7 @@ struct bezier_blob_mask {
 
     void validate() const {
         using namespace detail::shape_masks;
-        check_bezier(name, n_points_min, n_points_max, k_min, k_max, chord_probability, samples_per_segment);
+        check_bezier(name, shape);
         check_range(name, "area_min", area_min, "area_max", area_max, 0.0f, 1.0f);
         if (!(aspect_max >= 1.0f && aspect_max <= 1000.0f)) fail(name, "aspect_max is " + std::to_string(aspect_max) + "; it must lie in [1, 1000]");
         check_softness(name, softness);
@@ -509,7 +514,7 @@ struct bezier_blob_mask {
         params_type p;
         const int W = s.image.width(), H = s.image.height();
         if (W < 1 || H < 1) return p;
-        p.shape = detail::shape_masks::bezier_shape::draw(rng, n_points_min, n_points_max, k_min, k_max, chord_probability);
+        p.shape = detail::shape_masks::bezier_shape::draw(rng, shape);
         const auto box = detail::shape_masks::draw_area_box(rng, W, H, area_min, area_max, aspect_max);
         p.x = box[0], p.y = box[1], p.width = box[2], p.height = box[3];
         return p;
@@ -520,7 +525,7 @@ struct bezier_blob_mask {
         thread_local std::vector<fn::point> outline;  // per-thread scratch
         // Onto the pixel squares of the box: centres x .. x + width - 1.
         p.shape.outline_in(float(p.x) - 0.5f, float(p.y) - 0.5f, float(p.x + p.width) - 0.5f, float(p.y + p.height) - 0.5f,
-                           samples_per_segment, outline);
+                           shape.samples_per_segment, outline);
         if (!outline.empty()) fn::fill_polygon(m, outline, softness);
         detail::shape_masks::finish_mask(s, restrict_to_foreground);
     }
@@ -537,12 +542,7 @@ struct bezier_blob_mask {
 struct bezier_scar_mask {
     static constexpr std::string_view name = "bezier_scar_mask";
 
-    int n_points_min = 5;
-    int n_points_max = 6;
-    float k_min = 0.2f;
-    float k_max = 0.4f;
-    float chord_probability = 0.5f;
-    int samples_per_segment = 12;
+    bezier_shape_settings shape{};
     int width_min = 7;  ///< pixels at reference_size
     int width_max = 21;
     int length_min = 15;
@@ -568,7 +568,7 @@ struct bezier_scar_mask {
 
     void validate() const {
         using namespace detail::shape_masks;
-        check_bezier(name, n_points_min, n_points_max, k_min, k_max, chord_probability, samples_per_segment);
+        check_bezier(name, shape);
         if (width_min < 1 || width_max < width_min || length_min < 1 || length_max < length_min)
             fail(name, "sizes must satisfy 1 <= width_min <= width_max and 1 <= length_min <= length_max");
         if (rotation_max < 0 || rotation_max > 180) fail(name, "rotation_max is " + std::to_string(rotation_max) + "; it must lie in [0, 180]");
@@ -582,7 +582,7 @@ struct bezier_scar_mask {
         const int W = s.image.width(), H = s.image.height();
         if (W < 1 || H < 1) return p;
         const float scale = detail::shape_masks::scale_of(s, reference_size);
-        p.shape = detail::shape_masks::bezier_shape::draw(rng, n_points_min, n_points_max, k_min, k_max, chord_probability);
+        p.shape = detail::shape_masks::bezier_shape::draw(rng, shape);
         p.width = std::max(1.0f, std::round(float(rng.integer(width_min, width_max)) * scale));
         p.length = std::max(1.0f, std::round(float(rng.integer(length_min, length_max)) * scale));
         p.rotation = int(rng.integer(-rotation_max, rotation_max));
@@ -596,7 +596,7 @@ struct bezier_scar_mask {
     void apply(sample& s, const params_type& p) const {
         const auto m = detail::shape_masks::begin_mask(s);
         thread_local std::vector<fn::point> outline;  // per-thread scratch
-        p.shape.outline_in(-p.width / 2.0f, -p.length / 2.0f, p.width / 2.0f, p.length / 2.0f, samples_per_segment, outline);
+        p.shape.outline_in(-p.width / 2.0f, -p.length / 2.0f, p.width / 2.0f, p.length / 2.0f, shape.samples_per_segment, outline);
         const float c = std::cos(float(p.rotation) * detail::shape_masks::degrees), sn = std::sin(float(p.rotation) * detail::shape_masks::degrees);
         for (fn::point& q : outline) q = {p.cx + c * q.x - sn * q.y, p.cy + sn * q.x + c * q.y};
         if (!outline.empty()) fn::fill_polygon(m, outline, softness);
@@ -614,12 +614,7 @@ struct bezier_scar_mask {
 struct bezier_clump_mask {
     static constexpr std::string_view name = "bezier_clump_mask";
 
-    int n_points_min = 5;  ///< REB's clump passes no ranges: its defaults 5..9
-    int n_points_max = 9;
-    float k_min = 0.2f;
-    float k_max = 0.4f;
-    float chord_probability = 0.5f;
-    int samples_per_segment = 12;
+    bezier_shape_settings shape{.n_points_max = 9};  ///< REB's clump passes no ranges: its defaults, 5..9 points
     float area_min = 0.02f;
     float area_max = 0.15f;
     float aspect_max = 3.0f;
@@ -641,7 +636,7 @@ struct bezier_clump_mask {
 
     void validate() const {
         using namespace detail::shape_masks;
-        check_bezier(name, n_points_min, n_points_max, k_min, k_max, chord_probability, samples_per_segment);
+        check_bezier(name, shape);
         check_range(name, "area_min", area_min, "area_max", area_max, 0.0f, 1.0f);
         if (!(aspect_max >= 1.0f && aspect_max <= 1000.0f)) fail(name, "aspect_max is " + std::to_string(aspect_max) + "; it must lie in [1, 1000]");
         check_softness(name, softness);
@@ -652,7 +647,7 @@ struct bezier_clump_mask {
         params_type p;
         const int W = s.image.width(), H = s.image.height();
         if (W < 1 || H < 1) return p;
-        p.shape = detail::shape_masks::bezier_shape::draw(rng, n_points_min, n_points_max, k_min, k_max, chord_probability);
+        p.shape = detail::shape_masks::bezier_shape::draw(rng, shape);
         const auto box = detail::shape_masks::draw_area_box(rng, W, H, area_min, area_max, aspect_max);
         p.x = box[0], p.y = box[1], p.width = box[2], p.height = box[3];
         const float cell = rng.uniform(5.0f, 7.0f), a = detail::shape_masks::log_uniform(rng, 0.5f, 2.0f);
@@ -666,7 +661,7 @@ struct bezier_clump_mask {
         const auto m = detail::shape_masks::begin_mask(s);
         thread_local std::vector<fn::point> outline;  // per-thread scratch
         p.shape.outline_in(float(p.x) - 0.5f, float(p.y) - 0.5f, float(p.x + p.width) - 0.5f, float(p.y + p.height) - 0.5f,
-                           samples_per_segment, outline);
+                           shape.samples_per_segment, outline);
         if (!outline.empty() && p.width > 0 && p.height > 0 && p.x >= 0 && p.y >= 0 && p.x + p.width <= m.width() &&
             p.y + p.height <= m.height()) {
             fn::fill_polygon(m, outline, softness);
