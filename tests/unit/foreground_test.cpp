@@ -135,9 +135,12 @@ TEST_CASE("foreground: published presets as data, unknown categories named", "[f
     CHECK_FALSE(ias::realnet_foreground("screw").foreground_above);
     CHECK(ias::realnet_foreground("toothbrush").method == foreground_method::triangle);
     CHECK(ias::realnet_foreground("toothbrush").closing_size == 6);
+    CHECK(ias::realnet_foreground("pcb3").channel == 2);
+    CHECK(ias::realnet_foreground("pcb3").closing_size == 8);
+    CHECK_THROWS_WITH(ias::realnet_foreground("pcb9"), Catch::Contains("VisA's pcb1"));
     CHECK(ias::nsa_foreground("bottle").background == 200);
     CHECK(ias::nsa_foreground("pill").threshold == 20);
-    CHECK_THROWS_WITH(ias::memseg_foreground("bottel"), Catch::Contains("unknown MVTec AD category 'bottel'") && Catch::Contains("bottle, cable"));
+    CHECK_THROWS_WITH(ias::memseg_foreground("bottel"), Catch::Contains("unknown category 'bottel'") && Catch::Contains("bottle, cable"));
     CHECK_THROWS_WITH(ias::fn::validate(ias::fn::foreground_settings{.median_size = 4}), Catch::Contains("median_size must be 0 or odd, got 4"));
 }
 

@@ -55,7 +55,7 @@ struct restrict_to_foreground {
 
 namespace detail {
 [[noreturn]] inline void unknown_category(const char* preset, std::string_view category, const char* known) {
-    throw std::invalid_argument(std::string("ias::") + preset + ": unknown MVTec AD category '" + std::string(category) +
+    throw std::invalid_argument(std::string("ias::") + preset + ": unknown category '" + std::string(category) +
                                 "'; known: " + known);
 }
 constexpr const char* mvtec_categories =
@@ -85,7 +85,8 @@ inline fn::foreground_settings memseg_foreground(std::string_view category) {
 
 /// RealNet's per-class foreground rule for MVTec AD (METHODS §2.4; cnulab/RealNet): Otsu or
 /// Triangle on the grey image, inverted for some classes, then a 6×6 closing and opening.
-/// Textures, cable and transistor use the whole image.
+/// Textures, cable and transistor use the whole image. Of RealNet's VisA rules, those of
+/// pcb1–pcb4 are included (METHODS §2.4 lists no others).
 inline fn::foreground_settings realnet_foreground(std::string_view category) {
     auto rule = [](fn::foreground_method m, bool above) {
         return fn::foreground_settings{.method = m, .foreground_above = above, .closing_size = 6, .opening_size = 6};
@@ -97,7 +98,14 @@ inline fn::foreground_settings realnet_foreground(std::string_view category) {
         if (c == category) return rule(fn::foreground_method::otsu, false);
     for (std::string_view c : {"carpet", "leather", "tile", "wood", "cable", "transistor"})
         if (c == category) return {};
-    detail::unknown_category("realnet_foreground", category, detail::mvtec_categories);
+    // VisA's printed circuit boards: Triangle on the blue channel, closing 8, opening 3.
+    for (std::string_view c : {"pcb1", "pcb2", "pcb3", "pcb4"})
+        if (c == category)
+            return {.method = fn::foreground_method::triangle, .grey = fn::grey_conversion::channel, .channel = 2,
+                    .closing_size = 8, .opening_size = 3};
+    detail::unknown_category("realnet_foreground", category, "the MVTec AD categories (bottle, cable, capsule, carpet, grid, "
+                                                             "hazelnut, leather, metal_nut, pill, screw, tile, toothbrush, "
+                                                             "transistor, wood, zipper) and VisA's pcb1, pcb2, pcb3, pcb4");
 }
 
 /// NSA's object masks (METHODS §2.5; hmsch/natural-synthetic-anomalies): |mean RGB − b| > t
