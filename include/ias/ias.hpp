@@ -9,6 +9,8 @@
 #include "fn/foreground.hpp"
 #include "fn/morphology.hpp"
 #include "fn/perlin_noise.hpp"
+#include "fn/procedural_texture.hpp"
+#include "fn/resize.hpp"
 #include "fn/shapes.hpp"
 #include "fn/superpixels.hpp"
 
@@ -16,3 +18,5 @@
 #include "transforms/perlin_mask.hpp"
 #include "transforms/shape_masks.hpp"
 #include "transforms/superpixel_mask.hpp"
+
+#include "textures/procedural_textures.hpp"

@@ -120,6 +120,19 @@ TEST_CASE("perlin_noise: range, zero at the lattice nodes, continuity, determini
     CHECK_FALSE(noise({.cells_x = 3, .seed = 9}, 40, 30) == noise({.cells_x = 3, .seed = 10}, 40, 30));
 }
 
+TEST_CASE("perlin_noise: a strided view (one channel of an RGB image) gets the same values", "[perlin]") {
+    const ias::fn::perlin_noise_params p{.cells_x = 3, .cells_y = 5, .rotation = 0.4f, .fill = -1.0f, .seed = 21, .octaves = 2};
+    const auto plain = noise(p, 45, 33);
+    ias::image<float> rgb(45, 33, 3, 7.0f);
+    ias::fn::perlin_noise(rgb.view().channel(1), p);
+    for (int y = 0; y < 33; ++y)
+        for (int x = 0; x < 45; ++x) {
+            REQUIRE(rgb(x, y, 1) == plain(x, y));
+            REQUIRE(rgb(x, y, 0) == 7.0f);  // the other channels are untouched
+            REQUIRE(rgb(x, y, 2) == 7.0f);
+        }
+}
+
 TEST_CASE("perlin_noise: rotation fills outside the rotated field and keeps the centre", "[perlin]") {
     const ias::fn::perlin_noise_params straight{.cells_x = 4, .cells_y = 4, .fill = -5.0f, .seed = 11};
     auto turned = straight;

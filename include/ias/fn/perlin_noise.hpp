@@ -122,7 +122,16 @@ inline void perlin_noise(image_view<float> out, const perlin_noise_params& p, st
     const double cx = (width - 1) / 2.0, cy = (height - 1) / 2.0;
     const double cosr = std::cos(double(p.rotation)), sinr = std::sin(double(p.rotation));
     for (int y = 0; y < height; ++y) {
-        float* row = out.row(y);
+        // Rows are computed contiguously: in place when the view's pixels are adjacent, else in
+        // a per-thread row buffer copied out at the end of the row (a channel of an RGB image).
+        thread_local std::vector<float> row_buffer;
+        const bool strided = out.pixel_stride() != 1;
+        if (strided) row_buffer.resize(std::size_t(width));
+        float* row = strided ? row_buffer.data() : out.row(y);
+        auto finish_row = [&] {
+            if (strided)
+                for (int x = 0; x < width; ++x) out(x, y) = row[x];
+        };
         // sx = cosr·x + ax, sy = -sinr·x + ay along this row.
         const double ax = -cosr * cx + sinr * (y - cy) + cx, ay = sinr * cx + cosr * (y - cy) + cy;
         // The x-interval whose source lies inside [0, W-1] × [0, H-1].
@@ -143,7 +152,10 @@ inline void perlin_noise(image_view<float> out, const perlin_noise_params& p, st
         const int first = int(std::ceil(lo)), last = int(std::floor(hi));  // valid: [first, last]
         for (int x = 0; x < std::min(first, width); ++x) row[x] = p.fill;
         for (int x = std::max(last + 1, 0); x < width; ++x) row[x] = p.fill;
-        if (first > last) continue;
+        if (first > last) {
+            finish_row();
+            continue;
+        }
 
         const float* g = scratch.data();
         for (int k = 0; k < p.octaves; ++k) {
@@ -211,6 +223,7 @@ inline void perlin_noise(image_view<float> out, const perlin_noise_params& p, st
             }
             g += 2 * std::size_t(o.nodes_x) * std::size_t(o.nodes_y);
         }
+        finish_row();
     }
 }
 

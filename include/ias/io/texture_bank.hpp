@@ -1,0 +1,111 @@
+// SPDX-License-Identifier: MIT
+// texture_bank: anomaly source images (DTD or your own) loaded once, shared read-only, resized per sample.
+#pragma once
+
+#include <algorithm>
+#include <cctype>
+#include <cmath>
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "../fn/resize.hpp"
+#include "stb.hpp"
+
+namespace ias {
+
+namespace detail {
+/// Writes `rgb` (3 channels) into `out` of 1, 3 or 4 channels: luminance, copy, or copy with alpha 1.
+inline void adapt_channels(image_view<const float> rgb, image_view<float> out) {
+    for (int y = 0; y < out.height(); ++y)
+        for (int x = 0; x < out.width(); ++x) {
+            if (out.channels() == 1) {
+                out(x, y) = 0.299f * rgb(x, y, 0) + 0.587f * rgb(x, y, 1) + 0.114f * rgb(x, y, 2);
+                continue;
+            }
+            for (int c = 0; c < 3; ++c) out(x, y, c) = rgb(x, y, c);
+            if (out.channels() == 4) out(x, y, 3) = 1.0f;
+        }
+}
+}  // namespace detail
+
+/// Anomaly source images (DRAEM's DTD textures, or your own), loaded once and shared
+/// read-only between threads and transforms (hold it as `std::shared_ptr<const texture_bank>`).
+/// Every image is kept as float RGB in [0, 1]; `fill` resizes one to the size a sample needs.
+class texture_bank {
+public:
+    /// Loads every PNG, JPEG, BMP and TGA file under `folder` (recursively, in sorted path
+    /// order, so indices are stable across machines). Throws ias::error naming the folder when
+    /// it is missing or holds no image, and naming the file when one cannot be read.
+    static std::shared_ptr<const texture_bank> load(const std::filesystem::path& folder, const load_options& options = {}) {
+        namespace fs = std::filesystem;
+        std::error_code ec;
+        if (!fs::is_directory(folder, ec))
+            throw error("ias::texture_bank: '" + folder.string() + "' is not a folder");
+        std::vector<fs::path> files;
+        for (auto it = fs::recursive_directory_iterator(folder, fs::directory_options::follow_directory_symlink, ec);
+             !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
+            if (!it->is_regular_file()) continue;
+            std::string ext = it->path().extension().string();
+            std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return char(std::tolower(c)); });
+            if (ext == ".png" || ext == ".jpg" || ext == ".jpeg" || ext == ".bmp" || ext == ".tga") files.push_back(it->path());
+        }
+        if (ec) throw error("ias::texture_bank: cannot list '" + folder.string() + "': " + ec.message());
+        if (files.empty())
+            throw error("ias::texture_bank: '" + folder.string() + "' holds no .png, .jpg, .jpeg, .bmp or .tga file");
+        std::sort(files.begin(), files.end());
+        auto bank = std::shared_ptr<texture_bank>(new texture_bank());
+        load_options rgb = options;
+        rgb.channels = 3;
+        for (const auto& file : files) {
+            const any_image pixels = load_image(file, rgb);
+            image<float>& texture = bank->textures_.emplace_back(pixels.width(), pixels.height(), 3);
+            pixels.visit([&]<class T>(image_view<const T> v) {
+                if constexpr (std::is_same_v<T, float>) texture.assign(v);
+                else convert_pixels(v, texture.view());
+            });
+            bank->paths_.push_back(file);
+        }
+        return bank;
+    }
+
+    /// A bank of images already in memory (each converted to float RGB).
+    static std::shared_ptr<const texture_bank> from_images(const std::vector<image<float>>& images) {
+        if (images.empty()) throw std::invalid_argument("ias::texture_bank::from_images: no images given");
+        auto bank = std::shared_ptr<texture_bank>(new texture_bank());
+        for (const auto& im : images) {
+            if (im.empty()) throw std::invalid_argument("ias::texture_bank::from_images: an image is empty");
+            image<float>& rgb = bank->textures_.emplace_back(im.width(), im.height(), 3);
+            for (int y = 0; y < im.height(); ++y)
+                for (int x = 0; x < im.width(); ++x)
+                    for (int c = 0; c < 3; ++c) rgb(x, y, c) = im(x, y, std::min(c, im.channels() - 1));
+            bank->paths_.emplace_back();
+        }
+        return bank;
+    }
+
+    [[nodiscard]] std::size_t size() const noexcept { return textures_.size(); }
+    [[nodiscard]] const image<float>& operator[](std::size_t i) const noexcept { return textures_[i]; }
+    /// The file texture `i` came from (empty for in-memory banks).
+    [[nodiscard]] const std::filesystem::path& path(std::size_t i) const noexcept { return paths_[i]; }
+
+    /// Writes texture `index`, resized bilinearly (as DRAEM's cv2.resize) to `out`'s size,
+    /// into `out` (float, 1, 3 or 4 channels: grey is the luminance). `scratch` is reused.
+    void fill(std::size_t index, image_view<float> out, image<float>& scratch, std::vector<float>& weights) const {
+        if (index >= textures_.size())
+            throw std::out_of_range("ias::texture_bank::fill: index " + std::to_string(index) + " of " + std::to_string(textures_.size()));
+        scratch.resize(out.width(), out.height(), 3);
+        fn::resize_bilinear(textures_[index].view(), scratch.view(), weights);
+        detail::adapt_channels(std::as_const(scratch).view(), out);
+    }
+
+private:
+    texture_bank() = default;
+    std::vector<image<float>> textures_;
+    std::vector<std::filesystem::path> paths_;
+};
+
+}  // namespace ias
