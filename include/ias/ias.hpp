@@ -18,5 +18,7 @@
 #include "transforms/perlin_mask.hpp"
 #include "transforms/shape_masks.hpp"
 #include "transforms/superpixel_mask.hpp"
+#include "transforms/texture_blend.hpp"
 
 #include "textures/procedural_textures.hpp"
+#include "textures/texture_source.hpp"

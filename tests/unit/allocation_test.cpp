@@ -74,13 +74,13 @@ TEST_CASE("allocation: pipelines and generate allocate nothing per sample once w
     }
 }
 
-TEST_CASE("allocation: every mask transform allocates nothing per sample once warm", "[allocation]") {
+TEST_CASE("allocation: every mask transform and the texture blend allocate nothing per sample once warm", "[allocation]") {
     const auto masks = ias::pipeline(
         ias::estimate_foreground{ias::realnet_foreground("screw")}, ias::perlin_mask{.union_weight = 1},
         ias::one_of(ias::rectangle_mask{}, ias::scar_mask{}, ias::ellipse_mask{}, ias::stroke_mask{}, ias::bezier_blob_mask{},
                     ias::fractal_mask{.iterations = 2000}, ias::grid_mask{}, ias::patch_window_mask{}, ias::bezier_scar_mask{}, ias::bezier_clump_mask{},
                     ias::superpixel_mask{.slic = {.segments = 20, .iterations = 2}}),
-        ias::restrict_to_foreground{});
+        ias::restrict_to_foreground{}, ias::texture_blend{});
     ias::image<std::uint8_t> normal(64, 48, 3);
     for (std::size_t i = 0; i < normal.size(); ++i) normal.data()[i] = std::uint8_t(i * 7);
     ias::sample s(normal);

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "../fn/resize.hpp"
+#include "../textures/texture_source.hpp"
 #include "stb.hpp"
 
 namespace ias {
@@ -35,7 +36,8 @@ inline void adapt_channels(image_view<const float> rgb, image_view<float> out) {
 /// Anomaly source images (DRAEM's DTD textures, or your own), loaded once and shared
 /// read-only between threads and transforms (hold it as `std::shared_ptr<const texture_bank>`).
 /// Every image is kept as float RGB in [0, 1]; `fill` resizes one to the size a sample needs.
-class texture_bank {
+/// As a `texture_source` it draws a texture uniformly per sample, as DRAEM draws a DTD image.
+class texture_bank final : public texture_source {
 public:
     /// Loads every PNG, JPEG, BMP and TGA file under `folder` (recursively, in sorted path
     /// order, so indices are stable across machines). Throws ias::error naming the folder when
@@ -100,6 +102,13 @@ public:
         scratch.resize(out.width(), out.height(), 3);
         fn::resize_bilinear(textures_[index].view(), scratch.view(), weights);
         detail::adapt_channels(std::as_const(scratch).view(), out);
+    }
+
+    /// A texture drawn uniformly from the bank, resized to `out` (the `texture_source` interface).
+    void fill(rng_stream& rng, image_view<float> out) const override {
+        thread_local image<float> scratch;  // per-thread resize buffers
+        thread_local std::vector<float> weights;
+        fill(std::size_t(rng.integer(0, std::int64_t(textures_.size()) - 1)), out, scratch, weights);
     }
 
 private:
