@@ -4,9 +4,9 @@
 //
 //   03_demo INPUT_DIR OUT_DIR [COUNT=16] [SEED=7]
 //
-// The two defects here, a soft stain and a thin scratch, are small transforms written in
-// this file to show how a transform is built; the library's recipes (DRAEM, CutPaste, NSA,
-// ...) plug into the same pipeline.
+// Half of the defects are DRAEM-style: a Perlin-noise region painted with a procedural
+// texture, from the library. The others, a soft stain and a thin scratch, are small
+// transforms written in this file to show how a transform is built.
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -123,7 +123,12 @@ int main(int argc, char** argv) try {
     fs::create_directories(out / "images");
     fs::create_directories(out / "masks");
 
-    const auto synthesise = ias::pipeline(ias::one_of({3.0f, 2.0f}, stain{}, scratch{}), ias::sometimes(0.3, scratch{}));
+    // DRAEM-style texture anomalies (Perlin region + procedural texture) or one of the two
+    // hand-written defects above, sometimes with an extra scratch.
+    const auto draem_like = ias::perlin_mask{.empty_policy = ias::empty_mask_policy::redraw} |
+                            ias::texture_blend{.texture_opacity_min = 0.5f};
+    const auto synthesise =
+        ias::pipeline(ias::one_of({2.0f, 1.0f, 1.0f}, draem_like, stain{}, scratch{}), ias::sometimes(0.3, scratch{}));
 
     const int cell = 96, columns = 4;
     const int rows = int((count + columns - 1) / columns);
