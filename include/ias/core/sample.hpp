@@ -107,6 +107,29 @@ private:
     std::size_t position_ = 0;
 };
 
+/// True when any element of `mask` is positive.
+inline bool any_positive(const ias::image<float>& mask) noexcept {
+    std::uint32_t any = 0;  // an integer OR, which the compiler vectorises
+    for (std::size_t i = 0; i < mask.size(); ++i) any |= std::uint32_t(mask.data()[i] > 0.0f);
+    return any != 0;
+}
+
+/// Zeroes `mask` wherever `foreground` is <= 0.5 (nothing when `foreground` is empty) and
+/// returns whether anything positive is left. Throws ias::error when the foreground is not
+/// one channel of the mask's size.
+inline bool clip_to_foreground(ias::image<float>& mask, const ias::image<float>& foreground) {
+    if (!foreground.empty()) {
+        if (foreground.width() != mask.width() || foreground.height() != mask.height() || foreground.channels() != 1)
+            throw error("ias: the foreground is " + std::to_string(foreground.width()) + "x" + std::to_string(foreground.height()) +
+                        "x" + std::to_string(foreground.channels()) + ", but it must be one channel of the mask's size " +
+                        std::to_string(mask.width()) + "x" + std::to_string(mask.height()));
+        float* m = mask.data();
+        const float* fg = foreground.data();
+        for (std::size_t i = 0; i < mask.size(); ++i) m[i] = fg[i] > 0.5f ? m[i] : 0.0f;
+    }
+    return any_positive(mask);
+}
+
 /// A training sample: the image and everything a transform knows about it.
 ///
 /// - `image`: uint8 (0..255) or float (0..1 by convention) pixels, 1, 3 or 4 channels.

@@ -41,15 +41,7 @@ struct restrict_to_foreground {
     void operator()(sample& s, rng_stream&) const {
         if (!s.has_foreground()) return;
         s.ensure_mask();
-        float* m = s.mask.data();
-        const float* fg = s.foreground.data();
-        std::uint32_t any = 0;
-        for (std::size_t i = 0; i < s.mask.size(); ++i) {
-            const float v = fg[i] > 0.5f ? m[i] : 0.0f;
-            m[i] = v;
-            any |= std::uint32_t(v > 0.0f);
-        }
-        s.label = any != 0 ? s.label : 0;
+        if (!clip_to_foreground(s.mask, s.foreground)) s.label = 0;
     }
 };
 

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "../core/concepts.hpp"
+#include "../fn/morphology.hpp"
 #include "../fn/perlin_noise.hpp"
 
 namespace ias {
@@ -184,24 +185,13 @@ private:
         const bool any_first = render_field(out, s, p.fields[0]);
         const bool clip = restrict_to_foreground && s.has_foreground();
         if (p.combination == 0 && !clip) return any_first;
-        float* m = out.data();
-        const std::size_t n = out.size();
         if (p.combination != 0) {
             ias::image<float>& second = scratch_second();
             render_field(second, s, p.fields[1]);
-            const float* m2 = second.data();
-            if (p.combination == 1)
-                for (std::size_t i = 0; i < n; ++i) m[i] = std::max(m[i], m2[i]);
-            else
-                for (std::size_t i = 0; i < n; ++i) m[i] = std::min(m[i], m2[i]);
+            if (p.combination == 1) fn::mask_union(out.view(), second.view(), out.view());
+            else fn::mask_intersection(out.view(), second.view(), out.view());
         }
-        if (clip) {
-            const float* fg = s.foreground.data();
-            for (std::size_t i = 0; i < n; ++i) m[i] = fg[i] > 0.5f ? m[i] : 0.0f;
-        }
-        std::uint32_t any = 0;
-        for (std::size_t i = 0; i < n; ++i) any |= std::uint32_t(m[i] > 0.0f);
-        return any != 0;
+        return clip ? clip_to_foreground(out, s.foreground) : any_positive(out);
     }
 
     // Per-thread scratch, grown once: the transform itself stays immutable and shareable.

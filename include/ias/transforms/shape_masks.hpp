@@ -70,18 +70,7 @@ inline image_view<float> begin_mask(sample& s) {
 /// Clips the mask to the foreground (when asked and present) and sets the label to whether
 /// any pixel is positive.
 inline void finish_mask(sample& s, bool restrict_to_foreground) {
-    float* m = s.mask.data();
-    const std::size_t n = s.mask.size();
-    if (restrict_to_foreground && s.has_foreground()) {
-        if (s.foreground.width() != s.mask.width() || s.foreground.height() != s.mask.height() || s.foreground.channels() != 1)
-            throw error("ias: the foreground is " + std::to_string(s.foreground.width()) + "x" + std::to_string(s.foreground.height()) + "x" +
-                        std::to_string(s.foreground.channels()) + ", but it must be one channel of the image's size");
-        const float* fg = s.foreground.data();
-        for (std::size_t i = 0; i < n; ++i) m[i] = fg[i] > 0.5f ? m[i] : 0.0f;
-    }
-    std::uint32_t any = 0;
-    for (std::size_t i = 0; i < n; ++i) any |= std::uint32_t(m[i] > 0.0f);
-    s.label = any != 0 ? 1 : 0;
+    s.label = (restrict_to_foreground ? clip_to_foreground(s.mask, s.foreground) : any_positive(s.mask)) ? 1 : 0;
 }
 
 /// Log-uniform draw in [lo, hi] (both > 0).

@@ -67,15 +67,9 @@ struct superpixel_mask {
         for (std::size_t i = 0; i < chosen; ++i) state.selected[std::size_t(state.order[i])] = 1;
 
         s.mask.resize(w, h, 1);
-        const bool clip = restrict_to_foreground && s.has_foreground();
-        std::uint32_t any = 0;
-        for (std::size_t i = 0; i < state.labels.size(); ++i) {
-            float v = state.selected[std::size_t(state.labels[i])] ? 1.0f : 0.0f;
-            if (clip && !(s.foreground.data()[i] > 0.5f)) v = 0.0f;
-            s.mask.data()[i] = v;
-            any |= std::uint32_t(v > 0.0f);
-        }
-        s.label = any != 0 ? 1 : 0;
+        for (std::size_t i = 0; i < state.labels.size(); ++i)
+            s.mask.data()[i] = state.selected[std::size_t(state.labels[i])] ? 1.0f : 0.0f;
+        s.label = (restrict_to_foreground ? clip_to_foreground(s.mask, s.foreground) : any_positive(s.mask)) ? 1 : 0;
     }
 
     void operator()(sample& s, rng_stream& rng) const { apply(s, sample_params(rng, s)); }
