@@ -126,7 +126,7 @@ int main(int argc, char** argv) try {
     // DRAEM-style texture anomalies (Perlin region + procedural texture) or one of the two
     // hand-written defects above, sometimes with an extra scratch.
     const auto draem_like = ias::perlin_mask{.empty_policy = ias::empty_mask_policy::redraw} |
-                            ias::texture_blend{.texture_opacity_min = 0.5f};
+                            ias::texture_blend{.texture_opacity = {.min = 0.5f}};
     const auto synthesise =
         ias::pipeline(ias::one_of({2.0f, 1.0f, 1.0f}, draem_like, stain{}, scratch{}), ias::sometimes(0.3, scratch{}));
 

@@ -126,8 +126,16 @@ TEST_CASE("sample: validate names the field and the problem", "[sample]") {
     s.mask(3, 3) = 1.5f;
     CHECK_THROWS_WITH(s.validate(), Catch::Contains("mask has value 1.5") && Catch::Contains("[0, 1]"));
     s.mask.resize(8, 5, 1);
-    CHECK_THROWS_WITH(s.validate(), Catch::Contains("mask is 8x5x1, but it must be 8x6x1"));
+    CHECK_THROWS_WITH(s.validate(), Catch::Contains("mask is 8x5x1, but it must be one channel of the image's size 8x6"));
     s.ensure_mask();
+    s.feature_mask.resize(2, 2, 1, 0.5f);  // a feature grid: any size up to the image's
+    CHECK_NOTHROW(s.validate());
+    s.feature_mask.resize(9, 2, 1);
+    CHECK_THROWS_WITH(s.validate(), Catch::Contains("feature_mask is 9x2x1, but it must be one channel no larger than"));
+    s.feature_mask.resize(2, 2, 1, 2.0f);
+    CHECK_THROWS_WITH(s.validate(), Catch::Contains("feature_mask has value 2"));
+    s.clear_annotations();
+    CHECK(s.feature_mask.empty());
     s.foreground.resize(8, 6, 3);
     CHECK_THROWS_WITH(s.validate(), Catch::Contains("foreground is 8x6x3"));
     s.foreground.clear();

@@ -17,7 +17,7 @@ TEST_CASE("resize_bilinear: OpenCV INTER_LINEAR known answers", "[textures]") {
         for (int x = 0; x < 7; ++x)
             for (int k = 0; k < 3; ++k) src(x, y, k) = float((y * 7 + x) * 3 + k);
     ias::image<float> dst(11, 4, 3);
-    std::vector<float> weights;
+    ias::fn::resize_scratch weights;
     ias::fn::resize_bilinear(std::as_const(src).view(), dst.view(), weights);
     // cv2.resize(src, (11, 4), interpolation=cv2.INTER_LINEAR) gives these values.
     CHECK(dst(0, 0, 0) == 2.625f);
@@ -113,9 +113,20 @@ TEST_CASE("texture_bank: loads a folder recursively in sorted order, fills any s
     CHECK((*bank)[1](3, 3, 1) == 0.0f);
 
     ias::image<float> out(16, 12, 1), scratch;
-    std::vector<float> weights;
+    ias::fn::resize_scratch weights;
     bank->fill(1, out.view(), scratch, weights);
     for (std::size_t i = 0; i < out.size(); ++i) REQUIRE(out.data()[i] == Approx(0.299f));  // red as luminance
+
+    // A bank resized once gives the same textures at that size as resizing per sample.
+    const auto fitted = bank->resized(16, 12);
+    ias::image<float> direct(16, 12, 3), cached(16, 12, 3);
+    for (std::size_t k = 0; k < bank->size(); ++k) {
+        bank->fill(k, direct.view(), scratch, weights);
+        fitted->fill(k, cached.view(), scratch, weights);
+        CHECK(cached == direct);
+    }
+    CHECK(fitted->path(1) == bank->path(1));
+    CHECK_THROWS_WITH(bank->resized(0, 12), Catch::Contains("both must be >= 1"));
 
     CHECK_THROWS_WITH(ias::texture_bank::load(dir / "missing"), Catch::Contains("is not a folder"));
     fs::create_directories(dir / "empty");

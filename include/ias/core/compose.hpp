@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-// Random combinators: sometimes(p, t), one_of(weights, t...), some_of(n, t...), repeat(lo, hi, t).
+// Combinators: sometimes(p, t), alternate(t), one_of(weights, t...), some_of(n, t...), repeat(lo, hi, t).
 #pragma once
 
 #include <array>
@@ -62,6 +62,33 @@ public:
 
 private:
     double probability_;
+    T t_;
+};
+
+/// Applies `t` to the samples with an odd index and leaves the others as they are: exactly
+/// half of a dataset is changed, as by MemSeg's toggling flag (METHODS §2.3), rather than a
+/// random half as by `sometimes(0.5, t)`. The index is the sample's, carried by its stream;
+/// `t` runs with `rng.fork(0)`.
+template <class T>
+class alternate {
+    static_assert(transform<T>, "ias::alternate needs an ias::transform");
+
+public:
+    static constexpr std::string_view name = "alternate";
+    using params_type = typename sometimes<T>::params_type;
+
+    explicit alternate(T t) : t_(std::move(t)) {}
+
+    void operator()(sample& s, rng_stream& rng) const {
+        const bool applied = rng.index() % 2 == 1;
+        if (s.trace) s.trace->record(name, params_type{applied});
+        if (applied) detail::run_child(t_, s, rng, 0);
+    }
+    void replay(sample& s, trace_reader& reader) const {
+        if (reader.next(name).params_as<params_type>().applied) ias::replay(t_, s, reader);
+    }
+
+private:
     T t_;
 };
 

@@ -146,6 +146,9 @@ struct sample {
     ias::image<float> mask;
     int label = 0;
     ias::image<float> foreground;
+    /// The mask on a detector's feature grid (GLASS's m_s, SuperSimpleNet, DSR): empty unless
+    /// a stage such as `feature_grid_mask` sets it; one channel, values in [0, 1].
+    ias::image<float> feature_mask;
     std::string defect_kind;
     std::optional<ias::trace> trace;
 
@@ -164,6 +167,7 @@ struct sample {
         mask.clear();
         label = 0;
         foreground.clear();
+        feature_mask.clear();
         defect_kind.clear();
         if (trace) trace->clear();
     }
@@ -181,18 +185,23 @@ struct sample {
                 throw error("ias::sample: the float image has a non-finite value (NaN or Inf) at element " +
                             std::to_string(i));
         }
-        check_mask(mask, "mask");
-        check_mask(foreground, "foreground");
+        check_mask(mask, "mask", true);
+        check_mask(foreground, "foreground", true);
+        check_mask(feature_mask, "feature_mask", false);
     }
 
 private:
-    void check_mask(const ias::image<float>& m, const char* field) const {
+    /// A mask of one channel with values in [0, 1]: of the image's size when `full_size`, no
+    /// larger than the image otherwise (a feature grid).
+    void check_mask(const ias::image<float>& m, const char* field, bool full_size) const {
         if (m.empty()) return;
-        if (m.channels() != 1 || m.width() != image.width() || m.height() != image.height())
+        const bool fits = full_size ? m.width() == image.width() && m.height() == image.height()
+                                    : m.width() <= image.width() && m.height() <= image.height();
+        if (m.channels() != 1 || !fits)
             throw error(std::string("ias::sample: the ") + field + " is " + std::to_string(m.width()) +
                         "x" + std::to_string(m.height()) + "x" + std::to_string(m.channels()) +
-                        ", but it must be " + std::to_string(image.width()) + "x" +
-                        std::to_string(image.height()) + "x1 like the image");
+                        ", but it must be one channel " + (full_size ? "of" : "no larger than") + " the image's size " +
+                        std::to_string(image.width()) + "x" + std::to_string(image.height()));
         if (const std::size_t i = first_outside(m, 0.0f, 1.0f); i != m.size())
             throw error(std::string("ias::sample: the ") + field + " has value " + std::to_string(m.data()[i]) +
                         " at element " + std::to_string(i) + "; values must lie in [0, 1]");

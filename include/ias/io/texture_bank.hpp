@@ -89,26 +89,51 @@ public:
         return bank;
     }
 
+    /// This bank with every texture resized once to `width` × `height` (as `fill` would
+    /// resize it): for training at one image size, samples of that size get exactly the same
+    /// textures, `fill` becomes a copy instead of a resize per sample, and the bank takes
+    /// W·H·3 floats per texture. Throws std::invalid_argument unless both sizes are >= 1.
+    [[nodiscard]] std::shared_ptr<const texture_bank> resized(int width, int height) const {
+        if (width < 1 || height < 1)
+            throw std::invalid_argument("ias::texture_bank::resized: the size is " + std::to_string(width) + "x" +
+                                        std::to_string(height) + "; both must be >= 1");
+        auto bank = std::shared_ptr<texture_bank>(new texture_bank());
+        fn::resize_scratch buffers;
+        for (const auto& texture : textures_)
+            fn::resize_bilinear(texture.view(), bank->textures_.emplace_back(width, height, 3).view(), buffers);
+        bank->paths_ = paths_;
+        return bank;
+    }
+
     [[nodiscard]] std::size_t size() const noexcept { return textures_.size(); }
     [[nodiscard]] const image<float>& operator[](std::size_t i) const noexcept { return textures_[i]; }
     /// The file texture `i` came from (empty for in-memory banks).
     [[nodiscard]] const std::filesystem::path& path(std::size_t i) const noexcept { return paths_[i]; }
 
     /// Writes texture `index`, resized bilinearly (as DRAEM's cv2.resize) to `out`'s size,
-    /// into `out` (float, 1, 3 or 4 channels: grey is the luminance). `scratch` is reused.
-    void fill(std::size_t index, image_view<float> out, image<float>& scratch, std::vector<float>& weights) const {
+    /// into `out` (float, 1, 3 or 4 channels: grey is the luminance). `scratch` and `buffers`
+    /// are reused between calls.
+    void fill(std::size_t index, image_view<float> out, image<float>& scratch, fn::resize_scratch& buffers) const {
         if (index >= textures_.size())
             throw std::out_of_range("ias::texture_bank::fill: index " + std::to_string(index) + " of " + std::to_string(textures_.size()));
+        const image<float>& texture = textures_[index];
+        if (out.channels() == 3) {  // straight into place; a copy when the size already fits
+            if (texture.width() == out.width() && texture.height() == out.height() && out.is_contiguous())
+                std::copy_n(texture.data(), texture.size(), out.data());
+            else
+                fn::resize_bilinear(texture.view(), out, buffers);
+            return;
+        }
         scratch.resize(out.width(), out.height(), 3);
-        fn::resize_bilinear(textures_[index].view(), scratch.view(), weights);
+        fn::resize_bilinear(texture.view(), scratch.view(), buffers);
         detail::adapt_channels(std::as_const(scratch).view(), out);
     }
 
     /// A texture drawn uniformly from the bank, resized to `out` (the `texture_source` interface).
     void fill(rng_stream& rng, image_view<float> out) const override {
         thread_local image<float> scratch;  // per-thread resize buffers
-        thread_local std::vector<float> weights;
-        fill(std::size_t(rng.integer(0, std::int64_t(textures_.size()) - 1)), out, scratch, weights);
+        thread_local fn::resize_scratch buffers;
+        fill(std::size_t(rng.integer(0, std::int64_t(textures_.size()) - 1)), out, scratch, buffers);
     }
 
 private:

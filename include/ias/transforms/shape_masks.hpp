@@ -15,6 +15,7 @@
 #include "../core/concepts.hpp"
 #include "../fn/morphology.hpp"
 #include "../fn/shapes.hpp"
+#include "settings.hpp"
 
 namespace ias {
 
@@ -33,17 +34,8 @@ struct bezier_shape_settings {
 
 namespace detail::shape_masks {
 
-[[noreturn]] inline void fail(std::string_view transform, const std::string& what) {
-    throw std::invalid_argument("ias::" + std::string(transform) + ": " + what);
-}
-
-/// Throws unless lo <= hi, both finite and within [floor, ceiling], naming the two fields.
-inline void check_range(std::string_view transform, const char* lo_name, float lo, const char* hi_name, float hi, float floor,
-                        float ceiling) {
-    if (!std::isfinite(lo) || !std::isfinite(hi) || !(lo >= floor) || !(hi <= ceiling) || !(lo <= hi))
-        fail(transform, std::string(lo_name) + " = " + std::to_string(lo) + " and " + hi_name + " = " + std::to_string(hi) +
-                            " must satisfy " + std::to_string(floor) + " <= " + lo_name + " <= " + hi_name + " <= " + std::to_string(ceiling));
-}
+using settings::check_range;
+using settings::fail;
 
 inline void check_softness(std::string_view transform, float softness) {
     if (!(softness >= 0.0f && softness <= 1024.0f))

@@ -1,0 +1,10 @@
+// SPDX-License-Identifier: MIT
+// Every published recipe, their texture operation sets and the registry by name.
+#pragma once
+
+#include "recipes/draem.hpp"        // IWYU pragma: export
+#include "recipes/glass_las.hpp"    // IWYU pragma: export
+#include "recipes/memseg.hpp"       // IWYU pragma: export
+#include "recipes/realnet.hpp"      // IWYU pragma: export
+#include "recipes/registry.hpp"     // IWYU pragma: export
+#include "recipes/texture_ops.hpp"  // IWYU pragma: export

@@ -1,0 +1,97 @@
+// SPDX-License-Identifier: MIT
+// Geometric augmentations as transforms: rotation about the centre and flips, of image and masks together.
+#pragma once
+
+#include <numbers>
+#include <string_view>
+#include <type_traits>
+
+#include "../core/concepts.hpp"
+#include "../core/image.hpp"
+#include "../fn/warp.hpp"
+#include "settings.hpp"
+
+namespace ias {
+
+// These move every plane of the sample together: the image, the mask and the foreground
+// (when present), so annotations stay on the pixels they describe; the label is then
+// recomputed from the mask.
+
+namespace detail {
+/// Calls `warp(view, is_image)` on the image, the mask and the foreground, then sets the
+/// label from the mask. A uint8 image goes through a per-thread float copy unless `warp`
+/// takes its view as it is.
+template <class F>
+void warp_planes(sample& s, F&& warp) {
+    if (s.image.empty()) return;
+    s.image.visit([&]<class T>(image_view<T> v) {
+        if constexpr (std::is_invocable_v<F&, image_view<T>, bool>) {
+            warp(v, true);
+        } else {
+            thread_local image<float> buffer;
+            buffer.resize(v.width(), v.height(), v.channels());
+            convert_pixels(image_view<const T>(v), buffer.view());
+            warp(buffer.view(), true);
+            convert_pixels(image_view<const float>(buffer.view()), v);
+        }
+    });
+    if (any_positive(s.mask)) {  // an all-zero mask stays all zero
+        warp(s.mask.view(), false);
+        s.label = any_positive(s.mask) ? 1 : 0;
+    }
+    if (!s.foreground.empty()) warp(s.foreground.view(), false);
+}
+}  // namespace detail
+
+/// Rotates the sample by an angle ~ U[angle_min, angle_max] degrees (counter-clockwise on
+/// screen) about its centre, bilinear, with `fill` where the rotated image does not reach
+/// (0 in masks). DRAEM rotates its texture by ±45° (imgaug Affine) and, with probability 0.3,
+/// the normal image by ±90° (use `sometimes(0.3, rotate{-90, 90})`); GLASS's RandomAffine
+/// rotates by ±45°; DeSTSeg fills with grey 114/255.
+struct rotate {
+    static constexpr std::string_view name = "rotate";
+    float angle_min = -45.0f;  ///< degrees
+    float angle_max = 45.0f;
+    float fill = 0.0f;  ///< image value outside the source, in [0, 1]
+
+    struct params_type {
+        float angle = 0.0f;  ///< degrees
+        template <class F>
+        void visit_fields(F&& f) const { f("angle", angle); }
+    };
+    void validate() const {
+        detail::settings::check_range(name, "angle_min", angle_min, "angle_max", angle_max, -360.0f, 360.0f);
+        detail::settings::check_value(name, "fill", fill, 0.0f, 1.0f);
+    }
+    params_type sample_params(rng_stream& rng, const sample&) const {
+        validate();
+        return {rng.uniform(angle_min, angle_max)};
+    }
+    void apply(sample& s, const params_type& p) const {
+        thread_local image<float> source;  // the warp reads a copy of each plane
+        const float radians = p.angle * (std::numbers::pi_v<float> / 180.0f);
+        detail::warp_planes(s, [&](image_view<float> v, bool is_image) {
+            source.assign(image_view<const float>(v));
+            fn::rotate(source.view(), v, radians, is_image ? fill : 0.0f);
+        });
+    }
+    void operator()(sample& s, rng_stream& rng) const { apply(s, sample_params(rng, s)); }
+};
+
+/// Mirrors the sample left to right (GLASS: torchvision RandomHorizontalFlip(p=1)).
+struct flip_horizontal {
+    static constexpr std::string_view name = "flip_horizontal";
+    void operator()(sample& s, rng_stream&) const {
+        detail::warp_planes(s, [](auto v, bool) { fn::flip_horizontal(v); });
+    }
+};
+
+/// Mirrors the sample top to bottom (GLASS: torchvision RandomVerticalFlip(p=1)).
+struct flip_vertical {
+    static constexpr std::string_view name = "flip_vertical";
+    void operator()(sample& s, rng_stream&) const {
+        detail::warp_planes(s, [](auto v, bool) { fn::flip_vertical(v); });
+    }
+};
+
+}  // namespace ias
