@@ -54,6 +54,14 @@ void run_recipe(benchmark::State& state, const Recipe& recipe) {
 void BM_recipe_draem(benchmark::State& state) { run_recipe(state, ias::recipes::draem({.textures = bench_bank()})); }
 BENCHMARK(BM_recipe_draem)->Arg(256)->ArgName("size");
 
+// The same with the bank resized once to the image size (texture_bank::resized): the same
+// samples, a copy per sample instead of a resize.
+void BM_recipe_draem_fitted_bank(benchmark::State& state) {
+    const int size = int(state.range(0));
+    run_recipe(state, ias::recipes::draem({.textures = bench_bank()->resized(size, size)}));
+}
+BENCHMARK(BM_recipe_draem_fitted_bank)->Arg(256)->ArgName("size");
+
 void BM_recipe_memseg(benchmark::State& state) { run_recipe(state, ias::recipes::memseg({.textures = bench_bank()})); }
 BENCHMARK(BM_recipe_memseg)->Arg(256)->ArgName("size");
 

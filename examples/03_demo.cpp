@@ -5,7 +5,7 @@
 //   03_demo INPUT_DIR OUT_DIR [COUNT=16] [SEED=7]
 //
 // Half of the defects are DRAEM-style: a Perlin-noise region painted with a procedural
-// texture, from the library. The others, a soft stain and a thin scratch, are small
+// texture changed by DRAEM's texture operations, from the library. The others, a soft stain and a thin scratch, are small
 // transforms written in this file to show how a transform is built.
 #include <algorithm>
 #include <cmath>
@@ -123,10 +123,12 @@ int main(int argc, char** argv) try {
     fs::create_directories(out / "images");
     fs::create_directories(out / "masks");
 
-    // DRAEM-style texture anomalies (Perlin region + procedural texture) or one of the two
-    // hand-written defects above, sometimes with an extra scratch.
+    // DRAEM-style texture anomalies (Perlin region + procedural texture changed by 3 of
+    // DRAEM's 10 operations) or one of the two hand-written defects above, sometimes with an
+    // extra scratch.
     const auto draem_like = ias::perlin_mask{.empty_policy = ias::empty_mask_policy::redraw} |
-                            ias::texture_blend{.texture_opacity = {.min = 0.5f}};
+                            ias::texture_blend{.texture_opacity = {.min = 0.5f},
+                                               .texture_ops = {ias::recipes::draem_texture_ops()}};
     const auto synthesise =
         ias::pipeline(ias::one_of({2.0f, 1.0f, 1.0f}, draem_like, stain{}, scratch{}), ias::sometimes(0.3, scratch{}));
 

@@ -98,3 +98,30 @@ TEST_CASE("allocation: every mask transform and the texture blend allocate nothi
     run_many(0, 400);  // warm: every branch taken, every buffer at its size
     CHECK(run_many(400, 300) == 0);
 }
+
+TEST_CASE("allocation: the recipes allocate nothing per sample once warm", "[allocation]") {
+    ias::image<std::uint8_t> normal(64, 48, 3);
+    for (std::size_t i = 0; i < normal.size(); ++i) normal.data()[i] = std::uint8_t(i * 7);
+    auto check_recipe = [&](const ias::dynamic_pipeline& recipe) {
+        ias::sample s(normal);
+        auto run_many = [&](std::uint32_t first, std::uint32_t n) {
+            const long before = allocations.load();
+            for (std::uint32_t i = first; i < first + n; ++i) {
+                s.clear_annotations();
+                s.image.assign(normal.view());
+                s.ensure_mask();
+                ias::rng_stream rng(12, i);
+                ias::run(recipe, s, rng);
+            }
+            return allocations.load() - before;
+        };
+        run_many(0, 400);  // warm: every branch taken, every buffer at its size
+        CHECK(run_many(400, 300) == 0);
+    };
+    SECTION("draem") { check_recipe(ias::recipes::draem()); }
+    SECTION("memseg with the foreground of a category and the structure source") {
+        check_recipe(ias::recipes::memseg({.category = "bottle", .structure_probability = 1.0f}));
+        check_recipe(ias::recipes::memseg({.category = "bottle"}));
+    }
+    SECTION("glass_las") { check_recipe(ias::recipes::glass_las()); }
+}

@@ -88,7 +88,7 @@ inline ias::sample gradient_sample(int width, int height, int channels) {
     return ias::sample(std::move(im));
 }
 
-/// FNV-1a over the bytes of the image, mask, label and kind of a sample.
+/// FNV-1a over the bytes of the image, mask, feature mask, label and kind of a sample.
 inline std::uint64_t hash(const ias::sample& s) {
     std::uint64_t h = 1469598103934665603ull;
     auto mix = [&](const void* data, std::size_t n) {
@@ -99,6 +99,7 @@ inline std::uint64_t hash(const ias::sample& s) {
         for (int y = 0; y < v.height(); ++y) mix(v.row(y), std::size_t(v.width() * v.channels()) * sizeof(*v.data()));
     });
     mix(s.mask.data(), s.mask.size() * sizeof(float));
+    mix(s.feature_mask.data(), s.feature_mask.size() * sizeof(float));
     mix(&s.label, sizeof(s.label));
     mix(s.defect_kind.data(), s.defect_kind.size());
     return h;

@@ -93,19 +93,22 @@ inline std::uint32_t level(float v) noexcept {
     return std::uint32_t(std::min(std::max(rounded, 0), 255));
 }
 
-/// 2^y for −2^31 < y <= 0, within 2e-5 relative, and 0 below 2^−126: a polynomial with
+/// 2^y for −2^31 < y <= 0, within 5e-6 relative, and 0 below 2^−126: a polynomial with
 /// integer selects only, so that it vectorises.
 inline float exp2_nonpositive(float y) noexcept {
     const int whole = int(y);  // truncates towards 0, so f = y - whole lies in (-1, 0]
     const float f = y - float(whole);
-    // Taylor series of 2^f = e^(f ln 2) to degree 6; the remainder is below 2e-5 on (-1, 0].
+    // Taylor series of 2^f = e^(f ln 2) to degree 7; the remainder is below 1.4e-6 on (-1, 0],
+    // where 2^f >= 0.5.
     const float t = f * 0.693147181f;
-    const float p = 1.0f + t * (1.0f + t * (0.5f + t * (1.0f / 6 + t * (1.0f / 24 + t * (1.0f / 120 + t * (1.0f / 720))))));
+    const float p =
+        1.0f + t * (1.0f + t * (0.5f + t * (1.0f / 6 + t * (1.0f / 24 + t * (1.0f / 120 + t * (1.0f / 720 + t * (1.0f / 5040)))))));
     const int biased = std::max(whole + 127, 0);  // 0: the bits of +0.0f
     return p * std::bit_cast<float>(std::uint32_t(biased) << 23);
 }
 
-/// log2(x) for normal x > 0, within 1e-6 absolute: exponent plus 2·atanh((m−1)/(m+1))/ln 2.
+/// log2(x) for normal x > 0, within 1e-6 absolute plus the float rounding of the result:
+/// exponent plus 2·atanh((m−1)/(m+1))/ln 2.
 inline float log2_positive(float x) noexcept {
     const auto bits = std::bit_cast<std::uint32_t>(x);
     const float exponent = float(int(bits >> 23) - 127);
@@ -119,23 +122,25 @@ inline float log2_positive(float x) noexcept {
 struct hsv {
     float h, s, v;
 };
+// These use selects between values computed beforehand, never arithmetic inside a select's
+// arms: g++ keeps floating-point traps exact and so does not vectorise a select whose arm
+// could trap (a division, even an addition).
 inline hsv to_hsv(float r, float g, float b) noexcept {
     const float v = std::max(r, std::max(g, b));
     const float chroma = v - std::min(r, std::min(g, b));
-    const float d = chroma > 0.0f ? chroma : 1.0f;
-    // All three sextant formulas, then a select: the form compilers vectorise.
+    const float d = std::max(chroma, 1e-30f);  // chroma 0 makes every numerator 0 too
     const float from_r = (g - b) / d, from_g = 2.0f + (b - r) / d, from_b = 4.0f + (r - g) / d;
     const float h = v == r ? from_r : (v == g ? from_g : from_b);
-    // No division in a select arm: g++ does not vectorise a select that could trap.
-    return {h >= 0.0f ? h : h + 6.0f, chroma / std::max(v, 1e-30f), v};
+    const float wrapped = h + 6.0f;
+    return {h >= 0.0f ? h : wrapped, chroma / std::max(v, 1e-30f), v};
 }
 /// The inverse of `to_hsv`, in the branch-free form c_n = V − V·S·clamp(min(k, 4 − k), 0, 1)
 /// with k = (n + H) mod 6 and n = 5, 3, 1 for r, g, b.
 inline void from_hsv(hsv c, float& r, float& g, float& b) noexcept {
     auto channel = [&](float n) {
-        float k = n + c.h;
-        k = k >= 6.0f ? k - 6.0f : k;
-        return c.v - c.v * c.s * clamp01(std::min(k, 4.0f - k));
+        const float k = n + c.h, wrapped = k - 6.0f;
+        const float m = k >= 6.0f ? wrapped : k;
+        return c.v - c.v * c.s * clamp01(std::min(m, 4.0f - m));
     };
     r = channel(5.0f);
     g = channel(3.0f);
@@ -145,41 +150,57 @@ inline void from_hsv(hsv c, float& r, float& g, float& b) noexcept {
 using level_histograms = std::array<std::array<std::uint32_t, 256>, 4>;
 using level_map = std::array<std::array<float, 256>, 4>;  ///< per channel: level -> new value in [0, 1]
 
-/// Per-channel histograms of the 8-bit levels of `v` (at most 4 channels). Neighbouring
-/// pixels of smooth images share levels, and incrementing one counter back to back stalls on
-/// the store; so even and odd columns count into separate tables, summed at the end.
-inline void histogram_levels(image_view<float> v, level_histograms& histograms) {
-    std::array<level_histograms, 2> split{};
+/// The 8-bit levels of `v` (pixel after pixel, channel after channel) in `levels`, and the
+/// per-channel histograms of them (at most 4 channels). The levels are computed in a loop
+/// that vectorises; then counted, even and odd pixels into separate tables (neighbouring
+/// pixels of smooth images share levels, and incrementing one counter back to back stalls).
+inline void level_histograms_of(image_view<float> v, std::vector<std::uint8_t>& levels, level_histograms& histograms) {
     const int c = v.channels();
+    const std::size_t row_values = std::size_t(v.width()) * std::size_t(c);
+    levels.resize(row_values * std::size_t(v.height()));
     for (int y = 0; y < v.height(); ++y) {
+        std::uint8_t* __restrict out = levels.data() + std::size_t(y) * row_values;
         const float* row = v.row(y);
-        for (int x = 0; x < v.width(); ++x) {
-            auto& counts = split[std::size_t(x & 1)];
-            const float* p = row + std::ptrdiff_t(x) * v.pixel_stride();
-            for (int k = 0; k < c; ++k) ++counts[std::size_t(k)][level(p[k])];
+        if (v.pixel_stride() == c) {
+            for (std::size_t i = 0; i < row_values; ++i) out[i] = std::uint8_t(level(row[i]));
+        } else {
+            for (int x = 0; x < v.width(); ++x)
+                for (int k = 0; k < c; ++k) out[std::size_t(x * c + k)] = std::uint8_t(level(row[std::ptrdiff_t(x) * v.pixel_stride() + k]));
         }
     }
+    std::array<level_histograms, 2> split{};
+    const std::size_t pixels = std::size_t(v.width()) * std::size_t(v.height());
+    for (std::size_t i = 0; i < pixels; ++i)
+        for (int k = 0; k < c; ++k) ++split[i & 1][std::size_t(k)][levels[i * std::size_t(c) + std::size_t(k)]];
     for (std::size_t k = 0; k < histograms.size(); ++k)
         for (std::size_t i = 0; i < 256; ++i) histograms[k][i] = split[0][k][i] + split[1][k][i];
 }
 
-/// Replaces each value by map[c][its level].
-inline void map_levels(image_view<float> v, const level_map& map) {
+/// Writes map[c][level] for every value of `v`, its levels given by `levels_of`.
+inline void map_levels(image_view<float> v, const std::vector<std::uint8_t>& levels, const level_map& map) {
+    const int c = v.channels();
+    const std::uint8_t* l = levels.data();
     for_each_pixel(v, [&](float* p, auto channels) {
-        for (int c = 0; c < channels; ++c) p[c] = map[std::size_t(c)][level(p[c])];
+        for (int k = 0; k < channels; ++k) p[k] = map[std::size_t(k)][l[k]];
+        l += c;
     });
 }
 }  // namespace detail
 
 /// v ← v^gamma[c] per channel (imgaug's GammaContrast with per_channel). gamma > 0.
 inline void gamma_contrast(image_view<float> v, const std::array<float, 4>& gamma) {
-    detail::for_each_pixel(v, [&](float* p, auto channels) {
-        for (int c = 0; c < channels; ++c) {
+    // Per value, with the channel's gamma from a row-long pattern: one flat loop that
+    // vectorises without shuffling channels.
+    thread_local std::vector<float> pattern;
+    pattern.resize(std::size_t(v.width()) * std::size_t(v.channels()));
+    for (std::size_t i = 0; i < pattern.size(); ++i) pattern[i] = gamma[i % std::size_t(v.channels())];
+    const float* g = pattern.data();
+    detail::for_each_run(v, [g](float* p, std::size_t n) {
+        for (std::size_t i = 0; i < n; ++i) {
             // The smallest normal float stands in for 0 and below (an integer max: for floats
             // >= 0 the bits order like the values, negative ones have the sign bit set).
-            const float value = std::bit_cast<float>(std::max(std::bit_cast<std::int32_t>(p[c]), 0x00800000));
-            const float powered = detail::exp2_nonpositive(gamma[std::size_t(c)] * detail::log2_positive(value));
-            p[c] = detail::clamp01(powered);
+            const float value = std::bit_cast<float>(std::max(std::bit_cast<std::int32_t>(p[i]), 0x00800000));
+            p[i] = detail::clamp01(detail::exp2_nonpositive(g[i] * detail::log2_positive(value)));
         }
     });
 }
@@ -188,7 +209,7 @@ inline void gamma_contrast(image_view<float> v, const std::array<float, 4>& gamm
 /// keeping the chroma: every channel moves by the same amount, as imgaug's
 /// MultiplyAndAddToBrightness does in YCrCb.
 inline void multiply_add_brightness(image_view<float> v, float multiply, float add) {
-    detail::for_each_rgb(v, [&](float& r, float& g, float& b) {
+    detail::for_each_rgb(v, [=](float& r, float& g, float& b) {
         const float shift = (multiply - 1.0f) * (0.299f * r + 0.587f * g + 0.114f * b) + add;
         r = detail::clamp01(r + shift);
         g = detail::clamp01(g + shift);
@@ -217,7 +238,7 @@ inline void adjust_contrast(image_view<float> v, float factor) {
 /// Blends each pixel with its grey value: c ← Y + factor·(c − Y), clipped (torchvision's
 /// adjust_saturation). factor 0 gives grey.
 inline void adjust_saturation(image_view<float> v, float factor) {
-    detail::for_each_rgb(v, [&](float& r, float& g, float& b) {
+    detail::for_each_rgb(v, [=](float& r, float& g, float& b) {
         const float grey = 0.299f * r + 0.587f * g + 0.114f * b;
         r = detail::clamp01(grey + factor * (r - grey));
         g = detail::clamp01(grey + factor * (g - grey));
@@ -237,11 +258,12 @@ inline void grayscale(image_view<float> v) {
 /// takes hue_turns in [−0.5, 0.5]. Grey pixels have no hue and stay grey. Needs 1 or 3 channels.
 inline void shift_hue_saturation(image_view<float> v, float hue_turns, float saturation_add) {
     const float shift = 6.0f * (hue_turns - std::floor(hue_turns));  // in sextants, [0, 6)
-    detail::for_each_rgb(v, [shift, saturation_add](float& r, float& g, float& b) {
+    detail::for_each_rgb(v, [=](float& r, float& g, float& b) {
         auto c = detail::to_hsv(r, g, b);
-        c.h += shift;
-        c.h = c.h >= 6.0f ? c.h - 6.0f : c.h;
-        c.s = c.s > 0.0f ? detail::clamp01(c.s + saturation_add) : 0.0f;  // grey stays grey
+        const float turned = c.h + shift, wrapped = turned - 6.0f;
+        const float saturated = detail::clamp01(c.s + saturation_add);
+        c.h = turned >= 6.0f ? wrapped : turned;
+        c.s = c.s > 0.0f ? saturated : 0.0f;  // grey stays grey
         detail::from_hsv(c, r, g, b);
     });
 }
@@ -291,7 +313,10 @@ inline void sharpness(image_view<float> v, float factor, std::vector<float>& scr
 /// [0, 1] is level/255).
 inline void solarize(image_view<float> v, float threshold) {
     detail::for_each_run(v, [&](float* p, std::size_t n) {
-        for (std::size_t i = 0; i < n; ++i) p[i] = p[i] >= threshold ? 1.0f - p[i] : p[i];
+        for (std::size_t i = 0; i < n; ++i) {
+            const float inverted = 1.0f - p[i];  // outside the select, so that it vectorises
+            p[i] = p[i] >= threshold ? inverted : p[i];
+        }
     });
 }
 
@@ -315,8 +340,9 @@ inline void invert(image_view<float> v) {
 /// (a channel with lo >= hi is left as it is). torchvision's autocontrast is cutoff 0
 /// (it stretches the float range exactly; on 8-bit data the two agree).
 inline void autocontrast(image_view<float> v, float cutoff_percent = 0.0f) {
+    thread_local std::vector<std::uint8_t> levels;
     detail::level_histograms histograms;
-    detail::histogram_levels(v, histograms);
+    detail::level_histograms_of(v, levels, histograms);
     detail::level_map map;
     const double total = double(v.width()) * double(v.height());
     const auto cut = std::uint64_t(total * double(std::clamp(cutoff_percent, 0.0f, 50.0f)) / 100.0);
@@ -330,7 +356,7 @@ inline void autocontrast(image_view<float> v, float cutoff_percent = 0.0f) {
         for (int i = 0; i < 256; ++i)
             map[std::size_t(c)][std::size_t(i)] = float(std::clamp(int(double(i) * scale + offset + 0.5), 0, 255)) / 255.0f;
     }
-    detail::map_levels(v, map);
+    detail::map_levels(v, levels, map);
 }
 
 /// PIL's ImageOps.equalize per channel: with the level histogram h and the last used level
@@ -338,8 +364,9 @@ inline void autocontrast(image_view<float> v, float cutoff_percent = 0.0f) {
 /// (Σ_{j<i} h[j] + step/2) / step (clipped to 255); a channel with step 0 keeps its levels.
 /// torchvision's equalize follows the same rule.
 inline void equalize(image_view<float> v) {
+    thread_local std::vector<std::uint8_t> levels;
     detail::level_histograms histograms;
-    detail::histogram_levels(v, histograms);
+    detail::level_histograms_of(v, levels, histograms);
     detail::level_map map;
     for (int c = 0; c < v.channels(); ++c) {
         const auto& hist = histograms[std::size_t(c)];
@@ -357,7 +384,7 @@ inline void equalize(image_view<float> v) {
             below += hist[std::size_t(i)];
         }
     }
-    detail::map_levels(v, map);
+    detail::map_levels(v, levels, map);
 }
 
 }  // namespace ias::fn

@@ -2,9 +2,11 @@
 // Geometric augmentations as transforms: rotation about the centre and flips, of image and masks together.
 #pragma once
 
+#include <array>
 #include <numbers>
 #include <string_view>
 #include <type_traits>
+#include <utility>
 
 #include "../core/concepts.hpp"
 #include "../core/image.hpp"
@@ -18,28 +20,27 @@ namespace ias {
 // recomputed from the mask.
 
 namespace detail {
-/// Calls `warp(view, is_image)` on the image, the mask and the foreground, then sets the
-/// label from the mask. A uint8 image goes through a per-thread float copy unless `warp`
-/// takes its view as it is.
+/// Calls `warp(plane, is_image)` on the image (a float image; uint8 goes through a per-thread
+/// float copy, rounded back), the mask unless it is all zero (it would stay so) and the
+/// foreground, then sets the label from the mask.
 template <class F>
 void warp_planes(sample& s, F&& warp) {
     if (s.image.empty()) return;
-    s.image.visit([&]<class T>(image_view<T> v) {
-        if constexpr (std::is_invocable_v<F&, image_view<T>, bool>) {
-            warp(v, true);
-        } else {
-            thread_local image<float> buffer;
-            buffer.resize(v.width(), v.height(), v.channels());
-            convert_pixels(image_view<const T>(v), buffer.view());
-            warp(buffer.view(), true);
-            convert_pixels(image_view<const float>(buffer.view()), v);
-        }
-    });
-    if (any_positive(s.mask)) {  // an all-zero mask stays all zero
-        warp(s.mask.view(), false);
+    if (s.image.holds<float>()) {
+        warp(s.image.get<float>(), true);
+    } else {
+        thread_local image<float> buffer;
+        auto& pixels = s.image.get<std::uint8_t>();
+        buffer.resize(pixels.width(), pixels.height(), pixels.channels());
+        convert_pixels(std::as_const(pixels).view(), buffer.view());
+        warp(buffer, true);
+        convert_pixels(std::as_const(buffer).view(), pixels.view());
+    }
+    if (any_positive(s.mask)) {
+        warp(s.mask, false);
         s.label = any_positive(s.mask) ? 1 : 0;
     }
-    if (!s.foreground.empty()) warp(s.foreground.view(), false);
+    if (!s.foreground.empty()) warp(s.foreground, false);
 }
 }  // namespace detail
 
@@ -68,11 +69,16 @@ struct rotate {
         return {rng.uniform(angle_min, angle_max)};
     }
     void apply(sample& s, const params_type& p) const {
-        thread_local image<float> source;  // the warp reads a copy of each plane
         const float radians = p.angle * (std::numbers::pi_v<float> / 180.0f);
-        detail::warp_planes(s, [&](image_view<float> v, bool is_image) {
-            source.assign(image_view<const float>(v));
-            fn::rotate(source.view(), v, radians, is_image ? fill : 0.0f);
+        detail::warp_planes(s, [&](image<float>& plane, bool is_image) {
+            // Rotate into a per-thread buffer, then trade buffers: no copy, and no allocation
+            // once warm (images and masks keep buffers of their own sizes).
+            thread_local std::array<image<float>, 2> buffers;
+            image<float>& rotated = buffers[is_image ? 0 : 1];
+            if (rotated.width() != plane.width() || rotated.height() != plane.height() || rotated.channels() != plane.channels())
+                rotated.resize(plane.width(), plane.height(), plane.channels());
+            fn::rotate(std::as_const(plane).view(), rotated.view(), radians, is_image ? fill : 0.0f);
+            std::swap(plane, rotated);
         });
     }
     void operator()(sample& s, rng_stream& rng) const { apply(s, sample_params(rng, s)); }
@@ -82,7 +88,7 @@ struct rotate {
 struct flip_horizontal {
     static constexpr std::string_view name = "flip_horizontal";
     void operator()(sample& s, rng_stream&) const {
-        detail::warp_planes(s, [](auto v, bool) { fn::flip_horizontal(v); });
+        detail::warp_planes(s, [](image<float>& plane, bool) { fn::flip_horizontal(plane.view()); });
     }
 };
 
@@ -90,7 +96,7 @@ struct flip_horizontal {
 struct flip_vertical {
     static constexpr std::string_view name = "flip_vertical";
     void operator()(sample& s, rng_stream&) const {
-        detail::warp_planes(s, [](auto v, bool) { fn::flip_vertical(v); });
+        detail::warp_planes(s, [](image<float>& plane, bool) { fn::flip_vertical(plane.view()); });
     }
 };
 
