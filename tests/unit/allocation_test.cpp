@@ -74,13 +74,11 @@ TEST_CASE("allocation: pipelines and generate allocate nothing per sample once w
     }
 }
 
-TEST_CASE("allocation: every mask transform and the texture blend allocate nothing per sample once warm", "[allocation]") {
-    const auto masks = ias::pipeline(
-        ias::estimate_foreground{ias::realnet_foreground("screw")}, ias::perlin_mask{.union_weight = 1},
-        ias::one_of(ias::rectangle_mask{}, ias::scar_mask{}, ias::ellipse_mask{}, ias::stroke_mask{}, ias::bezier_blob_mask{},
-                    ias::fractal_mask{.iterations = 2000}, ias::grid_mask{}, ias::patch_window_mask{}, ias::bezier_scar_mask{}, ias::bezier_clump_mask{},
-                    ias::superpixel_mask{.slic = {.segments = 20, .iterations = 2}}),
-        ias::restrict_to_foreground{}, ias::texture_blend{});
+namespace {
+/// Runs `t` on one reused sample for 400 indices (warm: every branch taken, every buffer at
+/// its size), then checks that 300 more allocate nothing.
+template <class T>
+void check_no_allocation_once_warm(const T& t) {
     ias::image<std::uint8_t> normal(64, 48, 3);
     for (std::size_t i = 0; i < normal.size(); ++i) normal.data()[i] = std::uint8_t(i * 7);
     ias::sample s(normal);
@@ -91,37 +89,29 @@ TEST_CASE("allocation: every mask transform and the texture blend allocate nothi
             s.image.assign(normal.view());
             s.ensure_mask();
             ias::rng_stream rng(11, i);
-            ias::run(masks, s, rng);
+            ias::run(t, s, rng);
         }
         return allocations.load() - before;
     };
-    run_many(0, 400);  // warm: every branch taken, every buffer at its size
+    run_many(0, 400);
     CHECK(run_many(400, 300) == 0);
+}
+}  // namespace
+
+TEST_CASE("allocation: every mask transform and the texture blend allocate nothing per sample once warm", "[allocation]") {
+    check_no_allocation_once_warm(ias::pipeline(
+        ias::estimate_foreground{ias::realnet_foreground("screw")}, ias::perlin_mask{.union_weight = 1},
+        ias::one_of(ias::rectangle_mask{}, ias::scar_mask{}, ias::ellipse_mask{}, ias::stroke_mask{}, ias::bezier_blob_mask{},
+                    ias::fractal_mask{.iterations = 2000}, ias::grid_mask{}, ias::patch_window_mask{}, ias::bezier_scar_mask{}, ias::bezier_clump_mask{},
+                    ias::superpixel_mask{.slic = {.segments = 20, .iterations = 2}}),
+        ias::restrict_to_foreground{}, ias::texture_blend{}));
 }
 
 TEST_CASE("allocation: the recipes allocate nothing per sample once warm", "[allocation]") {
-    ias::image<std::uint8_t> normal(64, 48, 3);
-    for (std::size_t i = 0; i < normal.size(); ++i) normal.data()[i] = std::uint8_t(i * 7);
-    auto check_recipe = [&](const ias::dynamic_pipeline& recipe) {
-        ias::sample s(normal);
-        auto run_many = [&](std::uint32_t first, std::uint32_t n) {
-            const long before = allocations.load();
-            for (std::uint32_t i = first; i < first + n; ++i) {
-                s.clear_annotations();
-                s.image.assign(normal.view());
-                s.ensure_mask();
-                ias::rng_stream rng(12, i);
-                ias::run(recipe, s, rng);
-            }
-            return allocations.load() - before;
-        };
-        run_many(0, 400);  // warm: every branch taken, every buffer at its size
-        CHECK(run_many(400, 300) == 0);
-    };
-    SECTION("draem") { check_recipe(ias::recipes::draem()); }
+    SECTION("draem") { check_no_allocation_once_warm(ias::recipes::draem()); }
     SECTION("memseg with the foreground of a category and the structure source") {
-        check_recipe(ias::recipes::memseg({.category = "bottle", .structure_probability = 1.0f}));
-        check_recipe(ias::recipes::memseg({.category = "bottle"}));
+        check_no_allocation_once_warm(ias::recipes::memseg({.category = "bottle", .structure_probability = 1.0f}));
+        check_no_allocation_once_warm(ias::recipes::memseg({.category = "bottle"}));
     }
-    SECTION("glass_las") { check_recipe(ias::recipes::glass_las()); }
+    SECTION("glass_las") { check_no_allocation_once_warm(ias::recipes::glass_las()); }
 }

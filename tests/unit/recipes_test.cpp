@@ -135,16 +135,7 @@ std::pair<double, double> moments(const std::vector<double>& v) {
     return {mean, std::sqrt(squares / double(v.size() - 1))};
 }
 
-/// A texture source that paints one value: makes the painted colour predictable.
-struct constant_source final : ias::texture_source {
-    float value;
-    explicit constant_source(float v) : value(v) {}
-    void fill(ias::rng_stream&, ias::image_view<float> out) const override {
-        for (int y = 0; y < out.height(); ++y)
-            for (int x = 0; x < out.width(); ++x)
-                for (int c = 0; c < out.channels(); ++c) out(x, y, c) = value;
-    }
-};
+using ias_test::constant_source;
 
 struct named_recipe { std::string name; ias::any_transform recipe; };
 std::vector<named_recipe> every_recipe() {

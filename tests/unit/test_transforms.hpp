@@ -6,6 +6,7 @@
 #include <string>
 
 #include <ias/core.hpp>
+#include <ias/textures/texture_source.hpp>
 
 namespace ias_test {
 
@@ -87,6 +88,17 @@ inline ias::sample gradient_sample(int width, int height, int channels) {
                 im(x, y, c) = float(x + y + c) / float(width + height + channels);
     return ias::sample(std::move(im));
 }
+
+/// A texture source that paints one constant value: makes a blend exactly predictable.
+struct constant_source final : ias::texture_source {
+    float value;
+    explicit constant_source(float v) : value(v) {}
+    void fill(ias::rng_stream&, ias::image_view<float> out) const override {
+        for (int y = 0; y < out.height(); ++y)
+            for (int x = 0; x < out.width(); ++x)
+                for (int c = 0; c < out.channels(); ++c) out(x, y, c) = value;
+    }
+};
 
 /// FNV-1a over the bytes of the image, mask, feature mask, label and kind of a sample.
 inline std::uint64_t hash(const ias::sample& s) {

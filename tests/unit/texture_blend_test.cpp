@@ -6,18 +6,11 @@
 #include <ias/transforms/perlin_mask.hpp>
 #include <ias/transforms/texture_blend.hpp>
 
+#include "test_transforms.hpp"
+
 namespace {
 
-/// A texture source that paints one constant value: makes the blend exactly predictable.
-struct constant_source final : ias::texture_source {
-    float value;
-    explicit constant_source(float v) : value(v) {}
-    void fill(ias::rng_stream&, ias::image_view<float> out) const override {
-        for (int y = 0; y < out.height(); ++y)
-            for (int x = 0; x < out.width(); ++x)
-                for (int c = 0; c < out.channels(); ++c) out(x, y, c) = value;
-    }
-};
+using ias_test::constant_source;
 
 /// A texture operation for the tests: replaces the texture by its complement.
 struct invert_texture {

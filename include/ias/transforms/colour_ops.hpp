@@ -4,12 +4,12 @@
 
 #include <array>
 #include <string_view>
-#include <type_traits>
 #include <vector>
 
 #include "../core/concepts.hpp"
 #include "../core/image.hpp"
 #include "../fn/colour.hpp"
+#include "float_pixels.hpp"
 #include "settings.hpp"
 
 namespace ias {
@@ -25,19 +25,51 @@ namespace detail {
 /// Runs `kernel(image_view<float>)` on the colour channels of the sample's image.
 template <class F>
 void edit_colour(sample& s, F&& kernel) {
-    if (s.image.empty()) return;
-    s.image.visit([&]<class T>(image_view<T> v) {
-        if constexpr (std::is_same_v<T, float>) {
-            kernel(fn::colour_channels(v));
-        } else {
-            thread_local image<float> buffer;  // per-thread, reused: no allocation per sample
-            buffer.resize(v.width(), v.height(), v.channels());
-            convert_pixels(image_view<const T>(v), buffer.view());
-            kernel(fn::colour_channels(buffer.view()));
-            convert_pixels(image_view<const float>(buffer.view()), v);
-        }
-    });
+    edit_as_float(s, [&](image<float>& pixels) { kernel(fn::colour_channels(pixels.view())); });
 }
+
+/// A colour operation with one factor drawn from U[factor_min, factor_max] and applied by
+/// `Op::apply(view, factor)`; `Op` also gives the name and the default range.
+template <class Op>
+struct factor_op {
+    static constexpr std::string_view name = Op::name;
+    float factor_min = Op::default_min;
+    float factor_max = Op::default_max;
+
+    struct params_type {
+        float factor = 1.0f;
+        template <class F>
+        void visit_fields(F&& f) const { f("factor", factor); }
+    };
+    void validate() const { settings::check_range(name, "factor_min", factor_min, "factor_max", factor_max, 0.0f, 100.0f); }
+    params_type sample_params(rng_stream& rng, const sample&) const {
+        validate();
+        return {rng.uniform(factor_min, factor_max)};
+    }
+    void apply(sample& s, const params_type& p) const {
+        edit_colour(s, [&](image_view<float> v) { Op::apply(v, p.factor); });
+    }
+    void operator()(sample& s, rng_stream& rng) const { apply(s, sample_params(rng, s)); }
+};
+
+struct sharpness_op {
+    static constexpr std::string_view name = "sharpness";
+    static constexpr float default_min = 0.0f, default_max = 2.0f;
+    static void apply(image_view<float> v, float factor) {
+        thread_local std::vector<float> scratch;
+        fn::sharpness(v, factor, scratch);
+    }
+};
+struct contrast_op {
+    static constexpr std::string_view name = "contrast";
+    static constexpr float default_min = 0.8f, default_max = 1.2f;
+    static void apply(image_view<float> v, float factor) { fn::adjust_contrast(v, factor); }
+};
+struct brightness_op {
+    static constexpr std::string_view name = "brightness";
+    static constexpr float default_min = 0.8f, default_max = 1.2f;
+    static void apply(image_view<float> v, float factor) { fn::scale_brightness(v, factor); }
+};
 }  // namespace detail
 
 /// v ← v^γ, with γ ~ U[gamma_min, gamma_max], one per channel when `per_channel` (DRAEM:
@@ -103,27 +135,7 @@ struct multiply_add_brightness {
 
 /// PIL's sharpness enhancement with factor ~ U[factor_min, factor_max]: 0 smooths, 1 keeps,
 /// 2 sharpens (DRAEM: imgaug pillike.EnhanceSharpness, factor range [0, 2]).
-struct sharpness {
-    static constexpr std::string_view name = "sharpness";
-    float factor_min = 0.0f;
-    float factor_max = 2.0f;
-
-    struct params_type {
-        float factor = 1.0f;
-        template <class F>
-        void visit_fields(F&& f) const { f("factor", factor); }
-    };
-    void validate() const { detail::settings::check_range(name, "factor_min", factor_min, "factor_max", factor_max, 0.0f, 100.0f); }
-    params_type sample_params(rng_stream& rng, const sample&) const {
-        validate();
-        return {rng.uniform(factor_min, factor_max)};
-    }
-    void apply(sample& s, const params_type& p) const {
-        thread_local std::vector<float> scratch;
-        detail::edit_colour(s, [&](image_view<float> v) { fn::sharpness(v, p.factor, scratch); });
-    }
-    void operator()(sample& s, rng_stream& rng) const { apply(s, sample_params(rng, s)); }
-};
+using sharpness = detail::factor_op<detail::sharpness_op>;
 
 /// Turns the hue by h ~ U[hue_min, hue_max] of a full circle and adds s ~ U[saturation_min,
 /// saturation_max] to the HSV saturation (DRAEM: imgaug AddToHueAndSaturation((−50, 50),
@@ -260,48 +272,10 @@ struct equalize {
 
 /// Blends with the mean grey level, factor ~ U[factor_min, factor_max] (GLASS: torchvision
 /// ColorJitter(contrast=[0.8, 1.2])).
-struct contrast {
-    static constexpr std::string_view name = "contrast";
-    float factor_min = 0.8f;
-    float factor_max = 1.2f;
-
-    struct params_type {
-        float factor = 1.0f;
-        template <class F>
-        void visit_fields(F&& f) const { f("factor", factor); }
-    };
-    void validate() const { detail::settings::check_range(name, "factor_min", factor_min, "factor_max", factor_max, 0.0f, 100.0f); }
-    params_type sample_params(rng_stream& rng, const sample&) const {
-        validate();
-        return {rng.uniform(factor_min, factor_max)};
-    }
-    void apply(sample& s, const params_type& p) const {
-        detail::edit_colour(s, [&](image_view<float> v) { fn::adjust_contrast(v, p.factor); });
-    }
-    void operator()(sample& s, rng_stream& rng) const { apply(s, sample_params(rng, s)); }
-};
+using contrast = detail::factor_op<detail::contrast_op>;
 
 /// v ← v·factor, factor ~ U[factor_min, factor_max] (GLASS: torchvision ColorJitter(brightness=[0.8, 1.2])).
-struct brightness {
-    static constexpr std::string_view name = "brightness";
-    float factor_min = 0.8f;
-    float factor_max = 1.2f;
-
-    struct params_type {
-        float factor = 1.0f;
-        template <class F>
-        void visit_fields(F&& f) const { f("factor", factor); }
-    };
-    void validate() const { detail::settings::check_range(name, "factor_min", factor_min, "factor_max", factor_max, 0.0f, 100.0f); }
-    params_type sample_params(rng_stream& rng, const sample&) const {
-        validate();
-        return {rng.uniform(factor_min, factor_max)};
-    }
-    void apply(sample& s, const params_type& p) const {
-        detail::edit_colour(s, [&](image_view<float> v) { fn::scale_brightness(v, p.factor); });
-    }
-    void operator()(sample& s, rng_stream& rng) const { apply(s, sample_params(rng, s)); }
-};
+using brightness = detail::factor_op<detail::brightness_op>;
 
 /// Saturation blend with the grey image by s ~ U[saturation_min, saturation_max], then a hue
 /// turn by h ~ U[hue_min, hue_max] of a circle (GLASS: torchvision ColorJitter(saturation=

@@ -11,6 +11,7 @@
 #include "../core/concepts.hpp"
 #include "../core/image.hpp"
 #include "../fn/warp.hpp"
+#include "float_pixels.hpp"
 #include "settings.hpp"
 
 namespace ias {
@@ -20,22 +21,12 @@ namespace ias {
 // recomputed from the mask.
 
 namespace detail {
-/// Calls `warp(plane, is_image)` on the image (a float image; uint8 goes through a per-thread
-/// float copy, rounded back), the mask unless it is all zero (it would stay so) and the
-/// foreground, then sets the label from the mask.
+/// Calls `warp(plane, is_image)` on the image (as floats, `edit_as_float`), the mask unless it
+/// is all zero (it would stay so) and the foreground, then sets the label from the mask.
 template <class F>
 void warp_planes(sample& s, F&& warp) {
     if (s.image.empty()) return;
-    if (s.image.holds<float>()) {
-        warp(s.image.get<float>(), true);
-    } else {
-        thread_local image<float> buffer;
-        auto& pixels = s.image.get<std::uint8_t>();
-        buffer.resize(pixels.width(), pixels.height(), pixels.channels());
-        convert_pixels(std::as_const(pixels).view(), buffer.view());
-        warp(buffer, true);
-        convert_pixels(std::as_const(buffer).view(), pixels.view());
-    }
+    edit_as_float(s, [&](image<float>& pixels) { warp(pixels, true); });
     if (any_positive(s.mask)) {
         warp(s.mask, false);
         s.label = any_positive(s.mask) ? 1 : 0;
