@@ -144,6 +144,25 @@ TEST_CASE("foreground: published presets as data, unknown categories named", "[f
     CHECK_THROWS_WITH(ias::fn::validate(ias::fn::foreground_settings{.median_size = 4}), Catch::Contains("median_size must be 0 or odd, got 4"));
 }
 
+TEST_CASE("foreground: a colour-channel rule reads a grey image's only channel", "[foreground]") {
+    // RealNet's pcb rule thresholds the blue channel; a grey image is its own blue channel.
+    ias::image<std::uint8_t> grey(24, 16, 1, 30), rgb(24, 16, 3, 30);
+    for (int y = 4; y < 12; ++y)
+        for (int x = 6; x < 18; ++x) {
+            grey(x, y) = 200;
+            for (int c = 0; c < 3; ++c) rgb(x, y, c) = 200;
+        }
+    ias::image<float> from_grey(24, 16, 1), from_rgb(24, 16, 1), scratch;
+    const auto rule = ias::realnet_foreground("pcb1");
+    ias::fn::estimate_foreground(std::as_const(grey).view(), from_grey.view(), rule, scratch);
+    ias::fn::estimate_foreground(std::as_const(rgb).view(), from_rgb.view(), rule, scratch);
+    CHECK(from_grey == from_rgb);
+    CHECK(from_grey(10, 8) == 1.0f);
+    ias::image<float> out(24, 16, 1);
+    CHECK_THROWS_WITH(ias::fn::grey_levels(std::as_const(rgb).view(), out.view(), ias::fn::grey_conversion::channel, 3),
+                      Catch::Contains("channel 3 of an image with 3 channels"));
+}
+
 TEST_CASE("foreground: anomalies land on the object only", "[foreground]") {
     const auto im = object_image(128, 128, 64, 64, 40, 50, 230);
     const auto p = ias::pipeline(ias::estimate_foreground{ias::memseg_foreground("capsule")},

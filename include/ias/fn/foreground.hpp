@@ -69,7 +69,9 @@ void grey_levels(image_view<const T> image, image_view<float> out, grey_conversi
     if (!same_extent(image, out) || out.channels() != 1)
         throw std::invalid_argument("ias::fn::grey_levels: the output must be one channel of the image's size");
     const int colours = std::min(image.channels(), 3);  // alpha never counts
-    if (conversion == grey_conversion::channel && channel >= image.channels())
+    // A grey image is its own red, green and blue: any colour channel of it is channel 0.
+    const int picked = image.channels() == 1 && channel < 3 ? 0 : channel;
+    if (conversion == grey_conversion::channel && (picked < 0 || picked >= image.channels()))
         throw std::invalid_argument("ias::fn::grey_levels: channel " + std::to_string(channel) + " of an image with " +
                                     std::to_string(image.channels()) + " channels");
     const float scale = std::is_same_v<T, float> ? 255.0f : 1.0f;
@@ -77,7 +79,7 @@ void grey_levels(image_view<const T> image, image_view<float> out, grey_conversi
         for (int x = 0; x < image.width(); ++x) {
             float g;
             if (conversion == grey_conversion::channel || colours == 1) {
-                g = float(image(x, y, conversion == grey_conversion::channel ? channel : 0));
+                g = float(image(x, y, conversion == grey_conversion::channel ? picked : 0));
             } else if (conversion == grey_conversion::mean) {
                 g = (float(image(x, y, 0)) + float(image(x, y, 1)) + float(image(x, y, 2))) / 3.0f;
             } else {
