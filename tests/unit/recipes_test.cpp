@@ -572,9 +572,9 @@ TEST_CASE("recipes: registry errors name the offending recipe or parameter or va
     CHECK_THAT(make_error("draem", {{"anomaly_probability", "1.5"}}), Contains("anomaly_probability") && Contains("1.5"));
     CHECK_THAT(make_error("memseg", {{"grid_size", "17"}}), Contains("grid_size") && Contains("17"));
     CHECK_THAT(make_error("destseg", {{"texture_opacity_min", "0.9"}, {"texture_opacity_max", "0.3"}}),
-               Contains("'destseg'") && Contains("texture_opacity") && Contains("0.9"));
+               Contains("'destseg'") && Contains("texture_opacity_min = 0.9 is above texture_opacity_max = 0.3"));
     CHECK_THAT(make_error("realnet_dtd", {{"scale_exponent_min", "4"}, {"scale_exponent_max", "2"}}),
-               Contains("'realnet_dtd'") && Contains("scale_exponent_min"));
+               Contains("'realnet_dtd'") && Contains("scale_exponent_min = 4 is above scale_exponent_max = 2"));
     CHECK_THAT(make_error("memseg", {{"category", "bolt"}}), Contains("'memseg'") && Contains("'bolt'"));
     CHECK_THAT(make_error("realnet_dtd", {{"category", "bolt"}}), Contains("'realnet_dtd'") && Contains("'bolt'"));
 }

@@ -111,6 +111,18 @@ void assign(std::string_view recipe, const binding<S>& b, std::string_view text,
         b.field);
 }
 
+/// The number a numeric parameter holds in `settings` (0 for text).
+template <class S>
+double value_of(const binding<S>& b, S& settings) {
+    return std::visit(
+        [&](auto field) -> double {
+            const auto& value = field(settings);
+            if constexpr (std::is_same_v<std::remove_cvref_t<decltype(value)>, std::string>) return 0.0;
+            else return double(value);
+        },
+        b.field);
+}
+
 /// The parameters every Perlin-mask recipe shares, on `S::mask` and `S::texture_opacity`.
 template <class S>
 std::vector<binding<S>> perlin_blend_bindings() {
@@ -149,6 +161,15 @@ any_transform make(std::string_view recipe, const overrides& changes, std::share
             fail(recipe, "unknown parameter '" + key + "'; known: " + known);
         }
         assign(recipe, *match, text, settings);
+    }
+    // A range given by two parameters must not be upside down: say so in the registry's names.
+    for (const auto& low : table) {
+        if (!low.name.ends_with("_min")) continue;
+        const std::string high_name = std::string(low.name.substr(0, low.name.size() - 4)) + "_max";
+        for (const auto& high : table)
+            if (high.name == high_name && value_of(low, settings) > value_of(high, settings))
+                fail(recipe, std::string(low.name) + " = " + format(float(value_of(low, settings))) + " is above " + high_name +
+                                 " = " + format(float(value_of(high, settings))));
     }
     // The mask rotation stays symmetric, [-mask_rotation_max, mask_rotation_max].
     settings.mask.rotation_min = -settings.mask.rotation_max;

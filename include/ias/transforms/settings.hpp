@@ -2,12 +2,19 @@
 // Checks of transform settings, with errors that name the transform, the field and what is allowed.
 #pragma once
 
+#include <charconv>
 #include <cmath>
 #include <stdexcept>
 #include <string>
 #include <string_view>
 
 namespace ias::detail::settings {
+
+/// The shortest text that reads back as `value` ("0.2", not "0.200000").
+inline std::string number(float value) {
+    char text[32];
+    return std::string(text, std::to_chars(text, text + sizeof text, value).ptr);
+}
 
 [[noreturn]] inline void fail(std::string_view transform, const std::string& what) {
     throw std::invalid_argument("ias::" + std::string(transform) + ": " + what);
@@ -17,15 +24,15 @@ namespace ias::detail::settings {
 inline void check_range(std::string_view transform, const char* lo_name, float lo, const char* hi_name, float hi, float floor,
                         float ceiling) {
     if (!std::isfinite(lo) || !std::isfinite(hi) || !(lo >= floor) || !(hi <= ceiling) || !(lo <= hi))
-        fail(transform, std::string(lo_name) + " = " + std::to_string(lo) + " and " + hi_name + " = " + std::to_string(hi) +
-                            " must satisfy " + std::to_string(floor) + " <= " + lo_name + " <= " + hi_name + " <= " + std::to_string(ceiling));
+        fail(transform, std::string(lo_name) + " = " + number(lo) + " and " + hi_name + " = " + number(hi) + " must satisfy " +
+                            number(floor) + " <= " + lo_name + " <= " + hi_name + " <= " + number(ceiling));
 }
 
 /// Throws unless floor <= value <= ceiling (and finite), naming the field.
 inline void check_value(std::string_view transform, const char* field, float value, float floor, float ceiling) {
     if (!std::isfinite(value) || !(value >= floor) || !(value <= ceiling))
-        fail(transform, std::string(field) + " is " + std::to_string(value) + "; it must lie in [" + std::to_string(floor) +
-                            ", " + std::to_string(ceiling) + "]");
+        fail(transform, std::string(field) + " is " + number(value) + "; it must lie in [" + number(floor) + ", " +
+                            number(ceiling) + "]");
 }
 
 }  // namespace ias::detail::settings
