@@ -214,4 +214,16 @@ private:
     std::variant<image<std::uint8_t>, image<float>> pixels_;
 };
 
+/// Makes `dst` a float copy of `src` in [0, 1] (8-bit values / 255), reusing its buffer.
+inline void assign_as_float(image<float>& dst, const any_image& src) {
+    src.visit([&]<class T>(image_view<const T> v) {
+        if constexpr (std::is_same_v<T, float>) {
+            dst.assign(v);
+        } else {
+            dst.resize(v.width(), v.height(), v.channels());
+            convert_pixels(v, dst.view());
+        }
+    });
+}
+
 }  // namespace ias

@@ -63,12 +63,7 @@ public:
         load_options rgb = options;
         rgb.channels = 3;
         for (const auto& file : files) {
-            const any_image pixels = load_image(file, rgb);
-            image<float>& texture = bank->textures_.emplace_back(pixels.width(), pixels.height(), 3);
-            pixels.visit([&]<class T>(image_view<const T> v) {
-                if constexpr (std::is_same_v<T, float>) texture.assign(v);
-                else convert_pixels(v, texture.view());
-            });
+            assign_as_float(bank->textures_.emplace_back(), load_image(file, rgb));
             bank->paths_.push_back(file);
         }
         return bank;

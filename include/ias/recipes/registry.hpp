@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "../core/any_transform.hpp"
+#include "../transforms/settings.hpp"
 #include "draem.hpp"
 #include "glass_las.hpp"
 #include "memseg.hpp"
@@ -46,6 +47,8 @@ using overrides = std::map<std::string, std::string, std::less<>>;
 
 namespace detail::registry {
 
+using ias::detail::settings::number;
+
 /// A settings field a parameter writes: float, int or string, reached through a function.
 template <class S>
 struct binding {
@@ -54,13 +57,6 @@ struct binding {
     double min = 0.0, max = 0.0;
     std::string_view help{};
 };
-
-/// The shortest text that reads back as `value`.
-template <class V>
-std::string format(V value) {
-    char text[64];
-    return std::string(text, std::to_chars(text, text + sizeof text, value).ptr);
-}
 
 template <class S>
 parameter describe(const binding<S>& b) {
@@ -75,7 +71,7 @@ parameter describe(const binding<S>& b) {
                 p.default_value = value;
             } else {
                 p.kind = std::is_same_v<V, int> ? parameter_kind::integer : parameter_kind::number;
-                p.default_value = format(value);
+                p.default_value = number(value);
             }
         },
         b.field);
@@ -104,7 +100,7 @@ void assign(std::string_view recipe, const binding<S>& b, std::string_view text,
                                      (std::is_same_v<V, int> ? "an integer" : "a finite number"));
                 if (!(double(parsed) >= b.min && double(parsed) <= b.max))
                     fail(recipe, "parameter '" + std::string(b.name) + "' is " + std::string(text) + "; it must lie in [" +
-                                     format(b.min) + ", " + format(b.max) + "]");
+                                     number(b.min) + ", " + number(b.max) + "]");
                 value = parsed;
             }
         },
@@ -168,8 +164,8 @@ any_transform make(std::string_view recipe, const overrides& changes, std::share
         const std::string high_name = std::string(low.name.substr(0, low.name.size() - 4)) + "_max";
         for (const auto& high : table)
             if (high.name == high_name && value_of(low, settings) > value_of(high, settings))
-                fail(recipe, std::string(low.name) + " = " + format(float(value_of(low, settings))) + " is above " + high_name +
-                                 " = " + format(float(value_of(high, settings))));
+                fail(recipe, std::string(low.name) + " = " + number(float(value_of(low, settings))) + " is above " + high_name +
+                                 " = " + number(float(value_of(high, settings))));
     }
     // The mask rotation stays symmetric, [-mask_rotation_max, mask_rotation_max].
     settings.mask.rotation_min = -settings.mask.rotation_max;

@@ -21,11 +21,9 @@ void edit_as_float(sample& s, F&& f) {
         return;
     }
     thread_local image<float> buffer;
-    auto& pixels = s.image.get<std::uint8_t>();
-    buffer.resize(pixels.width(), pixels.height(), pixels.channels());
-    convert_pixels(std::as_const(pixels).view(), buffer.view());
+    assign_as_float(buffer, s.image);
     f(buffer);
-    convert_pixels(std::as_const(buffer).view(), pixels.view());
+    convert_pixels(std::as_const(buffer).view(), s.image.get<std::uint8_t>().view());
 }
 
 }  // namespace ias::detail

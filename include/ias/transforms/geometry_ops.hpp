@@ -5,7 +5,6 @@
 #include <array>
 #include <numbers>
 #include <string_view>
-#include <type_traits>
 #include <utility>
 
 #include "../core/concepts.hpp"

@@ -11,7 +11,8 @@
 namespace ias::detail::settings {
 
 /// The shortest text that reads back as `value` ("0.2", not "0.200000").
-inline std::string number(float value) {
+template <class V>
+std::string number(V value) {
     char text[32];
     return std::string(text, std::to_chars(text, text + sizeof text, value).ptr);
 }

@@ -7,7 +7,6 @@
 #include <span>
 #include <string>
 #include <string_view>
-#include <type_traits>
 #include <vector>
 
 #include "../core/any_transform.hpp"
@@ -72,10 +71,7 @@ struct structure_blend {
         thread_local sample structure;
         thread_local image<float> shuffled;
         auto& augmented = structure.image.emplace<float>(s.image.width(), s.image.height(), s.image.channels());
-        s.image.visit([&]<class T>(image_view<T> v) {
-            if constexpr (std::is_same_v<T, float>) augmented.assign(image_view<const float>(v));
-            else convert_pixels(image_view<const T>(v), augmented.view());
-        });
+        assign_as_float(augmented, s.image);
         if (!structure_ops.empty()) {
             structure.ensure_mask();
             rng_stream ops_stream = p.ops_stream;

@@ -3,12 +3,9 @@
 #pragma once
 
 #include <algorithm>
-#include <cmath>
 #include <memory>
-#include <stdexcept>
 #include <string>
 #include <string_view>
-#include <type_traits>
 
 #include "../core/any_transform.hpp"
 #include "../core/concepts.hpp"
