@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "concepts.hpp"
+#include "run_on_region.hpp"
 
 namespace ias {
 
@@ -28,6 +29,9 @@ public:
 
     void operator()(sample& s, rng_stream& rng) const { impl_->run(s, rng); }
     void replay(sample& s, trace_reader& reader) const { impl_->replay(s, reader); }
+    void run_on_region(sample& s, rng_stream& rng, const pixel_region& where, region_input input) const {
+        impl_->run_on_region(s, rng, where, input);
+    }
     /// The held transform's trace name.
     [[nodiscard]] std::string_view stage_name() const noexcept { return impl_->stage_name(); }
 
@@ -36,6 +40,7 @@ private:
         virtual ~concept_base() = default;
         virtual void run(sample& s, rng_stream& rng) const = 0;
         virtual void replay(sample& s, trace_reader& reader) const = 0;
+        virtual void run_on_region(sample& s, rng_stream& rng, const pixel_region& where, region_input input) const = 0;
         [[nodiscard]] virtual std::string_view stage_name() const noexcept = 0;
     };
     template <class T>
@@ -43,6 +48,9 @@ private:
         explicit model(T t) : held(std::move(t)) {}
         void run(sample& s, rng_stream& rng) const override { ias::run(held, s, rng); }
         void replay(sample& s, trace_reader& reader) const override { ias::replay(held, s, reader); }
+        void run_on_region(sample& s, rng_stream& rng, const pixel_region& where, region_input input) const override {
+            ias::run_on_region(held, s, rng, where, input);
+        }
         [[nodiscard]] std::string_view stage_name() const noexcept override { return detail::stage_name<T>(); }
         T held;
     };
@@ -66,6 +74,12 @@ public:
 
     void operator()(sample& s, rng_stream& rng) const {
         for (std::size_t i = 0; i < stages_.size(); ++i) detail::run_child(stages_[i], s, rng, std::uint32_t(i));
+    }
+    void run_on_region(sample& s, rng_stream& rng, const pixel_region& where, region_input input) const {
+        detail::run_chain_on_region(stages_.size(), where, input, [&](std::size_t i, const pixel_region& r, region_input in) {
+            rng_stream child = rng.fork(std::uint32_t(i));
+            stages_[i].run_on_region(s, child, r, in);
+        });
     }
     void replay(sample& s, trace_reader& reader) const {
         for (const auto& stage : stages_) stage.replay(s, reader);

@@ -13,18 +13,11 @@
 #include <vector>
 
 #include "concepts.hpp"
+#include "run_on_region.hpp"
 
 namespace ias {
 
 namespace detail {
-/// Calls `f(std::integral_constant<std::size_t, I>{})` for the I equal to the run-time `index`.
-template <std::size_t N, class F>
-constexpr void with_index(std::size_t index, F&& f) {
-    [&]<std::size_t... I>(std::index_sequence<I...>) {
-        static_cast<void>(((index == I ? (f(std::integral_constant<std::size_t, I>{}), true) : false) || ...));
-    }(std::make_index_sequence<N>{});
-}
-
 [[noreturn]] inline void bad_config(const char* where, const std::string& what) {
     throw std::invalid_argument(std::string("ias::") + where + ": " + what);
 }
@@ -54,6 +47,11 @@ public:
         const bool applied = rng.bernoulli(probability_);
         if (s.trace) s.trace->record(name, params_type{applied});
         if (applied) detail::run_child(t_, s, rng, 0);
+    }
+    void run_on_region(sample& s, rng_stream& rng, const pixel_region& where, region_input input) const {
+        if (!rng.bernoulli(probability_)) return input(where);
+        rng_stream child = rng.fork(0);
+        ias::run_on_region(t_, s, child, where, input);
     }
     void replay(sample& s, trace_reader& reader) const {
         if (reader.next(name).params_as<params_type>().applied) ias::replay(t_, s, reader);
@@ -171,19 +169,21 @@ public:
     }
 
     void operator()(sample& s, rng_stream& rng) const {
-        params_type p;
-        p.count = count_;
-        for (std::size_t k = 0; k < p.order.size(); ++k) p.order[k] = k;
-        // Partial Fisher–Yates: position i receives a uniform pick of the ones not yet taken.
-        for (std::size_t i = 0; i < count_; ++i) {
-            const auto j = std::size_t(rng.integer(std::int64_t(i), std::int64_t(p.order.size() - 1)));
-            std::swap(p.order[i], p.order[j]);
-        }
+        const params_type p = draw_order(rng);
         if (s.trace) s.trace->record(name, p);
         for (std::size_t i = 0; i < count_; ++i)
             detail::with_index<sizeof...(Ts)>(p.order[i], [&](auto k) {
                 detail::run_child(std::get<k>(transforms_), s, rng, std::uint32_t(k));
             });
+    }
+    void run_on_region(sample& s, rng_stream& rng, const pixel_region& where, region_input input) const {
+        const params_type p = draw_order(rng);
+        detail::run_chain_on_region(count_, where, input, [&](std::size_t i, const pixel_region& r, region_input in) {
+            detail::with_index<sizeof...(Ts)>(p.order[i], [&](auto k) {
+                rng_stream child = rng.fork(std::uint32_t(k));
+                ias::run_on_region(std::get<k>(transforms_), s, child, r, in);
+            });
+        });
     }
     void replay(sample& s, trace_reader& reader) const {
         const auto& p = reader.next(name).params_as<params_type>();
@@ -201,6 +201,18 @@ public:
     [[nodiscard]] std::size_t count() const noexcept { return count_; }
 
 private:
+    params_type draw_order(rng_stream& rng) const {
+        params_type p;
+        p.count = count_;
+        for (std::size_t k = 0; k < p.order.size(); ++k) p.order[k] = k;
+        // Partial Fisher–Yates: position i receives a uniform pick of the ones not yet taken.
+        for (std::size_t i = 0; i < count_; ++i) {
+            const auto j = std::size_t(rng.integer(std::int64_t(i), std::int64_t(p.order.size() - 1)));
+            std::swap(p.order[i], p.order[j]);
+        }
+        return p;
+    }
+
     std::size_t count_;
     std::tuple<Ts...> transforms_;
 };

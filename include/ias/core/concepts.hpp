@@ -3,6 +3,9 @@
 #pragma once
 
 #include <concepts>
+#include <cstddef>
+#include <type_traits>
+#include <utility>
 #include <string_view>
 
 #include "rng.hpp"
@@ -38,6 +41,14 @@ concept self_tracing_transform =
     transform<T> && requires(const T& t, sample& s, trace_reader& reader) { t.replay(s, reader); };
 
 namespace detail {
+/// Calls `f(std::integral_constant<std::size_t, I>{})` for the I equal to the run-time `index`.
+template <std::size_t N, class F>
+constexpr void with_index(std::size_t index, F&& f) {
+    [&]<std::size_t... I>(std::index_sequence<I...>) {
+        static_cast<void>(((index == I ? (f(std::integral_constant<std::size_t, I>{}), true) : false) || ...));
+    }(std::make_index_sequence<N>{});
+}
+
 /// The name a stage has in a trace: `T::name` when it exists, else "transform".
 template <class T>
 constexpr std::string_view stage_name() noexcept {

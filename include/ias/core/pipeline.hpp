@@ -10,6 +10,7 @@
 #include <utility>
 
 #include "concepts.hpp"
+#include "run_on_region.hpp"
 
 namespace ias {
 
@@ -39,6 +40,14 @@ public:
                 (detail::run_child(stage, s, rng, i++), ...);
             },
             stages_);
+    }
+    void run_on_region(sample& s, rng_stream& rng, const pixel_region& where, region_input input) const {
+        detail::run_chain_on_region(sizeof...(Stages), where, input, [&](std::size_t i, const pixel_region& r, region_input in) {
+            detail::with_index<sizeof...(Stages)>(i, [&](auto k) {
+                rng_stream child = rng.fork(std::uint32_t(k));
+                ias::run_on_region(std::get<k>(stages_), s, child, r, in);
+            });
+        });
     }
     void replay(sample& s, trace_reader& reader) const {
         std::apply([&](const Stages&... stage) { (ias::replay(stage, s, reader), ...); }, stages_);

@@ -8,16 +8,20 @@
 #include <type_traits>
 
 #include "../core/image_view.hpp"
+#include "../core/pixel_region.hpp"
 
 namespace ias::fn {
 
 /// image ← image + opacity·mask·(source − image), per pixel and channel (DRAEM, MemSeg,
 /// RealNet, GLASS; METHODS §2.2–2.4, §2.13). `source` is float in [0, 1] with the image's
 /// shape; `mask` has one channel. Pixels where opacity·mask is 0 keep their exact bytes;
-/// uint8 results are rounded to nearest. All three must be packed (pixels adjacent, rows
+/// uint8 results are rounded to nearest. Only pixels in `where` are visited: it must hold
+/// every pixel where the mask is positive (the default, every pixel, always does), and
+/// `source` need only be right there. All three must be packed (pixels adjacent, rows
 /// without padding), as a sample's planes are. Throws std::invalid_argument otherwise.
 template <class T>
-void blend_through_mask(image_view<T> image, image_view<const float> source, image_view<const float> mask, float opacity) {
+void blend_through_mask(image_view<T> image, image_view<const float> source, image_view<const float> mask, float opacity,
+                        const pixel_region& where = {}) {
     const int channels = image.channels();
     if (!same_extent(image, source) || !same_extent(image, mask) || source.channels() != channels || mask.channels() != 1 ||
         !image.is_contiguous() || !source.is_contiguous() || !mask.is_contiguous())
@@ -30,20 +34,22 @@ void blend_through_mask(image_view<T> image, image_view<const float> source, ima
     T* pixels = image.data();
     const float* src = source.data();
     const float* m = mask.data();
-    const std::size_t n = std::size_t(image.width()) * std::size_t(image.height());
-    for (std::size_t i = 0; i < n; ++i) {
-        const float w = opacity * m[i];
-        if (w == 0.0f) continue;  // untouched, bit for bit
-        for (int c = 0; c < channels; ++c) {
-            const std::size_t k = i * std::size_t(channels) + std::size_t(c);
-            if constexpr (std::is_same_v<T, float>) {
-                pixels[k] += w * (src[k] - pixels[k]);
-            } else {
-                const float value = float(pixels[k]) + w * (src[k] * 255.0f - float(pixels[k]));
-                pixels[k] = T(std::clamp(value, 0.0f, 255.0f) + 0.5f);
+    where.for_each_span(image.width(), image.height(), [&](int y, int x0, int x1) {
+        const std::size_t row = std::size_t(y) * std::size_t(image.width());
+        for (std::size_t i = row + std::size_t(x0); i < row + std::size_t(x1); ++i) {
+            const float w = opacity * m[i];
+            if (w == 0.0f) continue;  // untouched, bit for bit
+            for (int c = 0; c < channels; ++c) {
+                const std::size_t k = i * std::size_t(channels) + std::size_t(c);
+                if constexpr (std::is_same_v<T, float>) {
+                    pixels[k] += w * (src[k] - pixels[k]);
+                } else {
+                    const float value = float(pixels[k]) + w * (src[k] * 255.0f - float(pixels[k]));
+                    pixels[k] = T(std::clamp(value, 0.0f, 255.0f) + 0.5f);
+                }
             }
         }
-    }
+    });
 }
 
 }  // namespace ias::fn

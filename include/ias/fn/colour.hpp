@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "../core/image_view.hpp"
+#include "../core/pixel_region.hpp"
 
 namespace ias::fn {
 
@@ -19,7 +20,9 @@ namespace ias::fn {
 // RGBA image (`colour_channels`) to leave alpha alone. Kernels that read colour (luma, hue,
 // saturation) need 1 or 3 channels and treat 1 channel as grey. Operations that the
 // reference libraries define on 8-bit levels (posterize, solarize's threshold, autocontrast,
-// equalize) use the levels round(255·v).
+// equalize) use the levels round(255·v). Each takes the region `where` to compute (default:
+// every pixel); the other pixels may be left as they were. Statistics (histograms, the mean
+// grey) are always taken over the whole image.
 
 /// The colour channels of `v`: all of them, except alpha (the fourth).
 template <class T>
@@ -30,49 +33,53 @@ template <class T>
 
 namespace detail {
 
-/// Calls `f(row, count)` for each run of adjacent values: whole rows when pixels are packed,
-/// else single pixels. Kernels that treat every value alike use it so that the loops vectorise.
+/// Calls `f(values, count)` for each run of adjacent values of the pixels in `where`: whole
+/// spans of a row when pixels are packed, else single pixels. Kernels that treat every value
+/// alike use it so that the loops vectorise.
 template <class F>
-void for_each_run(image_view<float> v, F&& f) {
+void for_each_run(image_view<float> v, const pixel_region& where, F&& f) {
     const bool packed = v.pixel_stride() == v.channels();
-    for (int y = 0; y < v.height(); ++y) {
+    const auto c = std::size_t(v.channels());
+    where.for_each_span(v.width(), v.height(), [&](int y, int x0, int x1) {
         float* row = v.row(y);
         if (packed) {
-            f(row, std::size_t(v.width()) * std::size_t(v.channels()));
+            f(row + std::size_t(x0) * c, std::size_t(x1 - x0) * c);
         } else {
-            for (int x = 0; x < v.width(); ++x) f(row + std::ptrdiff_t(x) * v.pixel_stride(), std::size_t(v.channels()));
+            for (int x = x0; x < x1; ++x) f(row + std::ptrdiff_t(x) * v.pixel_stride(), c);
         }
-    }
+    });
 }
 
+// Flattened: `f` must be inlined into the pixel loop for it to vectorise, which g++ does
+// not always decide on its own once the loop sits in a span callback.
 template <int C, int S, class F>
-void for_each_pixel_of(image_view<float> v, F& f) {
-    const int w = v.width();
-    for (int y = 0; y < v.height(); ++y) {
+[[gnu::flatten]] void for_each_pixel_of(image_view<float> v, const pixel_region& where, F& f) {
+    where.for_each_span(v.width(), v.height(), [&](int y, int x0, int x1) {
         float* __restrict row = v.row(y);
-        for (int x = 0; x < w; ++x) f(row + std::ptrdiff_t(x) * S, std::integral_constant<int, C>{});
-    }
+        for (int x = x0; x < x1; ++x) f(row + std::ptrdiff_t(x) * S, std::integral_constant<int, C>{});
+    });
 }
 
-/// Calls `f(pixel, channels)` for each pixel, with `channels` a compile-time constant for
-/// the common layouts (packed grey and RGB, RGB inside RGBA), so that the per-pixel loops
-/// vectorise; other layouts get it as an int.
+/// Calls `f(pixel, channels)` for each pixel of `where`, with `channels` a compile-time
+/// constant for the common layouts (packed grey and RGB, RGB inside RGBA), so that the
+/// per-pixel loops vectorise; other layouts get it as an int.
 template <class F>
-void for_each_pixel(image_view<float> v, F&& f) {
+void for_each_pixel(image_view<float> v, const pixel_region& where, F&& f) {
     const int c = v.channels();
     const auto s = v.pixel_stride();
-    if (c == 3 && s == 3) return for_each_pixel_of<3, 3>(v, f);
-    if (c == 3 && s == 4) return for_each_pixel_of<3, 4>(v, f);
-    if (c == 1 && s == 1) return for_each_pixel_of<1, 1>(v, f);
-    for (int y = 0; y < v.height(); ++y)
-        for (int x = 0; x < v.width(); ++x) f(v.row(y) + std::ptrdiff_t(x) * s, c);
+    if (c == 3 && s == 3) return for_each_pixel_of<3, 3>(v, where, f);
+    if (c == 3 && s == 4) return for_each_pixel_of<3, 4>(v, where, f);
+    if (c == 1 && s == 1) return for_each_pixel_of<1, 1>(v, where, f);
+    where.for_each_span(v.width(), v.height(), [&](int y, int x0, int x1) {
+        for (int x = x0; x < x1; ++x) f(v.row(y) + std::ptrdiff_t(x) * s, c);
+    });
 }
 
-/// Calls `f(r, g, b)` with references to each pixel's three colour values; a grey pixel is
-/// passed as three equal copies and keeps the first (so grey stays grey).
+/// Calls `f(r, g, b)` with references to the three colour values of each pixel of `where`;
+/// a grey pixel is passed as three equal copies and keeps the first (so grey stays grey).
 template <class F>
-void for_each_rgb(image_view<float> v, F&& f) {
-    for_each_pixel(v, [&](float* p, auto channels) {
+void for_each_rgb(image_view<float> v, const pixel_region& where, F&& f) {
+    for_each_pixel(v, where, [&](float* p, auto channels) {
         if (channels >= 3) {
             f(p[0], p[1], p[2]);
         } else {
@@ -176,26 +183,29 @@ inline void level_histograms_of(image_view<float> v, std::vector<std::uint8_t>& 
         for (std::size_t i = 0; i < 256; ++i) histograms[k][i] = split[0][k][i] + split[1][k][i];
 }
 
-/// Writes map[c][level] for every value of `v`, its levels given by `levels_of`.
-inline void map_levels(image_view<float> v, const std::vector<std::uint8_t>& levels, const level_map& map) {
-    const int c = v.channels();
-    const std::uint8_t* l = levels.data();
-    for_each_pixel(v, [&](float* p, auto channels) {
-        for (int k = 0; k < channels; ++k) p[k] = map[std::size_t(k)][l[k]];
-        l += c;
+/// Writes map[c][level] for every value of the pixels of `where`, their levels given by
+/// `level_histograms_of`.
+inline void map_levels(image_view<float> v, const pixel_region& where, const std::vector<std::uint8_t>& levels, const level_map& map) {
+    const auto c = std::size_t(v.channels());
+    where.for_each_span(v.width(), v.height(), [&](int y, int x0, int x1) {
+        const std::uint8_t* l = levels.data() + (std::size_t(y) * std::size_t(v.width()) + std::size_t(x0)) * c;
+        for_each_pixel(v.crop(x0, y, x1 - x0, 1), pixel_region{}, [&](float* p, auto channels) {
+            for (int k = 0; k < channels; ++k) p[k] = map[std::size_t(k)][l[k]];
+            l += c;
+        });
     });
 }
 }  // namespace detail
 
 /// v ← v^gamma[c] per channel (imgaug's GammaContrast with per_channel). gamma > 0.
-inline void gamma_contrast(image_view<float> v, const std::array<float, 4>& gamma) {
+inline void gamma_contrast(image_view<float> v, const std::array<float, 4>& gamma, const pixel_region& where = {}) {
     // Per value, with the channel's gamma from a row-long pattern: one flat loop that
     // vectorises without shuffling channels.
     thread_local std::vector<float> pattern;
     pattern.resize(std::size_t(v.width()) * std::size_t(v.channels()));
     for (std::size_t i = 0; i < pattern.size(); ++i) pattern[i] = gamma[i % std::size_t(v.channels())];
     const float* g = pattern.data();
-    detail::for_each_run(v, [g](float* p, std::size_t n) {
+    detail::for_each_run(v, where, [g](float* p, std::size_t n) {
         for (std::size_t i = 0; i < n; ++i) {
             // The smallest normal float stands in for 0 and below (an integer max: for floats
             // >= 0 the bits order like the values, negative ones have the sign bit set).
@@ -208,8 +218,8 @@ inline void gamma_contrast(image_view<float> v, const std::array<float, 4>& gamm
 /// Changes the brightness (luma) Y = 0.299 R + 0.587 G + 0.114 B to multiply·Y + add,
 /// keeping the chroma: every channel moves by the same amount, as imgaug's
 /// MultiplyAndAddToBrightness does in YCrCb.
-inline void multiply_add_brightness(image_view<float> v, float multiply, float add) {
-    detail::for_each_rgb(v, [=](float& r, float& g, float& b) {
+inline void multiply_add_brightness(image_view<float> v, float multiply, float add, const pixel_region& where = {}) {
+    detail::for_each_rgb(v, where, [=](float& r, float& g, float& b) {
         const float shift = (multiply - 1.0f) * (0.299f * r + 0.587f * g + 0.114f * b) + add;
         r = detail::clamp01(r + shift);
         g = detail::clamp01(g + shift);
@@ -218,27 +228,27 @@ inline void multiply_add_brightness(image_view<float> v, float multiply, float a
 }
 
 /// v ← v·factor, clipped (torchvision's adjust_brightness).
-inline void scale_brightness(image_view<float> v, float factor) {
-    detail::for_each_run(v, [&](float* p, std::size_t n) {
+inline void scale_brightness(image_view<float> v, float factor, const pixel_region& where = {}) {
+    detail::for_each_run(v, where, [&](float* p, std::size_t n) {
         for (std::size_t i = 0; i < n; ++i) p[i] = detail::clamp01(p[i] * factor);
     });
 }
 
 /// Blends with the mean grey level: v ← mean + factor·(v − mean), clipped (torchvision's
 /// adjust_contrast: the mean of the image's grey version, one value for all channels).
-inline void adjust_contrast(image_view<float> v, float factor) {
+inline void adjust_contrast(image_view<float> v, float factor, const pixel_region& where = {}) {
     double sum = 0.0;
-    detail::for_each_rgb(v, [&](float& r, float& g, float& b) { sum += double(0.299f * r + 0.587f * g + 0.114f * b); });
+    detail::for_each_rgb(v, pixel_region{}, [&](float& r, float& g, float& b) { sum += double(0.299f * r + 0.587f * g + 0.114f * b); });
     const float mean = float(sum / double(std::max<std::size_t>(1, std::size_t(v.width()) * std::size_t(v.height()))));
-    detail::for_each_run(v, [&](float* p, std::size_t n) {
+    detail::for_each_run(v, where, [&](float* p, std::size_t n) {
         for (std::size_t i = 0; i < n; ++i) p[i] = detail::clamp01(mean + factor * (p[i] - mean));
     });
 }
 
 /// Blends each pixel with its grey value: c ← Y + factor·(c − Y), clipped (torchvision's
 /// adjust_saturation). factor 0 gives grey.
-inline void adjust_saturation(image_view<float> v, float factor) {
-    detail::for_each_rgb(v, [=](float& r, float& g, float& b) {
+inline void adjust_saturation(image_view<float> v, float factor, const pixel_region& where = {}) {
+    detail::for_each_rgb(v, where, [=](float& r, float& g, float& b) {
         const float grey = 0.299f * r + 0.587f * g + 0.114f * b;
         r = detail::clamp01(grey + factor * (r - grey));
         g = detail::clamp01(grey + factor * (g - grey));
@@ -248,17 +258,17 @@ inline void adjust_saturation(image_view<float> v, float factor) {
 
 /// Replaces every channel by the grey value 0.299 R + 0.587 G + 0.114 B (torchvision's
 /// rgb_to_grayscale with as many output channels as input).
-inline void grayscale(image_view<float> v) {
-    detail::for_each_rgb(v, [](float& r, float& g, float& b) { r = g = b = 0.299f * r + 0.587f * g + 0.114f * b; });
+inline void grayscale(image_view<float> v, const pixel_region& where = {}) {
+    detail::for_each_rgb(v, where, [](float& r, float& g, float& b) { r = g = b = 0.299f * r + 0.587f * g + 0.114f * b; });
 }
 
 /// In HSV, turns the hue by `hue_turns` of a full circle and adds `saturation_add` to the
 /// saturation (clipped to [0, 1]); value is kept. imgaug's AddToHueAndSaturation adds ±50
 /// on its 0..255 scales: hue_turns = saturation_add = ±50/255. torchvision's adjust_hue
 /// takes hue_turns in [−0.5, 0.5]. Grey pixels have no hue and stay grey. Needs 1 or 3 channels.
-inline void shift_hue_saturation(image_view<float> v, float hue_turns, float saturation_add) {
+inline void shift_hue_saturation(image_view<float> v, float hue_turns, float saturation_add, const pixel_region& where = {}) {
     const float shift = 6.0f * (hue_turns - std::floor(hue_turns));  // in sextants, [0, 6)
-    detail::for_each_rgb(v, [=](float& r, float& g, float& b) {
+    detail::for_each_rgb(v, where, [=](float& r, float& g, float& b) {
         auto c = detail::to_hsv(r, g, b);
         const float turned = c.h + shift, wrapped = turned - 6.0f;
         const float saturated = detail::clamp01(c.s + saturation_add);
@@ -270,49 +280,49 @@ inline void shift_hue_saturation(image_view<float> v, float hue_turns, float sat
 
 /// PIL's ImageEnhance.Sharpness: blends with the image smoothed by the 3×3 kernel
 /// [1 1 1; 1 5 1; 1 1 1]/13 (border pixels are their own smoothed value), v ← s + factor·(v − s).
-/// factor 1 is the identity, 0 the smoothed image, 2 sharpens. `scratch` keeps a copy of
-/// the image between calls.
-inline void sharpness(image_view<float> v, float factor, std::vector<float>& scratch) {
+/// factor 1 is the identity, 0 the smoothed image, 2 sharpens. `scratch` holds a copy of the
+/// image (the filter reads the original while the image is overwritten) between calls.
+inline void sharpness(image_view<float> v, float factor, std::vector<float>& scratch, const pixel_region& where = {}) {
     const int w = v.width(), h = v.height(), ch = v.channels();
     if (w < 3 || h < 3) return;
-    const std::size_t row_values = std::size_t(w) * std::size_t(ch), s = std::size_t(ch);
-    scratch.resize(4 * row_values);  // the original rows y-1, y, y+1 as a ring, and the result row
-    auto original = [&](int y) { return scratch.data() + std::size_t(y % 3) * row_values; };
-    float* result = scratch.data() + 3 * row_values;
+    const std::size_t s = std::size_t(ch), row_values = std::size_t(w) * s;
     const bool packed = v.pixel_stride() == ch;
-    auto load = [&](int y) {
-        float* out = original(y);
+    scratch.resize(row_values * std::size_t(h));
+    for (int y = 0; y < h; ++y) {
+        float* copy = scratch.data() + std::size_t(y) * row_values;
         if (packed) {
-            std::copy_n(v.row(y), row_values, out);
-            return;
+            std::copy_n(v.row(y), row_values, copy);
+            continue;
         }
         for (int x = 0; x < w; ++x)
-            for (int c = 0; c < ch; ++c) out[std::size_t(x) * s + std::size_t(c)] = v(x, y, c);
-    };
-    load(0);
-    load(1);
-    for (int y = 1; y < h - 1; ++y) {
-        load(y + 1);
-        const float *above = original(y - 1), *centre = original(y), *below = original(y + 1);
-        for (std::size_t i = s; i + s < row_values; ++i) {
+            for (int c = 0; c < ch; ++c) copy[std::size_t(x) * s + std::size_t(c)] = v(x, y, c);
+    }
+    where.for_each_span(w, h, [&](int y, int x0, int x1) {
+        const int begin = std::max(x0, 1), end = std::min(x1, w - 1);  // border pixels keep their values
+        if (y == 0 || y == h - 1 || begin >= end) return;
+        const float* __restrict centre = scratch.data() + std::size_t(y) * row_values;
+        const float* __restrict above = centre - row_values;
+        const float* __restrict below = centre + row_values;
+        auto sharpened = [&](std::size_t i) {
             const float ring = above[i - s] + above[i] + above[i + s] + centre[i - s] + centre[i + s] + below[i - s] +
                                below[i] + below[i + s];
             const float smooth = (ring + 5.0f * centre[i]) * (1.0f / 13.0f);
-            result[i] = detail::clamp01(smooth + factor * (centre[i] - smooth));
-        }
+            return detail::clamp01(smooth + factor * (centre[i] - smooth));
+        };
         if (packed) {
-            std::copy_n(result + s, row_values - 2 * s, v.row(y) + s);
-            continue;
+            float* __restrict out = v.row(y);
+            for (std::size_t i = std::size_t(begin) * s; i < std::size_t(end) * s; ++i) out[i] = sharpened(i);
+            return;
         }
-        for (int x = 1; x < w - 1; ++x)
-            for (int c = 0; c < ch; ++c) v(x, y, c) = result[std::size_t(x) * s + std::size_t(c)];
-    }
+        for (int x = begin; x < end; ++x)
+            for (int c = 0; c < ch; ++c) v(x, y, c) = sharpened(std::size_t(x) * s + std::size_t(c));
+    });
 }
 
 /// v ← 1 − v where v ≥ threshold (imgaug's Solarize / PIL's solarize on levels: threshold in
 /// [0, 1] is level/255).
-inline void solarize(image_view<float> v, float threshold) {
-    detail::for_each_run(v, [&](float* p, std::size_t n) {
+inline void solarize(image_view<float> v, float threshold, const pixel_region& where = {}) {
+    detail::for_each_run(v, where, [&](float* p, std::size_t n) {
         for (std::size_t i = 0; i < n; ++i) {
             const float inverted = 1.0f - p[i];  // outside the select, so that it vectorises
             p[i] = p[i] >= threshold ? inverted : p[i];
@@ -321,16 +331,16 @@ inline void solarize(image_view<float> v, float threshold) {
 }
 
 /// Keeps the top `bits` (1..8) bits of each 8-bit level (PIL's posterize).
-inline void posterize(image_view<float> v, int bits) {
+inline void posterize(image_view<float> v, int bits, const pixel_region& where = {}) {
     const std::uint32_t keep = 0xFFu & ~((1u << (8 - std::clamp(bits, 1, 8))) - 1u);
-    detail::for_each_run(v, [&](float* p, std::size_t n) {
+    detail::for_each_run(v, where, [&](float* p, std::size_t n) {
         for (std::size_t i = 0; i < n; ++i) p[i] = float(detail::level(p[i]) & keep) * (1.0f / 255.0f);
     });
 }
 
 /// v ← 1 − v.
-inline void invert(image_view<float> v) {
-    detail::for_each_run(v, [](float* p, std::size_t n) {
+inline void invert(image_view<float> v, const pixel_region& where = {}) {
+    detail::for_each_run(v, where, [](float* p, std::size_t n) {
         for (std::size_t i = 0; i < n; ++i) p[i] = 1.0f - p[i];
     });
 }
@@ -339,7 +349,7 @@ inline void invert(image_view<float> v) {
 /// end of the level histogram, then stretches the remaining range [lo, hi] to [0, 255]
 /// (a channel with lo >= hi is left as it is). torchvision's autocontrast is cutoff 0
 /// (it stretches the float range exactly; on 8-bit data the two agree).
-inline void autocontrast(image_view<float> v, float cutoff_percent = 0.0f) {
+inline void autocontrast(image_view<float> v, float cutoff_percent = 0.0f, const pixel_region& where = {}) {
     thread_local std::vector<std::uint8_t> levels;
     detail::level_histograms histograms;
     detail::level_histograms_of(v, levels, histograms);
@@ -356,14 +366,14 @@ inline void autocontrast(image_view<float> v, float cutoff_percent = 0.0f) {
         for (int i = 0; i < 256; ++i)
             map[std::size_t(c)][std::size_t(i)] = float(std::clamp(int(double(i) * scale + offset + 0.5), 0, 255)) / 255.0f;
     }
-    detail::map_levels(v, levels, map);
+    detail::map_levels(v, where, levels, map);
 }
 
 /// PIL's ImageOps.equalize per channel: with the level histogram h and the last used level
 /// L, step = (Σh − h[L]) / 255 (integer division), and level i maps to
 /// (Σ_{j<i} h[j] + step/2) / step (clipped to 255); a channel with step 0 keeps its levels.
 /// torchvision's equalize follows the same rule.
-inline void equalize(image_view<float> v) {
+inline void equalize(image_view<float> v, const pixel_region& where = {}) {
     thread_local std::vector<std::uint8_t> levels;
     detail::level_histograms histograms;
     detail::level_histograms_of(v, levels, histograms);
@@ -384,7 +394,7 @@ inline void equalize(image_view<float> v) {
             below += hist[std::size_t(i)];
         }
     }
-    detail::map_levels(v, levels, map);
+    detail::map_levels(v, where, levels, map);
 }
 
 }  // namespace ias::fn

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "../core/image_view.hpp"
+#include "../core/pixel_region.hpp"
 
 namespace ias::fn {
 
@@ -21,7 +22,8 @@ struct resize_scratch {
     std::vector<float> row;
 };
 
-/// Resamples `src` (uint8 or float, any strides) into `dst` (float, same channel count) with
+/// Resamples `src` (uint8 or float, any strides) into the pixels `where` of `dst` (every pixel
+/// by default; float, same channel count) with
 /// bilinear interpolation on pixel centres: destination pixel x samples the source at
 /// (x + 0.5)·W_src/W_dst − 0.5, clamped to the border, the convention of OpenCV's
 /// `cv2.resize(..., INTER_LINEAR)`, which DRAEM and its descendants use to fit textures to
@@ -31,7 +33,7 @@ struct resize_scratch {
 /// with gathers where the machine has them). Throws std::invalid_argument for different
 /// channel counts or an empty source.
 template <class T>
-void resize_bilinear(image_view<const T> src, image_view<float> dst, resize_scratch& scratch) {
+void resize_bilinear(image_view<const T> src, image_view<float> dst, resize_scratch& scratch, const pixel_region& where = {}) {
     if (src.channels() != dst.channels())
         throw std::invalid_argument("ias::fn::resize_bilinear: source and destination have " + std::to_string(src.channels()) +
                                     " and " + std::to_string(dst.channels()) + " channels");
@@ -58,35 +60,39 @@ void resize_bilinear(image_view<const T> src, image_view<float> dst, resize_scra
     const float* __restrict weights = scratch.weights.data();
     float* __restrict row = scratch.row.data();
     const std::size_t row_values = std::size_t(sw) * std::size_t(c);
-    for (int y = 0; y < dst.height(); ++y) {
+    const auto cs = std::size_t(c);
+    where.for_each_span(dst.width(), dst.height(), [&](int y, int x_begin, int x_end) {
         const float sy = coordinate(y, sh, dst.height());
         const int y0 = int(sy), y1 = std::min(y0 + 1, sh - 1);
         const float fy = sy - float(y0);
+        // The source values the span's taps read: [first, last] of the blended row.
+        const auto first = std::size_t(offsets[std::size_t(x_begin) * cs]);
+        const auto last = std::min(std::size_t(offsets[std::size_t(x_end) * cs - 1]) + cs, row_values - 1);
         if (src.pixel_stride() == c) {
             const T* top = src.row(y0);
             const T* bottom = src.row(y1);
-            for (std::size_t i = 0; i < row_values; ++i)
-                row[i] = (float(top[i]) + fy * (float(bottom[i]) - float(top[i]))) * scale;
+            for (std::size_t i = first; i <= last; ++i) row[i] = (float(top[i]) + fy * (float(bottom[i]) - float(top[i]))) * scale;
         } else {
-            for (int x = 0; x < sw; ++x)
-                for (int k = 0; k < c; ++k)
-                    row[std::size_t(x) * std::size_t(c) + std::size_t(k)] =
-                        (float(src(x, y0, k)) + fy * (float(src(x, y1, k)) - float(src(x, y0, k)))) * scale;
+            for (std::size_t i = first; i <= last; ++i) {
+                const int x = int(i / cs), k = int(i % cs);
+                row[i] = (float(src(x, y0, k)) + fy * (float(src(x, y1, k)) - float(src(x, y0, k)))) * scale;
+            }
         }
-        for (int k = 0; k < c; ++k) row[row_values + std::size_t(k)] = row[row_values - std::size_t(c) + std::size_t(k)];
+        for (int k = 0; k < c; ++k) row[row_values + std::size_t(k)] = row[row_values - cs + std::size_t(k)];
         float* __restrict out = dst.row(y);
+        const std::size_t begin = std::size_t(x_begin) * cs, end = std::size_t(x_end) * cs;
         if (dst.pixel_stride() == c) {
-            for (std::size_t i = 0; i < values; ++i) {
+            for (std::size_t i = begin; i < end; ++i) {
                 const float left = row[offsets[i]], right = row[offsets[i] + c];
                 out[i] = left + weights[i] * (right - left);
             }
         } else {
-            for (std::size_t i = 0; i < values; ++i) {
+            for (std::size_t i = begin; i < end; ++i) {
                 const float left = row[offsets[i]], right = row[offsets[i] + c];
-                dst(int(i) / c, y, int(i) % c) = left + weights[i] * (right - left);
+                dst(int(i / cs), y, int(i % cs)) = left + weights[i] * (right - left);
             }
         }
-    }
+    });
 }
 
 }  // namespace ias::fn

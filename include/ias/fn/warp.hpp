@@ -10,23 +10,27 @@
 #include <utility>
 
 #include "../core/image_view.hpp"
+#include "../core/pixel_region.hpp"
 
 namespace ias::fn {
 
 namespace detail {
 /// Output pixels [x_begin, x_end) of one row, each sampling the source at (sx, sy) + x·(dx, dy).
-/// `Interior`: every sample's four taps are known to lie inside the source.
+/// `Interior`: every sample's four taps are known to lie inside the source; coordinates are
+/// then computed in float relative to column `anchor`, the same for every span of the row,
+/// so that a row computed in pieces equals the row computed whole, bit for bit.
 template <bool Interior, int C>
-void rotate_span(image_view<const float> src, float* out, std::ptrdiff_t out_stride, int x_begin, int x_end, double sx0,
-                 double sy0, double dx, double dy, int channels, float fill) {
+void rotate_span(image_view<const float> src, float* out, std::ptrdiff_t out_stride, int x_begin, int x_end, int anchor,
+                 double sx0, double sy0, double dx, double dy, int channels, float fill) {
     const int w = src.width(), h = src.height();
     const std::ptrdiff_t ps = src.pixel_stride(), rs = src.row_stride();
     if constexpr (C > 0) channels = C;
     out += std::ptrdiff_t(x_begin) * out_stride;
     if constexpr (Interior) {
-        // Source coordinates relative to the span's start, in float: exact enough (1e-4 px
-        // over 4096 columns) and cheaper than double per pixel.
-        const float fx = float(sx0 + dx * x_begin), fy = float(sy0 + dy * x_begin), fdx = float(dx), fdy = float(dy);
+        // Source coordinates relative to the anchor, in float: exact enough (1e-4 px over 4096
+        // columns) and cheaper than double per pixel.
+        const float fx = float(sx0 + dx * anchor), fy = float(sy0 + dy * anchor), fdx = float(dx), fdy = float(dy);
+        const int skipped = x_begin - anchor;
         const float* __restrict base = src.data();
         float* __restrict o = out;
         const int n = x_end - x_begin;
@@ -39,7 +43,7 @@ void rotate_span(image_view<const float> src, float* out, std::ptrdiff_t out_str
             // touches a pixel that is written again afterwards.
             if (ps == 3 && out_stride == 3)
                 for (; i + 1 < n; ++i, o += 3) {
-                    const float sx = fx + fdx * float(i), sy = fy + fdy * float(i);
+                    const float sx = fx + fdx * float(i + skipped), sy = fy + fdy * float(i + skipped);
                     const int x0 = int(sx), y0 = int(sy);
                     const float ax = sx - float(x0), ay = sy - float(y0);
                     const float* a = base + std::ptrdiff_t(y0) * rs + std::ptrdiff_t(x0) * 3;
@@ -54,7 +58,7 @@ void rotate_span(image_view<const float> src, float* out, std::ptrdiff_t out_str
                 }
         }
         for (; i < n; ++i, o += out_stride) {
-            const float sx = fx + fdx * float(i), sy = fy + fdy * float(i);
+            const float sx = fx + fdx * float(i + skipped), sy = fy + fdy * float(i + skipped);
             const int x0 = int(sx), y0 = int(sy);  // non-negative here, so truncation is floor
             const float ax = sx - float(x0), ay = sy - float(y0);
             const float* a = base + std::ptrdiff_t(y0) * rs + std::ptrdiff_t(x0) * ps;
@@ -88,14 +92,26 @@ void rotate_span(image_view<const float> src, float* out, std::ptrdiff_t out_str
     }
 }
 
+/// Where output pixels of a rotation by `radians` (counter-clockwise on screen) about the
+/// centre ((W−1)/2, (H−1)/2) sample the source: output (x, y) reads
+/// (row_x(y) + dx·x, row_y(y) + dy·x).
+struct rotation_map {
+    double dx, dy, cx, cy;
+    rotation_map(int width, int height, float radians) noexcept
+        // The sample point is R(−angle)·(p − c) + c in y-up terms; the image's y axis points
+        // down, so a counter-clockwise turn on screen is a clockwise one there.
+        : dx(std::cos(double(radians))), dy(std::sin(double(radians))), cx((width - 1) / 2.0), cy((height - 1) / 2.0) {}
+    [[nodiscard]] double row_x(int y) const noexcept { return -dx * cx - dy * (y - cy) + cx; }
+    [[nodiscard]] double row_y(int y) const noexcept { return -dy * cx + dx * (y - cy) + cy; }
+};
+
 template <int C>
-void rotate_rows(image_view<const float> src, image_view<float> dst, double cosr, double sinr, float fill) {
+void rotate_rows(image_view<const float> src, image_view<float> dst, const rotation_map& map, float fill, const pixel_region& where) {
     const int w = src.width(), h = src.height();
-    const double cx = (w - 1) / 2.0, cy = (h - 1) / 2.0;
-    for (int y = 0; y < h; ++y) {
-        // Output pixel (x, y) samples the source at R(−angle)·((x, y) − c) + c:
-        // (sx, sy) = (ax + cos·x, ay − sin·x) along the row.
-        const double ax = -cosr * cx + sinr * (y - cy) + cx, ay = sinr * cx + cosr * (y - cy) + cy;
+    const int channels = src.channels();
+    const auto os = dst.pixel_stride();
+    where.for_each_span(w, h, [&](int y, int x_begin, int x_end) {
+        const double ax = map.row_x(y), ay = map.row_y(y);
         // The interior: the x-interval where eps <= sx <= W−1−eps and eps <= sy <= H−1−eps, so
         // that all four taps are inside whatever the rounding; the rest takes the checked path.
         double lo = 0.0, hi = w - 1.0;
@@ -111,39 +127,60 @@ void rotate_rows(image_view<const float> src, image_view<float> dst, double cosr
             hi = std::min(hi, x2);
         };
         // Packed RGB reads one value past the right tap: keep that tap inside the row.
-        clip(ax, cosr, C == 3 ? w - 2.0 : w - 1.0);
-        clip(ay, -sinr, h - 1.0);
-        const int first = lo <= hi ? std::clamp(int(std::ceil(lo)), 0, w) : w;
-        const int end = lo <= hi ? std::clamp(int(std::floor(hi)) + 1, first, w) : w;
+        clip(ax, map.dx, C == 3 ? w - 2.0 : w - 1.0);
+        clip(ay, map.dy, h - 1.0);
+        const int anchor = lo <= hi ? std::clamp(int(std::ceil(lo)), 0, w) : w;
+        const int first = std::clamp(anchor, x_begin, x_end);
+        const int end = lo <= hi ? std::clamp(int(std::floor(hi)) + 1, first, x_end) : x_end;
         float* out = dst.row(y);
-        const auto os = dst.pixel_stride();
-        const int channels = src.channels();
-        rotate_span<false, C>(src, out, os, 0, first, ax, ay, cosr, -sinr, channels, fill);
-        rotate_span<true, C>(src, out, os, first, end, ax, ay, cosr, -sinr, channels, fill);
-        rotate_span<false, C>(src, out, os, end, w, ax, ay, cosr, -sinr, channels, fill);
-    }
+        rotate_span<false, C>(src, out, os, x_begin, first, anchor, ax, ay, map.dx, map.dy, channels, fill);
+        rotate_span<true, C>(src, out, os, first, end, anchor, ax, ay, map.dx, map.dy, channels, fill);
+        rotate_span<false, C>(src, out, os, end, x_end, anchor, ax, ay, map.dx, map.dy, channels, fill);
+    });
 }
 }  // namespace detail
 
 /// Writes `src` rotated by `radians` counter-clockwise (on screen) about the image centre
-/// ((W−1)/2, (H−1)/2) into `dst` of the same size, with bilinear interpolation and `fill`
-/// outside the source (with partial weight on the border), as imgaug's Affine(rotate) and
-/// OpenCV's warpAffine with BORDER_CONSTANT resample. `src` and `dst` must not overlap.
-/// Throws std::invalid_argument when the sizes or channel counts differ.
-inline void rotate(image_view<const float> src, image_view<float> dst, float radians, float fill = 0.0f) {
+/// ((W−1)/2, (H−1)/2) into the pixels `where` of `dst` (every pixel by default), which has
+/// the same size, with bilinear interpolation and `fill` outside the source (with partial
+/// weight on the border), as imgaug's Affine(rotate) and OpenCV's warpAffine with
+/// BORDER_CONSTANT resample. `src` and `dst` must not overlap. Throws std::invalid_argument
+/// when the sizes or channel counts differ.
+inline void rotate(image_view<const float> src, image_view<float> dst, float radians, float fill = 0.0f, const pixel_region& where = {}) {
     if (!same_extent(src, dst) || src.channels() != dst.channels())
         throw std::invalid_argument("ias::fn::rotate: the source is " + std::to_string(src.width()) + "x" +
                                     std::to_string(src.height()) + "x" + std::to_string(src.channels()) +
                                     " but the destination is " + std::to_string(dst.width()) + "x" +
                                     std::to_string(dst.height()) + "x" + std::to_string(dst.channels()));
-    // rotate_rows samples the source at R(−angle)·(p − c) + c in y-up terms; the image's y
-    // axis points down, so a counter-clockwise turn on screen is a clockwise one there.
-    const double cosr = std::cos(double(radians)), sinr = -std::sin(double(radians));
+    const detail::rotation_map map(src.width(), src.height(), radians);
     switch (src.channels()) {
-        case 1: detail::rotate_rows<1>(src, dst, cosr, sinr, fill); break;
-        case 3: detail::rotate_rows<3>(src, dst, cosr, sinr, fill); break;
-        default: detail::rotate_rows<0>(src, dst, cosr, sinr, fill); break;
+        case 1: detail::rotate_rows<1>(src, dst, map, fill, where); break;
+        case 3: detail::rotate_rows<3>(src, dst, map, fill, where); break;
+        default: detail::rotate_rows<0>(src, dst, map, fill, where); break;
     }
+}
+
+/// The source pixels that `rotate(src, dst, radians, fill, where)` reads for a
+/// `width` × `height` image, written to `read`: the bilinear taps of every pixel of `where`
+/// (with a margin for rounding), or every pixel when `where` is everywhere.
+inline void rotation_source_region(const pixel_region& where, int width, int height, float radians, pixel_region& read) {
+    if (where.everywhere()) {
+        read.set_everywhere();
+        return;
+    }
+    read.clear(width, height);
+    const detail::rotation_map map(width, height, radians);
+    where.for_each_span(width, height, [&](int y, int x_begin, int x_end) {
+        const double ax = map.row_x(y), ay = map.row_y(y);
+        for (int x = x_begin; x < x_end; ++x) {
+            const double sx = ax + map.dx * x, sy = ay + map.dy * x;
+            constexpr double margin = 1e-2;  // the kernel's float coordinates may round across an integer
+            const int x0 = int(std::floor(sx - margin)), x1 = int(std::floor(sx + margin)) + 1;
+            const int y0 = int(std::floor(sy - margin)), y1 = int(std::floor(sy + margin)) + 1;
+            for (int ty = y0; ty <= y1; ++ty)
+                for (int tx = x0; tx <= x1; ++tx) read.add(tx, ty);
+        }
+    });
 }
 
 namespace detail {

@@ -106,29 +106,33 @@ public:
     [[nodiscard]] const std::filesystem::path& path(std::size_t i) const noexcept { return paths_[i]; }
 
     /// Writes texture `index`, resized bilinearly (as DRAEM's cv2.resize) to `out`'s size,
-    /// into `out` (float, 1, 3 or 4 channels: grey is the luminance). `scratch` and `buffers`
-    /// are reused between calls.
-    void fill(std::size_t index, image_view<float> out, image<float>& scratch, fn::resize_scratch& buffers) const {
+    /// into the pixels `where` of `out` (float, 1, 3 or 4 channels: grey is the luminance).
+    /// `scratch` and `buffers` are reused between calls.
+    void fill(std::size_t index, image_view<float> out, image<float>& scratch, fn::resize_scratch& buffers,
+              const pixel_region& where = {}) const {
         if (index >= textures_.size())
             throw std::out_of_range("ias::texture_bank::fill: index " + std::to_string(index) + " of " + std::to_string(textures_.size()));
         const image<float>& texture = textures_[index];
         if (out.channels() == 3) {  // straight into place; a copy when the size already fits
             if (texture.width() == out.width() && texture.height() == out.height() && out.is_contiguous())
-                std::copy_n(texture.data(), texture.size(), out.data());
+                where.for_each_span(out.width(), out.height(), [&](int y, int x0, int x1) {
+                    std::copy(texture.view().row(y) + 3 * x0, texture.view().row(y) + 3 * x1, out.row(y) + 3 * x0);
+                });
             else
-                fn::resize_bilinear(texture.view(), out, buffers);
+                fn::resize_bilinear(texture.view(), out, buffers, where);
             return;
         }
         scratch.resize(out.width(), out.height(), 3);
-        fn::resize_bilinear(texture.view(), scratch.view(), buffers);
+        fn::resize_bilinear(texture.view(), scratch.view(), buffers, where);
         detail::adapt_channels(std::as_const(scratch).view(), out);
     }
 
     /// A texture drawn uniformly from the bank, resized to `out` (the `texture_source` interface).
-    void fill(rng_stream& rng, image_view<float> out) const override {
+    void fill(rng_stream& rng, image_view<float> out) const override { fill_region(rng, out, pixel_region{}); }
+    void fill_region(rng_stream& rng, image_view<float> out, const pixel_region& where) const override {
         thread_local image<float> scratch;  // per-thread resize buffers
         thread_local fn::resize_scratch buffers;
-        fill(std::size_t(rng.integer(0, std::int64_t(textures_.size()) - 1)), out, scratch, buffers);
+        fill(std::size_t(rng.integer(0, std::int64_t(textures_.size()) - 1)), out, scratch, buffers, where);
     }
 
 private:

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "../core/image_view.hpp"
+#include "../core/pixel_region.hpp"
 #include "../core/rng.hpp"
 #include "../fn/procedural_texture.hpp"
 #include "procedural_textures.hpp"
@@ -20,6 +21,12 @@ class texture_source {
 public:
     virtual ~texture_source() = default;
     virtual void fill(rng_stream& rng, image_view<float> out) const = 0;
+    /// The same texture as `fill`, but only the pixels `where` need to be written: the
+    /// texture blends ask for the part their mask will read. By default the whole texture.
+    virtual void fill_region(rng_stream& rng, image_view<float> out, const pixel_region& where) const {
+        static_cast<void>(where);
+        fill(rng, out);
+    }
 };
 
 /// Procedural textures (`procedural_textures`) as a `texture_source`: the default source of

@@ -8,6 +8,7 @@
 
 #include "../core/concepts.hpp"
 #include "../core/image.hpp"
+#include "../core/pixel_region.hpp"
 #include "../fn/colour.hpp"
 #include "float_pixels.hpp"
 #include "settings.hpp"
@@ -19,9 +20,15 @@ namespace ias {
 // here as fractions of 255) and GLASS (§2.13, torchvision), with those papers' ranges as
 // defaults. Float images are changed in place, uint8 images through a float copy rounded back.
 // Use them alone, in a pipeline, or as `some_of(3, ...)` in `texture_blend::texture_ops`;
-// `recipes::draem_texture_ops()` and `recipes::glass_texture_ops()` build those sets.
+// `recipes::draem_texture_ops()` and `recipes::glass_texture_ops()` build those sets. Each is
+// region-aware (`run_on_region`): given the pixels `where` that will be read, it computes
+// only those, from the pixels it declares with `input_region` (the whole image for the
+// operations that take statistics of it).
 
 namespace detail {
+/// For the operations that read every pixel: the whole image, whatever is wanted from the output.
+inline void whole_image(pixel_region& region) noexcept { region.set_everywhere(); }
+
 /// Runs `kernel(image_view<float>)` on the colour channels of the sample's image.
 template <class F>
 void edit_colour(sample& s, F&& kernel) {
@@ -46,8 +53,13 @@ struct factor_op {
         validate();
         return {rng.uniform(factor_min, factor_max)};
     }
-    void apply(sample& s, const params_type& p) const {
-        edit_colour(s, [&](image_view<float> v) { Op::apply(v, p.factor); });
+    void apply(sample& s, const params_type& p, const pixel_region& where = {}) const {
+        edit_colour(s, [&](image_view<float> v) { Op::apply(v, p.factor, where); });
+    }
+    void input_region(const params_type&, pixel_region& region) const
+        requires requires { Op::input_region(region); }
+    {
+        Op::input_region(region);
     }
     void operator()(sample& s, rng_stream& rng) const { apply(s, sample_params(rng, s)); }
 };
@@ -55,20 +67,22 @@ struct factor_op {
 struct sharpness_op {
     static constexpr std::string_view name = "sharpness";
     static constexpr float default_min = 0.0f, default_max = 2.0f;
-    static void apply(image_view<float> v, float factor) {
+    static void apply(image_view<float> v, float factor, const pixel_region& where) {
         thread_local std::vector<float> scratch;
-        fn::sharpness(v, factor, scratch);
+        fn::sharpness(v, factor, scratch, where);
     }
+    static void input_region(pixel_region& region) { region.dilate(); }  // the 3×3 neighbourhood
 };
 struct contrast_op {
     static constexpr std::string_view name = "contrast";
     static constexpr float default_min = 0.8f, default_max = 1.2f;
-    static void apply(image_view<float> v, float factor) { fn::adjust_contrast(v, factor); }
+    static void apply(image_view<float> v, float factor, const pixel_region& where) { fn::adjust_contrast(v, factor, where); }
+    static void input_region(pixel_region& region) { whole_image(region); }  // the mean grey level
 };
 struct brightness_op {
     static constexpr std::string_view name = "brightness";
     static constexpr float default_min = 0.8f, default_max = 1.2f;
-    static void apply(image_view<float> v, float factor) { fn::scale_brightness(v, factor); }
+    static void apply(image_view<float> v, float factor, const pixel_region& where) { fn::scale_brightness(v, factor, where); }
 };
 }  // namespace detail
 
@@ -92,8 +106,8 @@ struct gamma_contrast {
         for (auto& g : p.gamma) g = per_channel || &g == p.gamma.data() ? rng.uniform(gamma_min, gamma_max) : p.gamma[0];
         return p;
     }
-    void apply(sample& s, const params_type& p) const {
-        detail::edit_colour(s, [&](image_view<float> v) { fn::gamma_contrast(v, p.gamma); });
+    void apply(sample& s, const params_type& p, const pixel_region& where = {}) const {
+        detail::edit_colour(s, [&](image_view<float> v) { fn::gamma_contrast(v, p.gamma, where); });
     }
     void operator()(sample& s, rng_stream& rng) const { apply(s, sample_params(rng, s)); }
 };
@@ -127,8 +141,8 @@ struct multiply_add_brightness {
         p.add = rng.uniform(add_min, add_max);
         return p;
     }
-    void apply(sample& s, const params_type& p) const {
-        detail::edit_colour(s, [&](image_view<float> v) { fn::multiply_add_brightness(v, p.multiply, p.add); });
+    void apply(sample& s, const params_type& p, const pixel_region& where = {}) const {
+        detail::edit_colour(s, [&](image_view<float> v) { fn::multiply_add_brightness(v, p.multiply, p.add, where); });
     }
     void operator()(sample& s, rng_stream& rng) const { apply(s, sample_params(rng, s)); }
 };
@@ -166,8 +180,8 @@ struct hue_saturation {
         p.saturation = rng.uniform(saturation_min, saturation_max);
         return p;
     }
-    void apply(sample& s, const params_type& p) const {
-        detail::edit_colour(s, [&](image_view<float> v) { fn::shift_hue_saturation(v, p.hue, p.saturation); });
+    void apply(sample& s, const params_type& p, const pixel_region& where = {}) const {
+        detail::edit_colour(s, [&](image_view<float> v) { fn::shift_hue_saturation(v, p.hue, p.saturation, where); });
     }
     void operator()(sample& s, rng_stream& rng) const { apply(s, sample_params(rng, s)); }
 };
@@ -200,8 +214,8 @@ struct solarize {
         p.threshold = rng.uniform(threshold_min, threshold_max);
         return p;
     }
-    void apply(sample& s, const params_type& p) const {
-        if (p.applied) detail::edit_colour(s, [&](image_view<float> v) { fn::solarize(v, p.threshold); });
+    void apply(sample& s, const params_type& p, const pixel_region& where = {}) const {
+        if (p.applied) detail::edit_colour(s, [&](image_view<float> v) { fn::solarize(v, p.threshold, where); });
     }
     void operator()(sample& s, rng_stream& rng) const { apply(s, sample_params(rng, s)); }
 };
@@ -227,8 +241,8 @@ struct posterize {
         validate();
         return {int(rng.integer(bits_min, bits_max))};
     }
-    void apply(sample& s, const params_type& p) const {
-        detail::edit_colour(s, [&](image_view<float> v) { fn::posterize(v, p.bits); });
+    void apply(sample& s, const params_type& p, const pixel_region& where = {}) const {
+        detail::edit_colour(s, [&](image_view<float> v) { fn::posterize(v, p.bits, where); });
     }
     void operator()(sample& s, rng_stream& rng) const { apply(s, sample_params(rng, s)); }
 };
@@ -236,7 +250,9 @@ struct posterize {
 /// v ← 1 − v (DRAEM: imgaug Invert).
 struct invert {
     static constexpr std::string_view name = "invert";
-    void operator()(sample& s, rng_stream&) const { detail::edit_colour(s, [](image_view<float> v) { fn::invert(v); }); }
+    void operator()(sample& s, rng_stream&, const pixel_region& where = {}) const {
+        detail::edit_colour(s, [&](image_view<float> v) { fn::invert(v, where); });
+    }
 };
 
 /// PIL's autocontrast, ignoring c ~ U[cutoff_min, cutoff_max] percent of the pixels at each
@@ -257,9 +273,10 @@ struct autocontrast {
         validate();
         return {rng.uniform(cutoff_min, cutoff_max)};
     }
-    void apply(sample& s, const params_type& p) const {
-        detail::edit_colour(s, [&](image_view<float> v) { fn::autocontrast(v, p.cutoff); });
+    void apply(sample& s, const params_type& p, const pixel_region& where = {}) const {
+        detail::edit_colour(s, [&](image_view<float> v) { fn::autocontrast(v, p.cutoff, where); });
     }
+    void input_region(const params_type&, pixel_region& region) const { detail::whole_image(region); }  // the histogram
     void operator()(sample& s, rng_stream& rng) const { apply(s, sample_params(rng, s)); }
 };
 
@@ -267,7 +284,10 @@ struct autocontrast {
 /// torchvision RandomEqualize(p=1)).
 struct equalize {
     static constexpr std::string_view name = "equalize";
-    void operator()(sample& s, rng_stream&) const { detail::edit_colour(s, [](image_view<float> v) { fn::equalize(v); }); }
+    void operator()(sample& s, rng_stream&, const pixel_region& where = {}) const {
+        detail::edit_colour(s, [&](image_view<float> v) { fn::equalize(v, where); });
+    }
+    void input_region(pixel_region& region) const { detail::whole_image(region); }  // the histogram
 };
 
 /// Blends with the mean grey level, factor ~ U[factor_min, factor_max] (GLASS: torchvision
@@ -307,10 +327,10 @@ struct saturation_hue {
         p.hue = rng.uniform(hue_min, hue_max);
         return p;
     }
-    void apply(sample& s, const params_type& p) const {
+    void apply(sample& s, const params_type& p, const pixel_region& where = {}) const {
         detail::edit_colour(s, [&](image_view<float> v) {
-            fn::adjust_saturation(v, p.saturation);
-            fn::shift_hue_saturation(v, p.hue, 0.0f);
+            fn::adjust_saturation(v, p.saturation, where);
+            fn::shift_hue_saturation(v, p.hue, 0.0f, where);
         });
     }
     void operator()(sample& s, rng_stream& rng) const { apply(s, sample_params(rng, s)); }
@@ -319,7 +339,9 @@ struct saturation_hue {
 /// Replaces the colour by its grey value (GLASS: torchvision RandomGrayscale(p=1)).
 struct grayscale {
     static constexpr std::string_view name = "grayscale";
-    void operator()(sample& s, rng_stream&) const { detail::edit_colour(s, [](image_view<float> v) { fn::grayscale(v); }); }
+    void operator()(sample& s, rng_stream&, const pixel_region& where = {}) const {
+        detail::edit_colour(s, [&](image_view<float> v) { fn::grayscale(v, where); });
+    }
 };
 
 }  // namespace ias

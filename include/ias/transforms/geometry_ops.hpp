@@ -9,6 +9,7 @@
 
 #include "../core/concepts.hpp"
 #include "../core/image.hpp"
+#include "../core/pixel_region.hpp"
 #include "../fn/warp.hpp"
 #include "float_pixels.hpp"
 #include "settings.hpp"
@@ -17,7 +18,8 @@ namespace ias {
 
 // These move every plane of the sample together: the image, the mask and the foreground
 // (when present), so annotations stay on the pixels they describe; the label is then
-// recomputed from the mask.
+// recomputed from the mask. They are region-aware (`run_on_region`): `where` and
+// `input_region` concern the image; masks are always moved whole.
 
 namespace detail {
 /// Calls `warp(plane, is_image)` on the image (as floats, `edit_as_float`), the mask unless it
@@ -58,8 +60,7 @@ struct rotate {
         validate();
         return {rng.uniform(angle_min, angle_max)};
     }
-    void apply(sample& s, const params_type& p) const {
-        const float radians = p.angle * (std::numbers::pi_v<float> / 180.0f);
+    void apply(sample& s, const params_type& p, const pixel_region& where = {}) const {
         detail::warp_planes(s, [&](image<float>& plane, bool is_image) {
             // Rotate into a per-thread buffer, then trade buffers: no copy, and no allocation
             // once warm (images and masks keep buffers of their own sizes).
@@ -67,27 +68,41 @@ struct rotate {
             image<float>& rotated = buffers[is_image ? 0 : 1];
             if (rotated.width() != plane.width() || rotated.height() != plane.height() || rotated.channels() != plane.channels())
                 rotated.resize(plane.width(), plane.height(), plane.channels());
-            fn::rotate(std::as_const(plane).view(), rotated.view(), radians, is_image ? fill : 0.0f);
+            if (is_image)
+                fn::rotate(std::as_const(plane).view(), rotated.view(), radians(p), fill, where);
+            else
+                fn::rotate(std::as_const(plane).view(), rotated.view(), radians(p), 0.0f);
             std::swap(plane, rotated);
         });
     }
+    /// The source pixels of `region` (the bilinear taps of the turned-back pixels).
+    void input_region(const params_type& p, pixel_region& region) const {
+        thread_local pixel_region wanted;
+        wanted = region;
+        fn::rotation_source_region(wanted, region.width(), region.height(), radians(p), region);
+    }
     void operator()(sample& s, rng_stream& rng) const { apply(s, sample_params(rng, s)); }
+
+private:
+    static float radians(const params_type& p) noexcept { return p.angle * (std::numbers::pi_v<float> / 180.0f); }
 };
 
 /// Mirrors the sample left to right (GLASS: torchvision RandomHorizontalFlip(p=1)).
 struct flip_horizontal {
     static constexpr std::string_view name = "flip_horizontal";
-    void operator()(sample& s, rng_stream&) const {
+    void operator()(sample& s, rng_stream&, const pixel_region& = {}) const {  // flips all: the cost is a copy
         detail::warp_planes(s, [](image<float>& plane, bool) { fn::flip_horizontal(plane.view()); });
     }
+    void input_region(pixel_region& region) const { region.mirror(true); }
 };
 
 /// Mirrors the sample top to bottom (GLASS: torchvision RandomVerticalFlip(p=1)).
 struct flip_vertical {
     static constexpr std::string_view name = "flip_vertical";
-    void operator()(sample& s, rng_stream&) const {
+    void operator()(sample& s, rng_stream&, const pixel_region& = {}) const {
         detail::warp_planes(s, [](image<float>& plane, bool) { fn::flip_vertical(plane.view()); });
     }
+    void input_region(pixel_region& region) const { region.mirror(false); }
 };
 
 }  // namespace ias

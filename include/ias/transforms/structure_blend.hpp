@@ -89,7 +89,7 @@ struct structure_blend {
                 const auto dst = shuffled.view().crop((k % grid) * tw, (k / grid) * th, tw, th);
                 for (int y = 0; y < th; ++y) std::copy_n(src.row(y), std::size_t(tw) * std::size_t(src.channels()), dst.row(y));
             }
-        detail::blend_into(s, shuffled, name, p.opacity);
+        detail::blend_into(s, shuffled, name, p.opacity, pixel_region{});
     }
 
     void operator()(sample& s, rng_stream& rng) const { apply(s, sample_params(rng, s)); }

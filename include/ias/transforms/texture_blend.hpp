@@ -8,6 +8,8 @@
 #include <string_view>
 
 #include "../core/any_transform.hpp"
+#include "../core/pixel_region.hpp"
+#include "../core/run_on_region.hpp"
 #include "../core/concepts.hpp"
 #include "../fn/blend.hpp"
 #include "../textures/texture_source.hpp"
@@ -50,12 +52,13 @@ struct opacity_range {
 };
 
 namespace detail {
-/// Blends `source` into the sample through its mask, checking the mask's size first.
-inline void blend_into(sample& s, const image<float>& source, std::string_view transform, float opacity) {
+/// Blends `source` into the sample through its mask, checking the mask's size first; `where`
+/// must hold the mask's positive pixels.
+inline void blend_into(sample& s, const image<float>& source, std::string_view transform, float opacity, const pixel_region& where) {
     if (s.mask.width() != s.image.width() || s.mask.height() != s.image.height())
         throw error("ias::" + std::string(transform) + ": the mask is " + std::to_string(s.mask.width()) + "x" + std::to_string(s.mask.height()) +
                                       " but the image is " + std::to_string(s.image.width()) + "x" + std::to_string(s.image.height()));
-    s.image.visit([&](auto v) { fn::blend_through_mask(v, source.view(), s.mask.view(), opacity); });
+    s.image.visit([&](auto v) { fn::blend_through_mask(v, source.view(), s.mask.view(), opacity, where); });
 }
 }  // namespace detail
 
@@ -66,7 +69,9 @@ inline void blend_into(sample& s, const image<float>& source, std::string_view t
 /// Before blending, `texture_ops` (e.g. DRAEM's `some_of(3, ...)` texture augmentations,
 /// `recipes::draem_texture_ops()`) run on a sample that holds the texture. The texture and
 /// its operations draw from a stream recorded in the parameters, so a trace replays them
-/// exactly. Pixels where the mask is 0 keep their exact bytes; uint8 results are rounded. The
+/// exactly. Only the part of the texture under the mask is made (`run_on_region`): the
+/// texture source and region-aware operations compute just that, and the result is the
+/// same as making the whole texture. Pixels where the mask is 0 keep their exact bytes; uint8 results are rounded. The
 /// mask and label are left as they are: the mask transform before this one decides them.
 /// `source` may be null: procedural textures with default settings are used.
 struct texture_blend {
@@ -95,18 +100,18 @@ struct texture_blend {
     }
 
     void apply(sample& s, const params_type& p) const {
-        if (s.image.empty() || !any_positive(s.mask)) return;  // nothing to paint: skip the texture
+        if (s.image.empty() || s.mask.empty()) return;
+        thread_local pixel_region painted;  // where the mask is positive
+        if (!painted.assign_positive(s.mask.data(), s.mask.width(), s.mask.height())) return;  // nothing to paint
         // The texture, in a per-thread sample, so that texture_ops can work on it like on any image.
         thread_local sample texture;
         auto& t = texture.image.emplace<float>(s.image.width(), s.image.height(), s.image.channels());
-        rng_stream stream = p.texture_stream;
-        (source ? *source : default_source()).fill(stream, t.view());
-        if (!texture_ops.empty()) {
-            texture.ensure_mask();
-            rng_stream ops_stream = p.texture_stream.fork(1);
-            texture_ops(texture, ops_stream);
-        }
-        detail::blend_into(s, t, name, p.opacity);
+        texture.ensure_mask();
+        rng_stream stream = p.texture_stream, ops_stream = p.texture_stream.fork(1);
+        run_on_region(texture_ops, texture, ops_stream, painted, [&](const pixel_region& needed) {
+            (source ? *source : default_source()).fill_region(stream, t.view(), needed);
+        });
+        detail::blend_into(s, t, name, p.opacity, painted);
     }
 
     void operator()(sample& s, rng_stream& rng) const { apply(s, sample_params(rng, s)); }
