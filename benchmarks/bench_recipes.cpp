@@ -9,17 +9,18 @@
 
 namespace {
 
-// A bank of 8 in-memory 320×320 textures (resized per sample, as DTD images are), and a
-// normal image: procedural patterns, so that the benchmark needs no dataset.
+// A bank of 8 in-memory 320×320 8-bit textures (resized per sample, as DRAEM resizes the DTD
+// images it reads as 8-bit), and a normal image: procedural patterns, so that the benchmark
+// needs no dataset.
 std::shared_ptr<const ias::texture_bank> bench_bank() {
     static const auto bank = [] {
-        std::vector<ias::image<float>> images;
+        std::vector<ias::image<std::uint8_t>> images;
         const ias::procedural_texture_source procedural;
         for (std::uint32_t i = 0; i < 8; ++i) {
             ias::image<float> texture(320, 320, 3);
             ias::rng_stream rng(99, i);
             procedural.fill(rng, texture.view());
-            images.push_back(std::move(texture));
+            ias::convert_pixels(std::as_const(texture).view(), images.emplace_back(320, 320, 3).view());
         }
         return ias::texture_bank::from_images(images);
     }();

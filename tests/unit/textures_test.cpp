@@ -109,8 +109,9 @@ TEST_CASE("texture_bank: loads a folder recursively in sorted order, fills any s
     CHECK(bank->path(0).filename() == "a_grey.bmp");  // sorted paths
     CHECK(bank->path(1).filename() == "red.PNG");
     CHECK((*bank)[0].channels() == 3);
-    CHECK((*bank)[1](3, 3, 0) == 1.0f);
-    CHECK((*bank)[1](3, 3, 1) == 0.0f);
+    REQUIRE((*bank)[1].holds<std::uint8_t>());  // kept as 8 bits, as the file holds it
+    CHECK((*bank)[1].get<std::uint8_t>()(3, 3, 0) == 255);
+    CHECK((*bank)[1].get<std::uint8_t>()(3, 3, 1) == 0);
 
     ias::image<float> out(16, 12, 1), scratch;
     ias::fn::resize_scratch weights;
@@ -135,5 +136,13 @@ TEST_CASE("texture_bank: loads a folder recursively in sorted order, fills any s
     CHECK_THROWS_WITH(ias::texture_bank::load(dir), Catch::Contains("broken.png"));
     CHECK_THROWS_AS(bank->fill(2, out.view(), scratch, weights), std::out_of_range);
     const auto memory = ias::texture_bank::from_images({ias::image<float>(4, 4, 1, 0.5f)});
-    CHECK((*memory)[0](2, 2, 2) == 0.5f);
+    CHECK((*memory)[0].get<float>()(2, 2, 2) == 0.5f);  // grey repeated into RGB
+    // 8-bit images stay 8-bit, and fill as v / 255, at their own size and resized.
+    const auto bytes = ias::texture_bank::from_images({ias::image<std::uint8_t>(4, 4, 3, 51)});
+    CHECK((*bytes)[0].get<std::uint8_t>()(1, 1, 1) == 51);
+    for (const int size : {4, 9}) {
+        ias::image<float> filled(size, size, 3);
+        bytes->fill(0, filled.view(), scratch, weights);
+        for (std::size_t i = 0; i < filled.size(); ++i) REQUIRE(filled.data()[i] == Approx(0.2f).margin(1e-6));
+    }
 }

@@ -31,10 +31,11 @@ void blend_through_mask(image_view<T> image, image_view<const float> source, ima
                                     std::to_string(source.channels()) + ") and mask (" + std::to_string(mask.width()) + "x" +
                                     std::to_string(mask.height()) + "x" + std::to_string(mask.channels()) +
                                     ") must be packed, of one size, with the source's channels the image's and one mask channel");
-    T* pixels = image.data();
-    const float* src = source.data();
-    const float* m = mask.data();
     where.for_each_span(image.width(), image.height(), [&](int y, int x0, int x1) {
+        // Pointers local to the span, so that they are not reloaded after every store.
+        T* __restrict pixels = image.data();
+        const float* __restrict src = source.data();
+        const float* __restrict m = mask.data();
         const std::size_t row = std::size_t(y) * std::size_t(image.width());
         for (std::size_t i = row + std::size_t(x0); i < row + std::size_t(x1); ++i) {
             const float w = opacity * m[i];

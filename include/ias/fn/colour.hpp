@@ -300,22 +300,25 @@ inline void sharpness(image_view<float> v, float factor, std::vector<float>& scr
     where.for_each_span(w, h, [&](int y, int x0, int x1) {
         const int begin = std::max(x0, 1), end = std::min(x1, w - 1);  // border pixels keep their values
         if (y == 0 || y == h - 1 || begin >= end) return;
+        // Locals rather than captures, so that they are not reloaded after every store.
+        const std::size_t step = s;
+        const float f = factor;
         const float* __restrict centre = scratch.data() + std::size_t(y) * row_values;
         const float* __restrict above = centre - row_values;
         const float* __restrict below = centre + row_values;
-        auto sharpened = [&](std::size_t i) {
-            const float ring = above[i - s] + above[i] + above[i + s] + centre[i - s] + centre[i + s] + below[i - s] +
-                               below[i] + below[i + s];
+        auto sharpened = [=](std::size_t i) {
+            const float ring = above[i - step] + above[i] + above[i + step] + centre[i - step] + centre[i + step] +
+                               below[i - step] + below[i] + below[i + step];
             const float smooth = (ring + 5.0f * centre[i]) * (1.0f / 13.0f);
-            return detail::clamp01(smooth + factor * (centre[i] - smooth));
+            return detail::clamp01(smooth + f * (centre[i] - smooth));
         };
         if (packed) {
             float* __restrict out = v.row(y);
-            for (std::size_t i = std::size_t(begin) * s; i < std::size_t(end) * s; ++i) out[i] = sharpened(i);
+            for (std::size_t i = std::size_t(begin) * step; i < std::size_t(end) * step; ++i) out[i] = sharpened(i);
             return;
         }
         for (int x = begin; x < end; ++x)
-            for (int c = 0; c < ch; ++c) v(x, y, c) = sharpened(std::size_t(x) * s + std::size_t(c));
+            for (int c = 0; c < ch; ++c) v(x, y, c) = sharpened(std::size_t(x) * step + std::size_t(c));
     });
 }
 

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <algorithm>
+#include <cstring>
 #include <cstdint>
 #include <stdexcept>
 #include <string>
@@ -47,7 +48,8 @@ void resize_bilinear(image_view<const T> src, image_view<float> dst, resize_scra
     const std::size_t values = std::size_t(dst.width()) * std::size_t(c);
     scratch.offsets.resize(values);
     scratch.weights.resize(values);
-    scratch.row.resize(std::size_t(sw + 1) * std::size_t(c));  // one spare pixel: the right tap of the last column
+    // Two spare pixels: the right tap of the last column, and what the packed-RGB path reads past it.
+    scratch.row.resize(std::size_t(sw + 2) * std::size_t(c));
     for (int x = 0; x < dst.width(); ++x) {
         const float sx = coordinate(x, sw, dst.width());
         for (int k = 0; k < c; ++k) {
@@ -55,13 +57,14 @@ void resize_bilinear(image_view<const T> src, image_view<float> dst, resize_scra
             scratch.weights[std::size_t(x) * std::size_t(c) + std::size_t(k)] = sx - float(int(sx));
         }
     }
-    // The buffers never overlap `dst`; saying so lets the compiler vectorise the gathers.
-    const std::int32_t* __restrict offsets = scratch.offsets.data();
-    const float* __restrict weights = scratch.weights.data();
-    float* __restrict row = scratch.row.data();
     const std::size_t row_values = std::size_t(sw) * std::size_t(c);
     const auto cs = std::size_t(c);
     where.for_each_span(dst.width(), dst.height(), [&](int y, int x_begin, int x_end) {
+        // The buffers never overlap `dst`; saying so (with pointers local to this function,
+        // not reloaded after every store) lets the compiler vectorise.
+        const std::int32_t* __restrict offsets = scratch.offsets.data();
+        const float* __restrict weights = scratch.weights.data();
+        float* __restrict row = scratch.row.data();
         const float sy = coordinate(y, sh, dst.height());
         const int y0 = int(sy), y1 = std::min(y0 + 1, sh - 1);
         const float fy = sy - float(y0);
@@ -81,7 +84,21 @@ void resize_bilinear(image_view<const T> src, image_view<float> dst, resize_scra
         for (int k = 0; k < c; ++k) row[row_values + std::size_t(k)] = row[row_values - cs + std::size_t(k)];
         float* __restrict out = dst.row(y);
         const std::size_t begin = std::size_t(x_begin) * cs, end = std::size_t(x_end) * cs;
-        if (dst.pixel_stride() == c) {
+        if (c == 3 && dst.pixel_stride() == 3) {
+            // Packed RGB: a pixel's three values as one 4-wide operation, reading and writing
+            // one value past the pixel (the compiler's SLP vectoriser makes it one vector op;
+            // gathers would be slower). The last pixel of the span is left to the plain loop,
+            // so that the extra write only touches a pixel that is written again afterwards.
+            int x = x_begin;
+            for (; x + 1 < x_end; ++x) {
+                const float* left = row + offsets[3 * x];
+                const float w = weights[3 * x];
+                float result[4];
+                for (int k = 0; k < 4; ++k) result[k] = left[k] + w * (left[3 + k] - left[k]);
+                std::memcpy(out + 3 * x, result, sizeof result);
+            }
+            for (std::size_t i = std::size_t(x) * 3; i < end; ++i) out[i] = row[offsets[i]] + weights[i] * (row[offsets[i] + 3] - row[offsets[i]]);
+        } else if (dst.pixel_stride() == c) {
             for (std::size_t i = begin; i < end; ++i) {
                 const float left = row[offsets[i]], right = row[offsets[i] + c];
                 out[i] = left + weights[i] * (right - left);

@@ -10,6 +10,8 @@
 #include <memory>
 #include <stdexcept>
 #include <string>
+#include <type_traits>
+#include <utility>
 #include <vector>
 
 #include "../fn/resize.hpp"
@@ -35,7 +37,9 @@ inline void adapt_channels(image_view<const float> rgb, image_view<float> out) {
 
 /// Anomaly source images (DRAEM's DTD textures, or your own), loaded once and shared
 /// read-only between threads and transforms (hold it as `std::shared_ptr<const texture_bank>`).
-/// Every image is kept as float RGB in [0, 1]; `fill` resizes one to the size a sample needs.
+/// Every image is kept as RGB, 8-bit when it came so (files, `from_images` of uint8 images:
+/// a quarter of the memory, and of the memory traffic per sample) and float in [0, 1]
+/// otherwise; `fill` resizes one to the size a sample needs, as float.
 /// As a `texture_source` it draws a texture uniformly per sample, as DRAEM draws a DTD image.
 class texture_bank final : public texture_source {
 public:
@@ -63,26 +67,17 @@ public:
         load_options rgb = options;
         rgb.channels = 3;
         for (const auto& file : files) {
-            assign_as_float(bank->textures_.emplace_back(), load_image(file, rgb));
+            bank->textures_.push_back(load_image(file, rgb));
             bank->paths_.push_back(file);
         }
         return bank;
     }
 
-    /// A bank of images already in memory (each converted to float RGB).
-    static std::shared_ptr<const texture_bank> from_images(const std::vector<image<float>>& images) {
-        if (images.empty()) throw std::invalid_argument("ias::texture_bank::from_images: no images given");
-        auto bank = std::shared_ptr<texture_bank>(new texture_bank());
-        for (const auto& im : images) {
-            if (im.empty()) throw std::invalid_argument("ias::texture_bank::from_images: an image is empty");
-            image<float>& rgb = bank->textures_.emplace_back(im.width(), im.height(), 3);
-            for (int y = 0; y < im.height(); ++y)
-                for (int x = 0; x < im.width(); ++x)
-                    for (int c = 0; c < 3; ++c) rgb(x, y, c) = im(x, y, std::min(c, im.channels() - 1));
-            bank->paths_.emplace_back();
-        }
-        return bank;
-    }
+    /// A bank of images already in memory, 8-bit or float, each kept as RGB of its type (grey
+    /// is repeated; a fourth channel dropped).
+    static std::shared_ptr<const texture_bank> from_images(const std::vector<image<std::uint8_t>>& images) { return from(images); }
+    static std::shared_ptr<const texture_bank> from_images(const std::vector<image<float>>& images) { return from(images); }
+
 
     /// This bank with every texture resized once to `width` × `height` (as `fill` would
     /// resize it): for training at one image size, samples of that size get exactly the same
@@ -94,14 +89,18 @@ public:
                                         std::to_string(height) + "; both must be >= 1");
         auto bank = std::shared_ptr<texture_bank>(new texture_bank());
         fn::resize_scratch buffers;
-        for (const auto& texture : textures_)
-            fn::resize_bilinear(texture.view(), bank->textures_.emplace_back(width, height, 3).view(), buffers);
+        for (const auto& texture : textures_) {
+            image<float> fitted(width, height, 3);
+            texture.visit([&](auto pixels) { fn::resize_bilinear(pixels, fitted.view(), buffers); });
+            bank->textures_.emplace_back(std::move(fitted));
+        }
         bank->paths_ = paths_;
         return bank;
     }
 
     [[nodiscard]] std::size_t size() const noexcept { return textures_.size(); }
-    [[nodiscard]] const image<float>& operator[](std::size_t i) const noexcept { return textures_[i]; }
+    /// Texture `i`: RGB, uint8 or float.
+    [[nodiscard]] const any_image& operator[](std::size_t i) const noexcept { return textures_[i]; }
     /// The file texture `i` came from (empty for in-memory banks).
     [[nodiscard]] const std::filesystem::path& path(std::size_t i) const noexcept { return paths_[i]; }
 
@@ -112,19 +111,22 @@ public:
               const pixel_region& where = {}) const {
         if (index >= textures_.size())
             throw std::out_of_range("ias::texture_bank::fill: index " + std::to_string(index) + " of " + std::to_string(textures_.size()));
-        const image<float>& texture = textures_[index];
-        if (out.channels() == 3) {  // straight into place; a copy when the size already fits
-            if (texture.width() == out.width() && texture.height() == out.height() && out.is_contiguous())
-                where.for_each_span(out.width(), out.height(), [&](int y, int x0, int x1) {
-                    std::copy(texture.view().row(y) + 3 * x0, texture.view().row(y) + 3 * x1, out.row(y) + 3 * x0);
-                });
-            else
-                fn::resize_bilinear(texture.view(), out, buffers, where);
-            return;
-        }
-        scratch.resize(out.width(), out.height(), 3);
-        fn::resize_bilinear(texture.view(), scratch.view(), buffers, where);
-        detail::adapt_channels(std::as_const(scratch).view(), out);
+        textures_[index].visit([&]<class T>(image_view<const T> texture) {
+            if (out.channels() == 3) {  // straight into place; a copy when the size already fits
+                if (same_extent(texture, out) && out.is_contiguous())
+                    where.for_each_span(out.width(), out.height(), [&](int y, int x0, int x1) {
+                        const T* from = texture.row(y);
+                        float* to = out.row(y);
+                        for (int i = 3 * x0; i < 3 * x1; ++i) to[i] = std::is_same_v<T, float> ? float(from[i]) : float(from[i]) * (1.0f / 255.0f);
+                    });
+                else
+                    fn::resize_bilinear(texture, out, buffers, where);
+                return;
+            }
+            scratch.resize(out.width(), out.height(), 3);
+            fn::resize_bilinear(texture, scratch.view(), buffers, where);
+            detail::adapt_channels(std::as_const(scratch).view(), out);
+        });
     }
 
     /// A texture drawn uniformly from the bank, resized to `out` (the `texture_source` interface).
@@ -137,7 +139,24 @@ public:
 
 private:
     texture_bank() = default;
-    std::vector<image<float>> textures_;
+
+    template <pixel T>
+    static std::shared_ptr<const texture_bank> from(const std::vector<image<T>>& images) {
+        if (images.empty()) throw std::invalid_argument("ias::texture_bank::from_images: no images given");
+        auto bank = std::shared_ptr<texture_bank>(new texture_bank());
+        for (const auto& im : images) {
+            if (im.empty()) throw std::invalid_argument("ias::texture_bank::from_images: an image is empty");
+            image<T> rgb(im.width(), im.height(), 3);
+            for (int y = 0; y < im.height(); ++y)
+                for (int x = 0; x < im.width(); ++x)
+                    for (int c = 0; c < 3; ++c) rgb(x, y, c) = im(x, y, std::min(c, im.channels() - 1));
+            bank->textures_.emplace_back(std::move(rgb));
+            bank->paths_.emplace_back();
+        }
+        return bank;
+    }
+
+    std::vector<any_image> textures_;
     std::vector<std::filesystem::path> paths_;
 };
 

@@ -104,9 +104,12 @@ struct texture_blend {
         thread_local pixel_region painted;  // where the mask is positive
         if (!painted.assign_positive(s.mask.data(), s.mask.width(), s.mask.height())) return;  // nothing to paint
         // The texture, in a per-thread sample, so that texture_ops can work on it like on any image.
+        // Its pixels outside the mask are never read, so a buffer of the right shape is reused as it is.
         thread_local sample texture;
-        auto& t = texture.image.emplace<float>(s.image.width(), s.image.height(), s.image.channels());
-        texture.ensure_mask();
+        if (!texture.image.holds<float>() || texture.image.width() != s.image.width() ||
+            texture.image.height() != s.image.height() || texture.image.channels() != s.image.channels())
+            texture.image.emplace<float>(s.image.width(), s.image.height(), s.image.channels());
+        auto& t = texture.image.get<float>();
         rng_stream stream = p.texture_stream, ops_stream = p.texture_stream.fork(1);
         run_on_region(texture_ops, texture, ops_stream, painted, [&](const pixel_region& needed) {
             (source ? *source : default_source()).fill_region(stream, t.view(), needed);
