@@ -46,6 +46,15 @@ public:
             chunks_[std::size_t(y) * std::size_t(chunks_per_row_) + std::size_t(x / chunk)] = 1;
     }
 
+    /// Adds pixels [x_begin, x_end) of row y, clipped to the image. Bounded regions only.
+    void add_span(int y, int x_begin, int x_end) noexcept {
+        x_begin = std::max(x_begin, 0);
+        x_end = std::min(x_end, width_);
+        if (unsigned(y) >= unsigned(height_) || x_begin >= x_end) return;
+        std::uint8_t* row = chunks_.data() + std::size_t(y) * std::size_t(chunks_per_row_);
+        for (int c = x_begin / chunk; c <= (x_end - 1) / chunk; ++c) row[c] = 1;
+    }
+
     /// Makes this the pixels where `mask` (one value per pixel, `width` × `height`, packed)
     /// is positive; returns whether there are any.
     bool assign_positive(const float* mask, int width, int height) {

@@ -12,6 +12,37 @@
 
 namespace ias::fn {
 
+namespace detail {
+/// blend_through_mask's loop, with C channels (0: the image's, at run time).
+template <int C, class T>
+void blend_spans(image_view<T> image, image_view<const float> source, image_view<const float> mask, float opacity,
+                 const pixel_region& where) {
+    const int channels = C > 0 ? C : image.channels();
+    where.for_each_span(image.width(), image.height(), [&](int y, int x0, int x1) {
+        // Pointers local to the span, so that they are not reloaded after every store.
+        T* __restrict pixels = image.data();
+        const float* __restrict src = source.data();
+        const float* __restrict m = mask.data();
+        const std::size_t row = std::size_t(y) * std::size_t(image.width());
+        for (std::size_t i = row + std::size_t(x0); i < row + std::size_t(x1); ++i) {
+            const float w = opacity * m[i];
+            for (int c = 0; c < channels; ++c) {
+                const std::size_t k = i * std::size_t(channels) + std::size_t(c);
+                if constexpr (std::is_same_v<T, float>) {
+                    // A select between two values computed beforehand, which vectorises; a
+                    // weight of 0 keeps the pixel bit for bit.
+                    const float blended = pixels[k] + w * (src[k] - pixels[k]);
+                    pixels[k] = w != 0.0f ? blended : pixels[k];
+                } else if (w != 0.0f) {
+                    const float value = float(pixels[k]) + w * (src[k] * 255.0f - float(pixels[k]));
+                    pixels[k] = T(std::clamp(value, 0.0f, 255.0f) + 0.5f);
+                }
+            }
+        }
+    });
+}
+}  // namespace detail
+
 /// image ← image + opacity·mask·(source − image), per pixel and channel (DRAEM, MemSeg,
 /// RealNet, GLASS; METHODS §2.2–2.4, §2.13). `source` is float in [0, 1] with the image's
 /// shape; `mask` has one channel. Pixels where opacity·mask is 0 keep their exact bytes;
@@ -31,26 +62,11 @@ void blend_through_mask(image_view<T> image, image_view<const float> source, ima
                                     std::to_string(source.channels()) + ") and mask (" + std::to_string(mask.width()) + "x" +
                                     std::to_string(mask.height()) + "x" + std::to_string(mask.channels()) +
                                     ") must be packed, of one size, with the source's channels the image's and one mask channel");
-    where.for_each_span(image.width(), image.height(), [&](int y, int x0, int x1) {
-        // Pointers local to the span, so that they are not reloaded after every store.
-        T* __restrict pixels = image.data();
-        const float* __restrict src = source.data();
-        const float* __restrict m = mask.data();
-        const std::size_t row = std::size_t(y) * std::size_t(image.width());
-        for (std::size_t i = row + std::size_t(x0); i < row + std::size_t(x1); ++i) {
-            const float w = opacity * m[i];
-            if (w == 0.0f) continue;  // untouched, bit for bit
-            for (int c = 0; c < channels; ++c) {
-                const std::size_t k = i * std::size_t(channels) + std::size_t(c);
-                if constexpr (std::is_same_v<T, float>) {
-                    pixels[k] += w * (src[k] - pixels[k]);
-                } else {
-                    const float value = float(pixels[k]) + w * (src[k] * 255.0f - float(pixels[k]));
-                    pixels[k] = T(std::clamp(value, 0.0f, 255.0f) + 0.5f);
-                }
-            }
-        }
-    });
+    switch (channels) {
+        case 1: return detail::blend_spans<1>(image, source, mask, opacity, where);
+        case 3: return detail::blend_spans<3>(image, source, mask, opacity, where);
+        default: return detail::blend_spans<0>(image, source, mask, opacity, where);
+    }
 }
 
 }  // namespace ias::fn

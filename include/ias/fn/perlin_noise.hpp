@@ -93,6 +93,7 @@ inline void validate(const perlin_noise_params& p) {
 /// `scratch` must hold `perlin_scratch_size(p)` floats. Throws std::invalid_argument for bad
 /// parameters, a view with more than one channel, or too little scratch.
 inline void perlin_noise(image_view<float> out, const perlin_noise_params& p, std::span<float> scratch) {
+    constexpr int run_block = 8;  // pixels computed together (one AVX vector)
     validate(p);
     if (out.channels() != 1)
         throw std::invalid_argument("ias::fn::perlin_noise: the output must have one channel, it has " +
@@ -122,15 +123,21 @@ inline void perlin_noise(image_view<float> out, const perlin_noise_params& p, st
     const double cx = (width - 1) / 2.0, cy = (height - 1) / 2.0;
     const double cosr = std::cos(double(p.rotation)), sinr = std::sin(double(p.rotation));
     for (int y = 0; y < height; ++y) {
-        // Rows are computed contiguously: in place when the view's pixels are adjacent, else in
-        // a per-thread row buffer copied out at the end of the row (a channel of an RGB image).
-        thread_local std::vector<float> row_buffer;
-        const bool strided = out.pixel_stride() != 1;
-        if (strided) row_buffer.resize(std::size_t(width));
-        float* row = strided ? row_buffer.data() : out.row(y);
+        // Rows are computed in per-thread buffers with room for a whole vector past the end
+        // (runs are computed in whole vectors, see below), and copied out at the end of the row.
+        thread_local std::vector<float> row_buffer, octave_buffer;
+        row_buffer.resize(std::size_t(width) + run_block);
+        float* row = row_buffer.data();
+        int first = 0, last = -1;  // the pixels whose source is inside: [first, last]; `fill` elsewhere
         auto finish_row = [&] {
-            if (strided)
-                for (int x = 0; x < width; ++x) out(x, y) = row[x];
+            // The fill goes in last: the runs' whole blocks may have written past `last`.
+            for (int x = 0; x < std::min(first, width); ++x) row[x] = p.fill;
+            for (int x = std::max(last + 1, 0); x < width; ++x) row[x] = p.fill;
+            if (out.pixel_stride() == 1) {
+                std::copy_n(row, width, out.row(y));
+                return;
+            }
+            for (int x = 0; x < width; ++x) out(x, y) = row[x];
         };
         // sx = cosr·x + ax, sy = -sinr·x + ay along this row.
         const double ax = -cosr * cx + sinr * (y - cy) + cx, ay = sinr * cx + cosr * (y - cy) + cy;
@@ -149,9 +156,8 @@ inline void perlin_noise(image_view<float> out, const perlin_noise_params& p, st
         };
         clip(ax, cosr, width - 1.0);
         clip(ay, -sinr, height - 1.0);
-        const int first = int(std::ceil(lo)), last = int(std::floor(hi));  // valid: [first, last]
-        for (int x = 0; x < std::min(first, width); ++x) row[x] = p.fill;
-        for (int x = std::max(last + 1, 0); x < width; ++x) row[x] = p.fill;
+        first = int(std::ceil(lo));
+        last = int(std::floor(hi));
         if (first > last) {
             finish_row();
             continue;
@@ -164,7 +170,9 @@ inline void perlin_noise(image_view<float> out, const perlin_noise_params& p, st
             const double ky = o.cells_y / height, kx = o.cells_x / width;
             const double p0 = ay * ky, dp = -sinr * ky, q0 = ax * kx, dq = cosr * kx;
             const float scale = float(std::numbers::sqrt2) * o.amplitude;
-            const bool accumulate = k > 0;
+            // Octave 0 is written into the row; the others into a row of their own, added after.
+            if (k > 0) octave_buffer.resize(std::size_t(width) + run_block);
+            float* octave_row = k > 0 ? octave_buffer.data() : row;
             // Walk the row in runs that stay in one lattice cell. The pixels where p (or q)
             // enters the next cell form an arithmetic sequence, followed incrementally.
             struct axis {
@@ -203,7 +211,7 @@ inline void perlin_noise(image_view<float> out, const perlin_noise_params& p, st
                 const float c00 = constant(g00, 0, 0), e00 = slope(g00), c01 = constant(g00 + 2, 0, 1), e01 = slope(g00 + 2);
                 const float a0 = constant(g10, 1, 0) - c00, b0 = slope(g10) - e00;
                 const float a1 = constant(g10 + 2, 1, 1) - c01, b1 = slope(g10 + 2) - e01;
-                float* out_run = row + x;
+                float* out_run = octave_row + x;
                 const int length = end - x;
                 auto value = [=](int t) {
                     const float ft = float(t);
@@ -212,15 +220,17 @@ inline void perlin_noise(image_view<float> out, const perlin_noise_params& p, st
                     const float n1 = (c01 + e01 * ft) + a * (a1 + b1 * ft);
                     return scale * (n0 + b * (n1 - n0));
                 };
-                // Two plain loops rather than one with a branch, so that both vectorise.
-                if (accumulate)
-                    for (int t = 0; t < length; ++t) out_run[t] += value(t);
-                else
-                    for (int t = 0; t < length; ++t) out_run[t] = value(t);
+                // Whole blocks of `run_block` pixels, so that short runs (a few pixels per cell at
+                // fine scales) take vector code rather than a scalar remainder loop; what a block
+                // writes past the run is overwritten by the next run or lies in the padding.
+                for (int t0 = 0; t0 < length; t0 += run_block)
+                    for (int t = t0; t < t0 + run_block; ++t) out_run[t] = value(t);
                 x = end;
                 rows.advance_to(x);
                 cols.advance_to(x);
             }
+            if (k > 0)
+                for (int x = first; x <= last; ++x) row[x] += octave_row[x];
             g += 2 * std::size_t(o.nodes_x) * std::size_t(o.nodes_y);
         }
         finish_row();

@@ -7,6 +7,7 @@
 #include <stdexcept>
 #include <string>
 #include <cstddef>
+#include <cstring>
 #include <utility>
 
 #include "../core/image_view.hpp"
@@ -36,25 +37,38 @@ void rotate_span(image_view<const float> src, float* out, std::ptrdiff_t out_str
         const int n = x_end - x_begin;
         int i = 0;
         if constexpr (C == 3) {
-            // Packed RGB: all three channels as one 4-wide operation (the compiler's SLP
-            // vectoriser makes it one vector op), reading and writing one value past the
-            // pixel. The caller keeps the taps one column inside the right border, and the
-            // last pixel of the span is left to the plain loop, so that the extra write only
-            // touches a pixel that is written again afterwards.
+            // Packed RGB, in blocks of pixels: first the taps' offsets and weights of the block
+            // (a loop that vectorises), then each pixel's three channels as one 4-wide
+            // operation (the compiler's SLP vectoriser makes it one vector op), reading and
+            // writing one value past the pixel. The caller keeps the taps one column inside
+            // the right border, and the last pixel of the span is left to the plain loop, so
+            // that the extra write only touches a pixel that is written again afterwards.
             if (ps == 3 && out_stride == 3)
-                for (; i + 1 < n; ++i, o += 3) {
-                    const float sx = fx + fdx * float(i + skipped), sy = fy + fdy * float(i + skipped);
-                    const int x0 = int(sx), y0 = int(sy);
-                    const float ax = sx - float(x0), ay = sy - float(y0);
-                    const float* a = base + std::ptrdiff_t(y0) * rs + std::ptrdiff_t(x0) * 3;
-                    const float* b = a + rs;
-                    float result[4];
-                    for (int c = 0; c < 4; ++c) {
-                        const float top = a[c] + ax * (a[3 + c] - a[c]);
-                        const float bottom = b[c] + ax * (b[3 + c] - b[c]);
-                        result[c] = top + ay * (bottom - top);
+                while (i + 1 < n) {
+                    constexpr int block = 64;
+                    const int count = std::min(block, n - 1 - i);
+                    std::ptrdiff_t offset[block];
+                    float weight_x[block], weight_y[block];
+                    for (int k = 0; k < count; ++k) {
+                        const float sx = fx + fdx * float(i + k + skipped), sy = fy + fdy * float(i + k + skipped);
+                        const int x0 = int(sx), y0 = int(sy);
+                        weight_x[k] = sx - float(x0);
+                        weight_y[k] = sy - float(y0);
+                        offset[k] = std::ptrdiff_t(y0) * rs + std::ptrdiff_t(x0) * 3;
                     }
-                    std::copy_n(result, 4, o);
+                    for (int k = 0; k < count; ++k, o += 3) {
+                        const float* a = base + offset[k];
+                        const float* b = a + rs;
+                        const float ax = weight_x[k], ay = weight_y[k];
+                        float result[4];
+                        for (int c = 0; c < 4; ++c) {
+                            const float top = a[c] + ax * (a[3 + c] - a[c]);
+                            const float bottom = b[c] + ax * (b[3 + c] - b[c]);
+                            result[c] = top + ay * (bottom - top);
+                        }
+                        std::memcpy(o, result, sizeof result);
+                    }
+                    i += count;
                 }
         }
         for (; i < n; ++i, o += out_stride) {
@@ -172,13 +186,15 @@ inline void rotation_source_region(const pixel_region& where, int width, int hei
     const detail::rotation_map map(width, height, radians);
     where.for_each_span(width, height, [&](int y, int x_begin, int x_end) {
         const double ax = map.row_x(y), ay = map.row_y(y);
-        for (int x = x_begin; x < x_end; ++x) {
-            const double sx = ax + map.dx * x, sy = ay + map.dy * x;
-            constexpr double margin = 1e-2;  // the kernel's float coordinates may round across an integer
-            const int x0 = int(std::floor(sx - margin)), x1 = int(std::floor(sx + margin)) + 1;
-            const int y0 = int(std::floor(sy - margin)), y1 = int(std::floor(sy + margin)) + 1;
-            for (int ty = y0; ty <= y1; ++ty)
-                for (int tx = x0; tx <= x1; ++tx) read.add(tx, ty);
+        // Pieces of a chunk's width: their sample points lie on a segment, whose bounding box
+        // (widened by the bilinear taps and a margin for the kernel's float rounding) is added.
+        for (int x0 = x_begin; x0 < x_end; x0 += pixel_region::chunk) {
+            const int x1 = std::min(x0 + pixel_region::chunk, x_end) - 1;
+            const double sx0 = ax + map.dx * x0, sx1 = ax + map.dx * x1, sy0 = ay + map.dy * x0, sy1 = ay + map.dy * x1;
+            constexpr double margin = 1e-2;
+            const int left = int(std::floor(std::min(sx0, sx1) - margin)), right = int(std::floor(std::max(sx0, sx1) + margin)) + 1;
+            const int top = int(std::floor(std::min(sy0, sy1) - margin)), bottom = int(std::floor(std::max(sy0, sy1) + margin)) + 1;
+            for (int ty = top; ty <= bottom; ++ty) read.add_span(ty, left, right + 1);
         }
     });
 }
