@@ -10,5 +10,7 @@
 #include "core/image.hpp"
 #include "core/image_view.hpp"
 #include "core/pipeline.hpp"
+#include "core/pixel_region.hpp"
 #include "core/rng.hpp"
+#include "core/run_on_region.hpp"
 #include "core/sample.hpp"
