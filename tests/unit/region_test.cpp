@@ -17,6 +17,7 @@
 #include <ias/io/texture_bank.hpp>
 #include <ias/recipes/texture_ops.hpp>
 #include <ias/transforms/perlin_mask.hpp>
+#include <ias/transforms/structure_blend.hpp>
 
 namespace {
 
@@ -244,4 +245,43 @@ TEST_CASE("texture_bank: filling a region writes the same values there as fillin
             source->fill_region(b, partial.view(), where);
             CHECK(differences_on(partial, whole, where) == 0);
         }
+}
+
+TEST_CASE("structure_blend: under the mask, tile k holds tile order[k] of the augmented image and the strips stay") {
+    // 43×37 with a 4×4 grid: tiles of 10×9 pixels, a 3-pixel strip on the right and 1 below.
+    const auto input = random_image(43, 37, 3, 12);
+    const ias::structure_blend blend{.grid_size = 4, .texture_opacity = {.min = 1.0f, .max = 1.0f},
+                                     .structure_ops = {ias::invert{}, ias::sharpness{}}};
+    for (std::uint32_t index = 0; index < 40; ++index) {
+        const auto mask = index % 2 ? perlin_region_mask(43, 37, index) : ias::image<float>(43, 37, 1, 1.0f);
+        ias::sample s(input);
+        s.mask = mask;
+        ias::rng_stream rng(8, index);
+        const auto p = blend.sample_params(rng, s);
+        blend.apply(s, p);
+
+        // The reference: the structure operations on the whole image, then the tiles moved.
+        ias::sample whole(input);
+        ias::rng_stream ops = p.ops_stream;
+        blend.structure_ops(whole, ops);
+        const auto& augmented = whole.image.get<float>();
+        const auto& out = s.image.get<float>();
+        int wrong = 0;
+        for (int y = 0; y < 37; ++y)
+            for (int x = 0; x < 43; ++x) {
+                int fx = x, fy = y;
+                if (x < 40 && y < 36) {
+                    const int from = p.order[std::size_t((y / 9) * 4 + x / 10)];
+                    fx = (from % 4) * 10 + x % 10;
+                    fy = (from / 4) * 9 + y % 9;
+                }
+                for (int c = 0; c < 3; ++c) {  // the blend's formula with opacity 1
+                    const float w = mask(x, y), before = input(x, y, c);
+                    const float expected = w > 0.0f ? before + w * (augmented(fx, fy, c) - before) : before;
+                    wrong += !(out(x, y, c) == expected);
+                }
+            }
+        INFO("index " << index);
+        CHECK(wrong == 0);
+    }
 }

@@ -7,11 +7,15 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <type_traits>
+#include <utility>
 #include <vector>
 
 #include "../core/any_transform.hpp"
 #include "../core/concepts.hpp"
 #include "../core/image.hpp"
+#include "../core/pixel_region.hpp"
+#include "../core/run_on_region.hpp"
 #include "texture_blend.hpp"
 
 namespace ias {
@@ -64,37 +68,74 @@ struct structure_blend {
     }
 
     void apply(sample& s, const params_type& p) const {
-        if (s.image.empty() || !any_positive(s.mask)) return;  // nothing to paint
+        if (s.image.empty() || s.mask.empty()) return;
+        thread_local pixel_region painted, needed;  // the mask's pixels, and the tiles they come from
+        if (!painted.assign_positive(s.mask.data(), s.mask.width(), s.mask.height())) return;  // nothing to paint
         const int grid = isqrt(p.tiles);
         if (grid * grid != p.tiles || grid < 1)
             throw error("ias::structure_blend: the parameters have " + std::to_string(p.tiles) + " tiles, not a square grid");
+        for (int k = 0; k < p.tiles; ++k)
+            if (p.order[std::size_t(k)] >= p.tiles)
+                throw error("ias::structure_blend: the tile order names tile " + std::to_string(p.order[std::size_t(k)]) +
+                            " of " + std::to_string(p.tiles));
+        const int w = s.image.width(), h = s.image.height(), c = s.image.channels();
+        const tiling tiles{w / grid, h / grid, grid, p.order.data()};
+
+        // Only the tiles' pixels that land under the mask are augmented and shuffled; the
+        // rest of these per-thread buffers is never read, so they are reused as they are.
         thread_local sample structure;
         thread_local image<float> shuffled;
-        auto& augmented = structure.image.emplace<float>(s.image.width(), s.image.height(), s.image.channels());
-        assign_as_float(augmented, s.image);
-        if (!structure_ops.empty()) {
-            structure.ensure_mask();
-            rng_stream ops_stream = p.ops_stream;
-            structure_ops(structure, ops_stream);
-        }
-        shuffled.assign(image_view<const float>(augmented.view()));
-        const int tw = s.image.width() / grid, th = s.image.height() / grid;
-        if (tw > 0 && th > 0)
-            for (int k = 0; k < p.tiles; ++k) {
-                const int from = p.order[std::size_t(k)];
-                if (from >= p.tiles)
-                    throw error("ias::structure_blend: the tile order names tile " + std::to_string(from) + " of " +
-                                std::to_string(p.tiles));
-                const auto src = augmented.view().crop((from % grid) * tw, (from / grid) * th, tw, th);
-                const auto dst = shuffled.view().crop((k % grid) * tw, (k / grid) * th, tw, th);
-                for (int y = 0; y < th; ++y) std::copy_n(src.row(y), std::size_t(tw) * std::size_t(src.channels()), dst.row(y));
-            }
-        detail::blend_into(s, shuffled, name, p.opacity, pixel_region{});
+        if (!structure.image.holds<float>() || structure.image.width() != w || structure.image.height() != h ||
+            structure.image.channels() != c)
+            structure.image.emplace<float>(w, h, c);
+        if (shuffled.width() != w || shuffled.height() != h || shuffled.channels() != c) shuffled.resize(w, h, c);
+        auto& augmented = structure.image.get<float>();
+        needed.clear(w, h);
+        painted.for_each_span(w, h, [&](int y, int x0, int x1) {
+            tiles.for_each_piece(y, x0, x1, [&](int, int n, int from_x, int from_y) { needed.add_span(from_y, from_x, from_x + n); });
+        });
+        rng_stream ops_stream = p.ops_stream;
+        run_on_region(structure_ops, structure, ops_stream, needed, [&](const pixel_region& read) {
+            std::as_const(s.image).visit([&]<class T>(image_view<const T> original) {
+                read.for_each_span(w, h, [&](int y, int x0, int x1) {
+                    const T* from = original.row(y);
+                    float* to = augmented.view().row(y);
+                    for (int i = x0 * c; i < x1 * c; ++i) to[i] = std::is_same_v<T, float> ? float(from[i]) : float(from[i]) * (1.0f / 255.0f);
+                });
+            });
+        });
+        painted.for_each_span(w, h, [&](int y, int x0, int x1) {
+            tiles.for_each_piece(y, x0, x1, [&](int x, int n, int from_x, int from_y) {
+                std::copy_n(augmented.view().row(from_y) + from_x * c, std::size_t(n) * std::size_t(c), shuffled.view().row(y) + x * c);
+            });
+        });
+        detail::blend_into(s, shuffled, name, p.opacity, painted);
     }
 
     void operator()(sample& s, rng_stream& rng) const { apply(s, sample_params(rng, s)); }
 
 private:
+    /// Where the pixels of the shuffled image come from: tile k (in reading order) of the grid
+    /// is tile order[k] of the augmented image; the strips right of and below the grid stay.
+    struct tiling {
+        int tile_width, tile_height, grid;
+        const std::uint16_t* order;
+        /// Calls `f(x, n, from_x, from_y)` for the pieces of pixels [x0, x1) of row y that
+        /// stay inside one tile: n pixels from x come from n pixels from (from_x, from_y).
+        template <class F>
+        void for_each_piece(int y, int x0, int x1, F&& f) const {
+            const int ty = tile_height > 0 ? y / tile_height : grid;
+            for (int x = x0; x < x1;) {
+                const int tx = tile_width > 0 ? x / tile_width : grid;
+                if (tx >= grid || ty >= grid) return f(x, x1 - x, x, y);  // a strip outside the grid: in place
+                const int end = std::min(x1, (tx + 1) * tile_width);
+                const int from = order[ty * grid + tx];
+                f(x, end - x, x + (from % grid - tx) * tile_width, y + (from / grid - ty) * tile_height);
+                x = end;
+            }
+        }
+    };
+
     static int isqrt(int n) {
         int r = 0;
         while ((r + 1) * (r + 1) <= n) ++r;
