@@ -21,6 +21,8 @@
 #include <ias/transforms/colour_ops.hpp>
 #include <ias/transforms/geometry_ops.hpp>
 
+#include "texture_op_list.hpp"
+
 namespace {
 
 /// Uniform random pixels: floats in [0, 1) (multiples of 2^-24, so 1 - v is exact), or bytes.
@@ -69,31 +71,6 @@ ias::image<float> rotated(const ias::image<float>& src, float degrees, float fil
     ias::image<float> dst(src.width(), src.height(), src.channels());
     ias::fn::rotate(src.view(), dst.view(), degrees * (std::numbers::pi_v<float> / 180.0f), fill);
     return dst;
-}
-
-/// Calls `f` with every colour transform, set up so that each changes the image.
-template <class F>
-void for_each_colour_op(F&& f) {
-    f(ias::gamma_contrast{});
-    f(ias::multiply_add_brightness{});
-    f(ias::sharpness{});
-    f(ias::hue_saturation{});
-    f(ias::solarize{.probability = 1.0f});
-    f(ias::posterize{});
-    f(ias::invert{});
-    f(ias::autocontrast{});
-    f(ias::equalize{});
-    f(ias::contrast{});
-    f(ias::brightness{});
-    f(ias::saturation_hue{});
-    f(ias::grayscale{});
-}
-
-template <class F>
-void for_each_geometry_op(F&& f) {
-    f(ias::rotate{});
-    f(ias::flip_horizontal{});
-    f(ias::flip_vertical{});
 }
 
 /// A sample with one mask pixel at (mx, my) and one foreground pixel at (fx, fy).
@@ -450,8 +427,8 @@ TEMPLATE_TEST_CASE("colour_ops: every op keeps shape and range and is determinis
                 for (std::size_t k = 3; k < out.size(); k += 4) REQUIRE(out.data()[k] == original.data()[k]);
         }
     };
-    for_each_colour_op([&](const auto& op) { check(op, true); });
-    for_each_geometry_op([&](const auto& op) { check(op, false); });
+    ias_test::for_each_colour_op([&](const auto& op) { check(op, true); });
+    ias_test::for_each_geometry_op([&](const auto& op) { check(op, false); });
 }
 
 TEMPLATE_TEST_CASE("colour_ops: on RGBA the colour changes as on RGB", "[colour_ops]", std::uint8_t, float) {
@@ -462,7 +439,7 @@ TEMPLATE_TEST_CASE("colour_ops: on RGBA the colour changes as on RGB", "[colour_
     CHECK(ias::fn::colour_channels(rgb.view()).channels() == 3);
     for (std::size_t p = 0; p < 37 * 23; ++p)
         for (std::size_t c = 0; c < 3; ++c) rgb.data()[3 * p + c] = rgba.data()[4 * p + c];
-    for_each_colour_op([&](const auto& op) {
+    ias_test::for_each_colour_op([&](const auto& op) {
         INFO(op.name);
         ias::sample a(rgba), b(rgb);
         ias::rng_stream rng(15, 0), same(15, 0);
@@ -600,7 +577,7 @@ TEST_CASE("colour_ops: texture op recipes pick distinct ops", "[colour_ops]") {
 }
 
 TEST_CASE("colour_ops: settings are validated naming the field", "[colour_ops]") {
-    for_each_colour_op([](const auto& op) {
+    ias_test::for_each_colour_op([](const auto& op) {
         if constexpr (requires { op.validate(); }) CHECK_NOTHROW(op.validate());
     });
     CHECK_NOTHROW(ias::rotate{}.validate());

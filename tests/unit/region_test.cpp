@@ -19,6 +19,8 @@
 #include <ias/transforms/perlin_mask.hpp>
 #include <ias/transforms/structure_blend.hpp>
 
+#include "texture_op_list.hpp"
+
 namespace {
 
 ias::image<float> random_image(int width, int height, int channels, std::uint64_t seed) {
@@ -62,29 +64,6 @@ ias::image<float> run_poisoned(const Op& op, const ias::image<float>& clean, con
         });
     });
     return pixels;
-}
-
-/// Calls `f` with each of DRAEM's and GLASS's texture operations (the same set
-/// `recipes::draem_texture_ops()` and `glass_texture_ops()` draw from).
-template <class F>
-void for_each_texture_op(F&& f) {
-    f(ias::gamma_contrast{});
-    f(ias::multiply_add_brightness{});
-    f(ias::sharpness{});
-    f(ias::hue_saturation{});
-    f(ias::solarize{.probability = 1.0f});
-    f(ias::posterize{});
-    f(ias::invert{});
-    f(ias::autocontrast{});
-    f(ias::equalize{});
-    f(ias::rotate{});
-    f(ias::rotate{.angle_min = -90.0f, .angle_max = 90.0f, .fill = 0.5f});
-    f(ias::contrast{});
-    f(ias::brightness{});
-    f(ias::saturation_hue{});
-    f(ias::flip_horizontal{});
-    f(ias::flip_vertical{});
-    f(ias::grayscale{});
 }
 
 /// The number of values of `where` at which `a` and `b` differ (NaN differs from everything).
@@ -176,7 +155,9 @@ TEST_CASE("run_on_region: every texture operation reads only its declared input 
                 INFO(std::string(op.name) << " with " << channels << " channels, index " << index);
                 CHECK(differences_on(partial, whole.image.get<float>(), where) == 0);
             };
-            for_each_texture_op(check);
+            ias_test::for_each_colour_op(check);
+            ias_test::for_each_geometry_op(check);
+            check(ias::rotate{.angle_min = -90.0f, .angle_max = 90.0f, .fill = 0.5f});
         }
     }
 }
