@@ -119,6 +119,12 @@ struct rotation_map {
     [[nodiscard]] double row_y(int y) const noexcept { return -dy * cx + dx * (y - cy) + cy; }
 };
 
+/// Sets pixels [x_begin, x_end) of a row to `fill`.
+inline void fill_span(float* out, std::ptrdiff_t out_stride, int x_begin, int x_end, int channels, float fill) {
+    for (int x = x_begin; x < x_end; ++x)
+        for (int c = 0; c < channels; ++c) out[std::ptrdiff_t(x) * out_stride + c] = fill;
+}
+
 template <int C>
 void rotate_rows(image_view<const float> src, image_view<float> dst, const rotation_map& map, float fill, const pixel_region& where) {
     const int w = src.width(), h = src.height();
@@ -127,29 +133,40 @@ void rotate_rows(image_view<const float> src, image_view<float> dst, const rotat
     where.for_each_span(w, h, [&](int y, int x_begin, int x_end) {
         const double ax = map.row_x(y), ay = map.row_y(y);
         // The interior: the x-interval where eps <= sx <= W−1−eps and eps <= sy <= H−1−eps, so
-        // that all four taps are inside whatever the rounding; the rest takes the checked path.
-        double lo = 0.0, hi = w - 1.0;
-        auto clip = [&](double a, double b, double upper) {
-            constexpr double eps = 1e-3;
-            if (std::abs(b) < 1e-12) {
-                if (a < eps || a > upper - eps) lo = 1.0, hi = 0.0;
-                return;
-            }
-            double x1 = (eps - a) / b, x2 = (upper - eps - a) / b;
-            if (x1 > x2) std::swap(x1, x2);
-            lo = std::max(lo, x1);
-            hi = std::min(hi, x2);
+        // that all four taps are inside whatever the rounding; around it, the band where some
+        // tap may be inside takes the checked path, and beyond that the pixels are fill.
+        auto interval = [&](double margin_low, double margin_high) {  // where low <= s <= high on both axes
+            double lo = 0.0, hi = w - 1.0;
+            auto clip = [&](double a, double b, double low, double high) {
+                if (std::abs(b) < 1e-12) {
+                    if (a < low || a > high) lo = 1.0, hi = 0.0;
+                    return;
+                }
+                double x1 = (low - a) / b, x2 = (high - a) / b;
+                if (x1 > x2) std::swap(x1, x2);
+                lo = std::max(lo, x1);
+                hi = std::min(hi, x2);
+            };
+            // Packed RGB reads one value past the right tap: keep that tap inside the row.
+            clip(ax, map.dx, margin_low, (C == 3 && margin_high < 0.0 ? w - 2.0 : w - 1.0) + margin_high);
+            clip(ay, map.dy, margin_low, h - 1.0 + margin_high);
+            return std::pair{lo, hi};
         };
-        // Packed RGB reads one value past the right tap: keep that tap inside the row.
-        clip(ax, map.dx, C == 3 ? w - 2.0 : w - 1.0);
-        clip(ay, map.dy, h - 1.0);
+        constexpr double eps = 1e-3;
+        const auto [lo, hi] = interval(eps, -eps);
+        const auto [near_lo, near_hi] = interval(-1.0 - eps, 1.0 + eps);
+        const bool near_any = near_lo <= near_hi;
+        const int near_first = near_any ? std::clamp(int(std::ceil(near_lo)), x_begin, x_end) : x_end;
+        const int near_end = near_any ? std::clamp(int(std::floor(near_hi)) + 1, near_first, x_end) : x_end;
         const int anchor = lo <= hi ? std::clamp(int(std::ceil(lo)), 0, w) : w;
-        const int first = std::clamp(anchor, x_begin, x_end);
-        const int end = lo <= hi ? std::clamp(int(std::floor(hi)) + 1, first, x_end) : x_end;
+        const int first = std::clamp(anchor, near_first, near_end);
+        const int end = lo <= hi ? std::clamp(int(std::floor(hi)) + 1, first, near_end) : first;
         float* out = dst.row(y);
-        rotate_span<false, C>(src, out, os, x_begin, first, anchor, ax, ay, map.dx, map.dy, channels, fill);
+        fill_span(out, os, x_begin, near_first, channels, fill);
+        rotate_span<false, C>(src, out, os, near_first, first, anchor, ax, ay, map.dx, map.dy, channels, fill);
         rotate_span<true, C>(src, out, os, first, end, anchor, ax, ay, map.dx, map.dy, channels, fill);
-        rotate_span<false, C>(src, out, os, end, x_end, anchor, ax, ay, map.dx, map.dy, channels, fill);
+        rotate_span<false, C>(src, out, os, end, near_end, anchor, ax, ay, map.dx, map.dy, channels, fill);
+        fill_span(out, os, near_end, x_end, channels, fill);
     });
 }
 }  // namespace detail
