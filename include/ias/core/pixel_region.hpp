@@ -134,10 +134,13 @@ public:
             const std::uint8_t* row = chunks_.data() + std::size_t(y) * n;
             std::size_t c = 0;
             while (c < n) {
-                // Skip empty chunks eight at a time.
-                if (std::uint64_t word = 0; c + 8 <= n && (std::memcpy(&word, row + c, 8), word == 0)) {
-                    c += 8;
-                    continue;
+                if (c + 8 <= n) {  // skip empty chunks eight at a time
+                    std::uint64_t eight = 0;
+                    std::memcpy(&eight, row + c, 8);
+                    if (eight == 0) {
+                        c += 8;
+                        continue;
+                    }
                 }
                 if (!row[c]) {
                     ++c;
