@@ -87,10 +87,10 @@ TEST_CASE("pixel_region: a default region is every pixel and a bounded one keeps
     r.clear(21, 5);
     CHECK_FALSE(r.everywhere());
     CHECK(r.pixel_count(21, 5) == 0);
-    r.add(3, 1);
-    r.add(17, 4);
-    r.add(-1, 2);  // outside: ignored
-    r.add(21, 2);
+    r.add_span(1, 3, 4);
+    r.add_span(4, 17, 18);
+    r.add_span(2, -1, 0);  // outside: ignored
+    r.add_span(2, 21, 22);
     const auto pixels = pixels_of(r, 21, 5);
     CHECK(pixels.size() == 8 + 5);  // chunk [0, 8) of row 1, and the last chunk [16, 21) of row 4
     CHECK(pixels.count({0, 1}) == 1);
@@ -203,7 +203,7 @@ TEST_CASE("run_on_region: a transform that is not region-aware gets its whole in
     const auto clean = random_image(40, 8, 1, 3);
     ias::pixel_region where;
     where.clear(40, 8);
-    where.add(20, 4);
+    where.add_span(4, 20, 21);
     ias::sample s(clean);
     ias::rng_stream rng(1, 0);
     bool asked_everywhere = false;

@@ -7,11 +7,13 @@
 #include <limits>
 #include <stdexcept>
 #include <string>
+#include <type_traits>
 #include <utility>
 #include <variant>
 #include <vector>
 
 #include "image_view.hpp"
+#include "pixel_region.hpp"
 
 namespace ias {
 
@@ -54,6 +56,11 @@ public:
         width_ = width;
         height_ = height;
         channels_ = channels;
+    }
+    /// Sets the size (every element to `fill`) unless the image already has it, in which case
+    /// its values are kept: for buffers whose pixels are written before they are read.
+    void ensure_size(int width, int height, int channels, T fill = T{}) {
+        if (width != width_ || height != height_ || channels != channels_ || empty()) resize(width, height, channels, fill);
     }
     /// Makes this image a copy of `src` (any strides); keeps the allocation when it is large enough.
     void assign(image_view<const T> src) {
@@ -157,16 +164,22 @@ public:
     /// the type is already T, and returns it.
     template <pixel T>
     image<T>& emplace(int width, int height, int channels) {
-        if (!holds<T>()) pixels_.template emplace<image<T>>();
-        auto& im = std::get<image<T>>(pixels_);
+        image<T>& im = typed<T>();
         im.resize(width, height, channels);
+        return im;
+    }
+    /// Makes the pixels an image<T> of the given size, keeping its values when it already is
+    /// one of that size (`image::ensure_size`), and returns it.
+    template <pixel T>
+    image<T>& ensure_size(int width, int height, int channels) {
+        image<T>& im = typed<T>();
+        im.ensure_size(width, height, channels);
         return im;
     }
     /// Makes the pixels a copy of `src`, reusing the buffer when the type is already T.
     template <pixel T>
     void assign(image_view<const T> src) {
-        if (!holds<T>()) pixels_.template emplace<image<T>>();
-        std::get<image<T>>(pixels_).assign(src);
+        typed<T>().assign(src);
     }
     template <pixel T>
     void assign(image_view<T> src) {
@@ -204,6 +217,12 @@ public:
     friend bool operator==(const any_image&, const any_image&) = default;
 
 private:
+    /// The pixels as an image<T>: themselves when they are one, else a new empty image.
+    template <pixel T>
+    image<T>& typed() {
+        if (!holds<T>()) pixels_.template emplace<image<T>>();
+        return std::get<image<T>>(pixels_);
+    }
     template <pixel T>
     [[nodiscard]] std::string wrong_type_message() const {
         return std::string("ias::any_image: requested ") +
@@ -213,6 +232,19 @@ private:
 
     std::variant<image<std::uint8_t>, image<float>> pixels_;
 };
+
+/// Writes the pixels `where` of `src` into `dst` of the same shape as floats in [0, 1]
+/// (8-bit values / 255). Both must be packed, as images are.
+template <pixel T>
+void copy_as_float(image_view<const T> src, image_view<float> dst, const pixel_region& where = {}) {
+    IAS_ASSERT(same_extent(src, dst) && src.channels() == dst.channels() && src.is_contiguous() && dst.is_contiguous());
+    const int c = src.channels();
+    where.for_each_span(src.width(), src.height(), [&](int y, int x0, int x1) {
+        const T* from = src.row(y);
+        float* to = dst.row(y);
+        for (int i = x0 * c; i < x1 * c; ++i) to[i] = std::is_same_v<T, float> ? float(from[i]) : float(from[i]) * (1.0f / 255.0f);
+    });
+}
 
 /// Makes `dst` a float copy of `src` in [0, 1] (8-bit values / 255), reusing its buffer.
 inline void assign_as_float(image<float>& dst, const any_image& src) {

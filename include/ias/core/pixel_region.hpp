@@ -40,12 +40,6 @@ public:
     /// Makes this every pixel again.
     void set_everywhere() noexcept { everywhere_ = true; }
 
-    /// Adds pixel (x, y); pixels outside the image are ignored. Bounded regions only.
-    void add(int x, int y) noexcept {
-        if (unsigned(x) < unsigned(width_) && unsigned(y) < unsigned(height_))
-            chunks_[std::size_t(y) * std::size_t(chunks_per_row_) + std::size_t(x / chunk)] = 1;
-    }
-
     /// Adds pixels [x_begin, x_end) of row y, clipped to the image. Bounded regions only.
     void add_span(int y, int x_begin, int x_end) noexcept {
         x_begin = std::max(x_begin, 0);
@@ -114,10 +108,8 @@ public:
                     chunks_[std::size_t(height_ - 1 - y) * n + c] = 1;
                     continue;
                 }
-                // The mirrored chunk straddles at most two chunks: mark the ends of its span.
-                const int x0 = int(c) * chunk, x1 = std::min(x0 + chunk, width_) - 1;
-                add(width_ - 1 - x0, y);
-                add(width_ - 1 - x1, y);
+                const int x0 = int(c) * chunk, x1 = std::min(x0 + chunk, width_);
+                add_span(y, width_ - x1, width_ - x0);
             }
     }
 

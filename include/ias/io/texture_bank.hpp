@@ -10,7 +10,6 @@
 #include <memory>
 #include <stdexcept>
 #include <string>
-#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -111,14 +110,10 @@ public:
               const pixel_region& where = {}) const {
         if (index >= textures_.size())
             throw std::out_of_range("ias::texture_bank::fill: index " + std::to_string(index) + " of " + std::to_string(textures_.size()));
-        textures_[index].visit([&]<class T>(image_view<const T> texture) {
+        textures_[index].visit([&](auto texture) {
             if (out.channels() == 3) {  // straight into place; a copy when the size already fits
                 if (same_extent(texture, out) && out.is_contiguous())
-                    where.for_each_span(out.width(), out.height(), [&](int y, int x0, int x1) {
-                        const T* from = texture.row(y);
-                        float* to = out.row(y);
-                        for (int i = 3 * x0; i < 3 * x1; ++i) to[i] = std::is_same_v<T, float> ? float(from[i]) : float(from[i]) * (1.0f / 255.0f);
-                    });
+                    copy_as_float(texture, out, where);
                 else
                     fn::resize_bilinear(texture, out, buffers, where);
                 return;

@@ -66,8 +66,7 @@ struct rotate {
             // once warm (images and masks keep buffers of their own sizes).
             thread_local std::array<image<float>, 2> buffers;
             image<float>& rotated = buffers[is_image ? 0 : 1];
-            if (rotated.width() != plane.width() || rotated.height() != plane.height() || rotated.channels() != plane.channels())
-                rotated.resize(plane.width(), plane.height(), plane.channels());
+            rotated.ensure_size(plane.width(), plane.height(), plane.channels());
             if (is_image)
                 fn::rotate(std::as_const(plane).view(), rotated.view(), radians(p), fill, where);
             else

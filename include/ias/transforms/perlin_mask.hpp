@@ -156,8 +156,7 @@ private:
 
     /// Thresholded noise of field `d` into `out` (sized like the image); returns whether any pixel is set.
     bool render_field(ias::image<float>& out, const sample& s, const field& d) const {
-        if (out.width() != s.image.width() || out.height() != s.image.height() || out.channels() != 1)
-            out.resize(s.image.width(), s.image.height(), 1);
+        out.ensure_size(s.image.width(), s.image.height(), 1);
         const auto np = noise_params(d);
         std::vector<float>& gradients = scratch_gradients();
         if (gradients.size() < fn::perlin_scratch_size(np)) gradients.resize(fn::perlin_scratch_size(np));

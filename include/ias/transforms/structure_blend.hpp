@@ -7,7 +7,6 @@
 #include <span>
 #include <string>
 #include <string_view>
-#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -85,24 +84,15 @@ struct structure_blend {
         // rest of these per-thread buffers is never read, so they are reused as they are.
         thread_local sample structure;
         thread_local image<float> shuffled;
-        if (!structure.image.holds<float>() || structure.image.width() != w || structure.image.height() != h ||
-            structure.image.channels() != c)
-            structure.image.emplace<float>(w, h, c);
-        if (shuffled.width() != w || shuffled.height() != h || shuffled.channels() != c) shuffled.resize(w, h, c);
-        auto& augmented = structure.image.get<float>();
+        auto& augmented = structure.image.ensure_size<float>(w, h, c);
+        shuffled.ensure_size(w, h, c);
         needed.clear(w, h);
         painted.for_each_span(w, h, [&](int y, int x0, int x1) {
             tiles.for_each_piece(y, x0, x1, [&](int, int n, int from_x, int from_y) { needed.add_span(from_y, from_x, from_x + n); });
         });
         rng_stream ops_stream = p.ops_stream;
         run_on_region(structure_ops, structure, ops_stream, needed, [&](const pixel_region& read) {
-            std::as_const(s.image).visit([&]<class T>(image_view<const T> original) {
-                read.for_each_span(w, h, [&](int y, int x0, int x1) {
-                    const T* from = original.row(y);
-                    float* to = augmented.view().row(y);
-                    for (int i = x0 * c; i < x1 * c; ++i) to[i] = std::is_same_v<T, float> ? float(from[i]) : float(from[i]) * (1.0f / 255.0f);
-                });
-            });
+            std::as_const(s.image).visit([&](auto original) { copy_as_float(original, augmented.view(), read); });
         });
         painted.for_each_span(w, h, [&](int y, int x0, int x1) {
             tiles.for_each_piece(y, x0, x1, [&](int x, int n, int from_x, int from_y) {

@@ -106,10 +106,7 @@ struct texture_blend {
         // The texture, in a per-thread sample, so that texture_ops can work on it like on any image.
         // Its pixels outside the mask are never read, so a buffer of the right shape is reused as it is.
         thread_local sample texture;
-        if (!texture.image.holds<float>() || texture.image.width() != s.image.width() ||
-            texture.image.height() != s.image.height() || texture.image.channels() != s.image.channels())
-            texture.image.emplace<float>(s.image.width(), s.image.height(), s.image.channels());
-        auto& t = texture.image.get<float>();
+        auto& t = texture.image.ensure_size<float>(s.image.width(), s.image.height(), s.image.channels());
         rng_stream stream = p.texture_stream, ops_stream = p.texture_stream.fork(1);
         run_on_region(texture_ops, texture, ops_stream, painted, [&](const pixel_region& needed) {
             (source ? *source : default_source()).fill_region(stream, t.view(), needed);
