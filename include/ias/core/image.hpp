@@ -121,6 +121,15 @@ inline void convert_pixels(image_view<const std::uint8_t> src, image_view<float>
             for (int c = 0; c < src.channels(); ++c) dst(x, y, c) = float(src(x, y, c)) * (1.0f / 255.0f);
 }
 
+/// Copies float pixels between views of any strides. Shapes must match.
+inline void convert_pixels(image_view<const float> src, image_view<float> dst) {
+    if (!same_extent(src, dst) || src.channels() != dst.channels())
+        throw std::invalid_argument("ias::convert_pixels: source and destination shapes differ");
+    for (int y = 0; y < src.height(); ++y)
+        for (int x = 0; x < src.width(); ++x)
+            for (int c = 0; c < src.channels(); ++c) dst(x, y, c) = src(x, y, c);
+}
+
 /// Converts float pixels to 8 bits: clamps to [0, 1], scales by 255, rounds to nearest
 /// (NaN becomes 0). Shapes must match.
 inline void convert_pixels(image_view<const float> src, image_view<std::uint8_t> dst) {

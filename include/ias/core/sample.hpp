@@ -150,6 +150,10 @@ struct sample {
     /// a stage such as `feature_grid_mask` sets it; one channel, values in [0, 1].
     ias::image<float> feature_mask;
     std::string defect_kind;
+    /// Which image of the normal-image pool this sample was made from (-1: none known). The
+    /// two-image methods (NSA, FPI, PII, REB's cut fill) draw their foreign source from the
+    /// pool's other images, so a sample never pastes from itself unless the pool has one image.
+    std::int64_t source_index = -1;
     std::optional<ias::trace> trace;
 
     sample() = default;
@@ -161,7 +165,7 @@ struct sample {
         if (mask.width() != image.width() || mask.height() != image.height() || mask.channels() != 1)
             mask.resize(image.width(), image.height(), 1, 0.0f);
     }
-    /// Resets mask, label, foreground, kind and trace (if engaged) to "normal, nothing
+    /// Resets mask, label, foreground, kind, source index and trace (if engaged) to "normal, nothing
     /// recorded"; keeps every buffer, so a reused sample does not allocate.
     void clear_annotations() noexcept {
         mask.clear();
@@ -169,6 +173,7 @@ struct sample {
         foreground.clear();
         feature_mask.clear();
         defect_kind.clear();
+        source_index = -1;
         if (trace) trace->clear();
     }
     /// True when a foreground mask is present.

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-// The opacity blend of the DRAEM family: I ← I + o·M·(T − I).
+// The opacity blend of the DRAEM family, I ← I + o·M·(T − I), and the alpha paste of a patch.
 #pragma once
 
 #include <algorithm>
@@ -67,6 +67,38 @@ void blend_through_mask(image_view<T> image, image_view<const float> source, ima
         case 3: return detail::blend_spans<3>(image, source, mask, opacity, where);
         default: return detail::blend_spans<0>(image, source, mask, opacity, where);
     }
+}
+
+/// Pastes `patch` (float in [0, 1], the image's channel count) through `alpha` (one channel,
+/// the patch's size, values in [0, 1]) with its top-left corner at pixel (x, y) of `image`:
+/// I ← I + α·(P − I), the hard paste of CutPaste where α is 1 and a soft edge where it is
+/// fractional. Parts outside the image are clipped; pixels where α is 0 keep their exact
+/// bytes; uint8 results are rounded to nearest. Views may have any strides. Throws
+/// std::invalid_argument when the shapes do not fit together.
+template <class T>
+void paste(image_view<T> image, image_view<const float> patch, image_view<const float> alpha, int x, int y) {
+    if (!same_extent(patch, alpha) || alpha.channels() != 1 || patch.channels() != image.channels())
+        throw std::invalid_argument("ias::fn::paste: the patch (" + std::to_string(patch.width()) + "x" + std::to_string(patch.height()) +
+                                    "x" + std::to_string(patch.channels()) + ") and its alpha (" + std::to_string(alpha.width()) +
+                                    "x" + std::to_string(alpha.height()) + "x" + std::to_string(alpha.channels()) +
+                                    ") must have one size, the alpha one channel and the patch the image's " +
+                                    std::to_string(image.channels()));
+    const int i0 = std::max(0, -x), i1 = std::min(patch.width(), image.width() - x);
+    const int j0 = std::max(0, -y), j1 = std::min(patch.height(), image.height() - y);
+    for (int j = j0; j < j1; ++j)
+        for (int i = i0; i < i1; ++i) {
+            const float a = alpha(i, j);
+            if (a == 0.0f) continue;
+            for (int c = 0; c < image.channels(); ++c) {
+                T& pixel = image(x + i, y + j, c);
+                if constexpr (std::is_same_v<T, float>) {
+                    pixel += a * (patch(i, j, c) - pixel);
+                } else {
+                    const float value = float(pixel) + a * (patch(i, j, c) * 255.0f - float(pixel));
+                    pixel = T(std::clamp(value, 0.0f, 255.0f) + 0.5f);
+                }
+            }
+        }
 }
 
 }  // namespace ias::fn

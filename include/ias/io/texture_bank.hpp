@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "../fn/resize.hpp"
+#include "../textures/image_pool.hpp"
 #include "../textures/texture_source.hpp"
 #include "stb.hpp"
 
@@ -39,8 +40,9 @@ inline void adapt_channels(image_view<const float> rgb, image_view<float> out) {
 /// Every image is kept as RGB, 8-bit when it came so (files, `from_images` of uint8 images:
 /// a quarter of the memory, and of the memory traffic per sample) and float in [0, 1]
 /// otherwise; `fill` resizes one to the size a sample needs, as float.
-/// As a `texture_source` it draws a texture uniformly per sample, as DRAEM draws a DTD image.
-class texture_bank final : public texture_source {
+/// As a `texture_source` it draws a texture uniformly per sample, as DRAEM draws a DTD image;
+/// as an `image_pool` it gives the two-image methods (NSA, FPI, PII) their foreign images.
+class texture_bank final : public texture_source, public image_pool {
 public:
     /// Loads every PNG, JPEG, BMP and TGA file under `folder` (recursively, in sorted path
     /// order, so indices are stable across machines). Throws ias::error naming the folder when
@@ -97,7 +99,7 @@ public:
         return bank;
     }
 
-    [[nodiscard]] std::size_t size() const noexcept { return textures_.size(); }
+    [[nodiscard]] std::size_t size() const noexcept override { return textures_.size(); }
     /// Texture `i`: RGB, uint8 or float.
     [[nodiscard]] const any_image& operator[](std::size_t i) const noexcept { return textures_[i]; }
     /// The file texture `i` came from (empty for in-memory banks).
@@ -124,12 +126,17 @@ public:
         });
     }
 
+    /// Image `index` resized to `out` at the pixels `where` (the `image_pool` interface).
+    void fill(std::size_t index, image_view<float> out, const pixel_region& where) const override {
+        thread_local image<float> scratch;  // per-thread resize buffers
+        thread_local fn::resize_scratch buffers;
+        fill(index, out, scratch, buffers, where);
+    }
+
     /// A texture drawn uniformly from the bank, resized to `out` (the `texture_source` interface).
     void fill(rng_stream& rng, image_view<float> out) const override { fill_region(rng, out, pixel_region{}); }
     void fill_region(rng_stream& rng, image_view<float> out, const pixel_region& where) const override {
-        thread_local image<float> scratch;  // per-thread resize buffers
-        thread_local fn::resize_scratch buffers;
-        fill(std::size_t(rng.integer(0, std::int64_t(textures_.size()) - 1)), out, scratch, buffers, where);
+        fill(std::size_t(rng.integer(0, std::int64_t(textures_.size()) - 1)), out, where);
     }
 
 private:

@@ -1,0 +1,76 @@
+// SPDX-License-Identifier: MIT
+// colour_jitter: torchvision's ColorJitter (brightness, contrast, saturation, hue), as CutPaste and REB jitter their patches.
+#pragma once
+
+#include <string_view>
+
+#include "../core/concepts.hpp"
+#include "../fn/colour.hpp"
+#include "float_pixels.hpp"
+#include "settings.hpp"
+
+namespace ias {
+
+/// torchvision's `ColorJitter(brightness, contrast, saturation, hue)`: brightness, contrast
+/// and saturation factors U[1 − x, 1 + x] (floored at 0) and a hue turn U[−hue, hue] of a full
+/// circle, applied in that fixed order (torchvision shuffles the order per call; a fixed order
+/// keeps the parameters a plain record). The defaults, 0.1 each, are CutPaste's patch jitter
+/// (Runinho's pytorch-cutpaste, METHODS §2.8) and REB DefectMaker's fill jitter (§8.5.5).
+/// Changes the colour channels of the whole image (alpha is kept); grey images get
+/// brightness and contrast only. uint8 and float, 1, 3 or 4 channels.
+struct colour_jitter {
+    static constexpr std::string_view name = "colour_jitter";
+
+    float brightness = 0.1f;  ///< factor U[max(0, 1 − brightness), 1 + brightness]
+    float contrast = 0.1f;
+    float saturation = 0.1f;
+    float hue = 0.1f;  ///< turn U[−hue, hue], hue in [0, 0.5]
+
+    struct params_type {
+        float brightness = 1.0f, contrast = 1.0f, saturation = 1.0f, hue = 0.0f;
+        template <class F>
+        void visit_fields(F&& f) const {
+            f("brightness", brightness);
+            f("contrast", contrast);
+            f("saturation", saturation);
+            f("hue", hue);
+        }
+    };
+
+    /// Throws std::invalid_argument unless brightness, contrast and saturation lie in [0, 100]
+    /// and hue in [0, 0.5].
+    void validate() const {
+        detail::settings::check_value(name, "brightness", brightness, 0.0f, 100.0f);
+        detail::settings::check_value(name, "contrast", contrast, 0.0f, 100.0f);
+        detail::settings::check_value(name, "saturation", saturation, 0.0f, 100.0f);
+        detail::settings::check_value(name, "hue", hue, 0.0f, 0.5f);
+    }
+
+    params_type sample_params(rng_stream& rng, const sample&) const {
+        validate();
+        auto factor = [&](float x) { return rng.uniform(std::max(0.0f, 1.0f - x), 1.0f + x); };
+        params_type p;
+        p.brightness = factor(brightness);
+        p.contrast = factor(contrast);
+        p.saturation = factor(saturation);
+        p.hue = rng.uniform(-hue, hue);
+        return p;
+    }
+
+    /// The jitter `p` on a float view (values in [0, 1]); the kernel the transform applies.
+    static void apply_to(image_view<float> v, const params_type& p) {
+        const auto colour = fn::colour_channels(v);
+        fn::scale_brightness(colour, p.brightness);
+        fn::adjust_contrast(colour, p.contrast);
+        if (colour.channels() < 3) return;
+        fn::adjust_saturation(colour, p.saturation);
+        if (p.hue != 0.0f) fn::shift_hue_saturation(colour, p.hue, 0.0f);
+    }
+
+    void apply(sample& s, const params_type& p) const {
+        detail::edit_as_float(s, [&](image<float>& pixels) { apply_to(pixels.view(), p); });
+    }
+    void operator()(sample& s, rng_stream& rng) const { apply(s, sample_params(rng, s)); }
+};
+
+}  // namespace ias
