@@ -14,9 +14,11 @@
 
 #include "../core/any_transform.hpp"
 #include "../transforms/settings.hpp"
+#include "cutpaste.hpp"
 #include "draem.hpp"
 #include "glass_las.hpp"
 #include "memseg.hpp"
+#include "nsa.hpp"
 #include "realnet.hpp"
 
 namespace ias::recipes {
@@ -138,15 +140,19 @@ std::vector<binding<S>> perlin_blend_bindings() {
 /// A registered recipe, type-erased: its description and how to build it.
 struct entry {
     recipe_info info;
-    any_transform (*make)(std::string_view name, const overrides&, std::shared_ptr<const texture_source>);
+    any_transform (*make)(std::string_view name, const overrides&, std::shared_ptr<const texture_source>,
+                          std::shared_ptr<const image_pool>);
 };
 
-/// Builds recipe `build` from its default settings, the textures and the overrides.
+/// Builds recipe `build` from its default settings, the textures or pool (for the recipes
+/// that take them) and the overrides.
 template <class S, dynamic_pipeline (*build)(const S&), std::vector<binding<S>> (*bindings)()>
-any_transform make(std::string_view recipe, const overrides& changes, std::shared_ptr<const texture_source> textures) {
+any_transform make(std::string_view recipe, const overrides& changes, std::shared_ptr<const texture_source> textures,
+                   std::shared_ptr<const image_pool> pool) {
     const auto table = bindings();
     S settings{};
-    settings.textures = std::move(textures);
+    if constexpr (requires { settings.textures; }) settings.textures = std::move(textures);
+    if constexpr (requires { settings.pool; }) settings.pool = std::move(pool);
     for (const auto& [key, text] : changes) {
         const binding<S>* match = nullptr;
         for (const auto& b : table)
@@ -168,7 +174,7 @@ any_transform make(std::string_view recipe, const overrides& changes, std::share
                                  " = " + number(float(value_of(high, settings))));
     }
     // The mask rotation stays symmetric, [-mask_rotation_max, mask_rotation_max].
-    settings.mask.rotation_min = -settings.mask.rotation_max;
+    if constexpr (requires { settings.mask.rotation_min; }) settings.mask.rotation_min = -settings.mask.rotation_max;
     try {
         return build(settings);
     } catch (const std::invalid_argument& e) {
@@ -234,8 +240,72 @@ std::vector<binding<S>> glass_bindings() {
     return table;
 }
 
+template <class S>
+std::vector<binding<S>> nsa_bindings() {
+    return {
+        {"category", +[](S& s) -> std::string& { return s.category; }, 0, 0,
+         "MVTec AD category whose NSA preset is used (object masks, widths, logistic k and x0); empty: textures"},
+        {"blend", +[](S& s) -> std::string& { return s.blend; }, 0, 0, "normal_clone, mixed_clone, mix, swap or uniform"},
+        {"label", +[](S& s) -> std::string& { return s.label; }, 0, 0, "binary, continuous, intensity or logistic_intensity"},
+        {"patch_count_max", +[](S& s) -> int& { return s.patch_count_max; }, 0, ias::nsa::max_patches,
+         "most patches per sample; 0: the category's (4 for textures)"},
+    };
+}
+template <class S>
+std::vector<binding<S>> foreign_square_bindings() {
+    return {
+        {"core_fraction", +[](S& s) -> float& { return s.square.core_fraction; }, 0, 1, "the square's centre lies in this central share of each axis"},
+        {"half_min", +[](S& s) -> float& { return s.square.half_min; }, 0, 1, "half-width of the square, fraction of the image height"},
+        {"half_max", +[](S& s) -> float& { return s.square.half_max; }, 0, 1, "see half_min"},
+        {"alpha_min", +[](S& s) -> float& { return s.square.alpha_min; }, 0, 1, "interpolation factor alpha ~ U(alpha_min, alpha_max)"},
+        {"alpha_max", +[](S& s) -> float& { return s.square.alpha_max; }, 0, 1, "see alpha_min"},
+    };
+}
+template <class S>
+std::vector<binding<S>> cutpaste_bindings() {
+    return {
+        {"area_min", +[](S& s) -> float& { return s.area_min; }, 0, 1, "box area, fraction of the image"},
+        {"area_max", +[](S& s) -> float& { return s.area_max; }, 0, 1, "see area_min"},
+        {"aspect_min", +[](S& s) -> float& { return s.aspect_min; }, 0.001, 1, "box width / height"},
+        {"aspect_max", +[](S& s) -> float& { return s.aspect_max; }, 1, 1000, "see aspect_min"},
+        {"aspect_sampling", +[](S& s) -> std::string& { return s.aspect_sampling; }, 0, 0,
+         "coin (the paper: U(aspect_min, 1) or U(1, aspect_max)) or log_uniform (pytorch-cutpaste)"},
+        {"jitter", +[](S& s) -> float& { return s.jitter; }, 0, 1, "ColorJitter strength of brightness, contrast, saturation and hue"},
+        {"scar_width_min", +[](S& s) -> float& { return s.scar_width_min; }, 0, 1e6, "scar width, pixels at 256x256"},
+        {"scar_width_max", +[](S& s) -> float& { return s.scar_width_max; }, 0, 1e6, "see scar_width_min"},
+        {"scar_length_min", +[](S& s) -> float& { return s.scar_length_min; }, 0, 1e6, "scar length, pixels at 256x256"},
+        {"scar_length_max", +[](S& s) -> float& { return s.scar_length_max; }, 0, 1e6, "see scar_length_min"},
+        {"scar_angle_max", +[](S& s) -> float& { return s.scar_angle_max; }, 0, 180, "the scar turns by U[-scar_angle_max, scar_angle_max] degrees"},
+        {"view", +[](S& s) -> int& { return s.view; }, -1, 2, "cutpaste_3way: -1 random, else the class 0, 1 or 2"},
+    };
+}
+template <class S>
+std::vector<binding<S>> erasing_bindings() {
+    return {
+        {"anomaly_probability", +[](S& s) -> float& { return s.anomaly_probability; }, 0, 1, "share of samples that get a hole"},
+        {"fill", +[](S& s) -> std::string& { return s.fill; }, 0, 0, "constant, noise or mean"},
+        {"value", +[](S& s) -> float& { return s.value; }, 0, 1, "the constant fill"},
+        {"side_min", +[](S& s) -> float& { return s.side_min; }, 0, 1e6, "cutout: square side, pixels at 256x256"},
+        {"side_max", +[](S& s) -> float& { return s.side_max; }, 0, 1e6, "see side_min"},
+        {"area_min", +[](S& s) -> float& { return s.area_min; }, 0, 1, "random_erasing: box area, fraction of the image"},
+        {"area_max", +[](S& s) -> float& { return s.area_max; }, 0, 1, "see area_min"},
+        {"aspect_min", +[](S& s) -> float& { return s.aspect_min; }, 0.001, 1000, "random_erasing: width / height, log-uniform"},
+        {"aspect_max", +[](S& s) -> float& { return s.aspect_max; }, 0.001, 1000, "see aspect_min"},
+    };
+}
+
 inline const std::vector<entry>& entries() {
     static const std::vector<entry> all{
+        make_entry<cutpaste_settings, &cutpaste, &cutpaste_bindings<cutpaste_settings>>(
+            "cutpaste", "CutPaste: a colour-jittered box of the image pasted elsewhere in it; mask the footprint"),
+        make_entry<cutpaste_settings, &cutpaste_3way, &cutpaste_bindings<cutpaste_settings>>(
+            "cutpaste_3way", "CutPaste 3-way: original, CutPaste or scar as classes 0, 1 and 2 (the sample's label)"),
+        make_entry<cutpaste_settings, &cutpaste_scar, &cutpaste_bindings<cutpaste_settings>>(
+            "cutpaste_scar", "CutPaste-scar: a thin jittered box rotated by up to 45 degrees, pasted through its alpha"),
+        make_entry<cutpaste_settings, &cutpaste_union, &cutpaste_bindings<cutpaste_settings>>(
+            "cutpaste_union", "CutPaste or CutPaste-scar with equal chance"),
+        make_entry<erasing_settings, &cutout, &erasing_bindings<erasing_settings>>(
+            "cutout", "CutOut (ASBench): half the samples get a 20-50 px square hole set to 0"),
         make_entry<destseg_settings, &destseg, &perlin_blend_bindings<destseg_settings>>(
             "destseg", "DeSTSeg: DRAEM's Perlin blend with raw textures, every sample anomalous"),
         make_entry<draem_settings, &draem, &draem_bindings<draem_settings>>(
@@ -244,6 +314,14 @@ inline const std::vector<entry>& entries() {
             "glass_las", "GLASS LAS: two Perlin masks combined, 3 of 9 texture operations, pixel and feature-grid masks"),
         make_entry<memseg_settings, &memseg, &memseg_bindings<memseg_settings>>(
             "memseg", "MemSeg: Perlin mask in the foreground, raw texture or shuffled 8x8 tiles of the image itself"),
+        make_entry<foreign_square_settings, &fpi, &foreign_square_bindings<foreign_square_settings>>(
+            "fpi", "FPI: a square of another normal image interpolated in; label 1 - alpha where they differ"),
+        make_entry<nsa_settings, &nsa, &nsa_bindings<nsa_settings>>(
+            "nsa", "NSA: 1-4 patches of another normal image, resized and Poisson-blended; label from the changed pixels"),
+        make_entry<foreign_square_settings, &pii, &foreign_square_bindings<foreign_square_settings>>(
+            "pii", "PII: FPI's square solved with alpha-weighted mixed gradients (Poisson); label alpha where changed"),
+        make_entry<erasing_settings, &random_erasing, &erasing_bindings<erasing_settings>>(
+            "random_erasing", "Random erasing (torchvision): half the samples get a 2-33% box filled with a constant"),
         make_entry<realnet_dtd_settings, &realnet_dtd, &realnet_bindings<realnet_dtd_settings>>(
             "realnet_dtd", "RealNet with DTD textures: Perlin mask in the foreground, 3 of 10 texture operations"),
     };
@@ -276,13 +354,15 @@ inline const std::vector<recipe_info>& list() {
 inline const recipe_info& describe(std::string_view name) { return detail::registry::find(name).info; }
 
 /// Builds recipe `name` with its reference defaults changed by `changes` (text values,
-/// parsed by the parameter's kind) and anomaly textures from `textures` (null: procedural).
+/// parsed by the parameter's kind), anomaly textures from `textures` (null: procedural) and,
+/// for the two-image recipes (nsa, fpi, pii), foreign normal images from `pool` (null: the
+/// sample itself; set `sample.source_index` so that a sample never pastes from itself).
 /// Throws std::invalid_argument naming the recipe and an unknown recipe or parameter, a value
 /// that does not parse or lies outside its range, or settings that do not fit together (such
 /// as texture_opacity_min > texture_opacity_max, or an unknown category).
 inline any_transform make(std::string_view name, const overrides& changes = {},
-                          std::shared_ptr<const texture_source> textures = {}) {
-    return detail::registry::find(name).make(name, changes, std::move(textures));
+                          std::shared_ptr<const texture_source> textures = {}, std::shared_ptr<const image_pool> pool = {}) {
+    return detail::registry::find(name).make(name, changes, std::move(textures), std::move(pool));
 }
 
 }  // namespace ias::recipes
