@@ -9,6 +9,8 @@
 #include <string>
 #include <vector>
 
+#include <Eigen/Core>
+
 #include "../core/image_view.hpp"
 
 namespace ias::fn {
@@ -38,16 +40,20 @@ struct poisson_scratch {
     };
     std::vector<level> levels;
     std::vector<float> current, target, source, alpha, residual, direction, product;  // level-0 planes
-    std::vector<float> row, column, even, odd, coarse_residual;  // per-row work of the V-cycle
+    std::vector<float> row, column, coarse_residual;  // per-row work of the V-cycle
+    std::size_t unknowns = 0;
+    // The direct solver of rectangles: the sine basis of the current width, the transformed
+    // right-hand side and the tridiagonal eliminations along y.
+    int basis_size = 0;
+    std::vector<float> basis, eigenvalue, transformed, solved, elimination, pivot;
 };
 
 namespace detail::poisson {
 
-/// One red-black Gauss–Seidel half sweep on the cells with (x + y) % 2 == colour:
-/// u ← inside·(f + Σ neighbours)/4. Computed for the whole row into `row`, then selected by
-/// the row's colour pattern `pattern[(y + colour) & 1]` (1 where a cell has that colour), so
-/// that both loops vectorise.
-inline void relax(poisson_scratch::level& l, int colour, float* __restrict row, const float* const* pattern) noexcept {
+/// One red-black Gauss–Seidel half sweep on the nodes with (x + y) % 2 == colour:
+/// u ← inside·(f + Σ neighbours)/4. Nodes of one colour never neighbour each other, so the
+/// stride-2 loop has no dependence between its iterations and vectorises.
+inline void relax(poisson_scratch::level& l, int colour) noexcept {
     const std::size_t s = l.stride();
     for (int y = 1; y <= l.ny; ++y) {
         float* __restrict u = l.u.data() + std::size_t(y) * s;
@@ -55,9 +61,8 @@ inline void relax(poisson_scratch::level& l, int colour, float* __restrict row, 
         const float* __restrict in = l.inside.data() + std::size_t(y) * s;
         const float* __restrict up = u - s;
         const float* __restrict down = u + s;
-        const float* __restrict select = pattern[(y + colour) & 1];
-        for (int x = 1; x <= l.nx; ++x) row[x] = in[x] * 0.25f * (f[x] + u[x - 1] + u[x + 1] + up[x] + down[x]);
-        for (int x = 1; x <= l.nx; ++x) u[x] = select[x] != 0.0f ? row[x] : u[x];
+        for (int x = 1 + ((1 + y + colour) & 1); x <= l.nx; x += 2)
+            u[x] = in[x] * 0.25f * (f[x] + u[x - 1] + u[x + 1] + up[x] + down[x]);
     }
 }
 
@@ -163,22 +168,21 @@ inline void v_cycle(poisson_scratch& s, std::size_t k) {
     auto& l = s.levels[k];
     std::fill(l.u.begin(), l.u.end(), 0.0f);
     float* row = s.row.data();
-    const float* pattern[2] = {s.even.data(), s.odd.data()};
     auto smooth = [&](int first, int repeat) {
-        for (int i = 0; i < repeat; ++i) relax(l, first, row, pattern), relax(l, 1 - first, row, pattern);
+        for (int i = 0; i < repeat; ++i) relax(l, first), relax(l, 1 - first);
     };
     if (k + 1 == s.levels.size()) {  // the coarsest level, a few cells: smooth it out
         smooth(0, 8);
         smooth(1, 8);
         return;
     }
-    smooth(0, 1);
+    smooth(0, 2);
     std::fill(s.coarse_residual.begin(), s.coarse_residual.begin() + std::ptrdiff_t(l.u.size()), 0.0f);
     residual(l, l.u.data(), l.f.data(), s.coarse_residual.data());
     restrict_to(s.coarse_residual, l, s.levels[k + 1], row);
     v_cycle(s, k + 1);
     prolong_add(s.levels[k + 1], l, row, s.column.data());
-    smooth(1, 1);
+    smooth(1, 2);
 }
 
 inline double dot(const std::vector<float>& a, const std::vector<float>& b) noexcept {
@@ -194,13 +198,96 @@ inline double dot(const std::vector<float>& a, const std::vector<float>& b) noex
 }
 
 inline float max_abs(const std::vector<float>& a) noexcept {
+    constexpr std::size_t lanes = 16;  // partial maxima in vector registers (a select, which vectorises)
+    float partial[lanes] = {};
+    const std::size_t n = a.size() / lanes * lanes;
+    for (std::size_t i = 0; i < n; i += lanes)
+        for (std::size_t j = 0; j < lanes; ++j) {
+            const float v = std::abs(a[i + j]);
+            partial[j] = v > partial[j] ? v : partial[j];
+        }
     float m = 0.0f;
-    for (float v : a) m = std::max(m, std::abs(v));
+    for (float v : partial) m = std::max(m, v);
+    for (std::size_t i = n; i < a.size(); ++i) m = std::max(m, std::abs(a[i]));
     return m;
 }
 
+/// Solves A e = r exactly when the unknowns are every interior pixel of a w × h view (the
+/// common case of a rectangular patch), by the matrix decomposition of the Laplacian (Hockney's
+/// fast Poisson solver): A = T_x ⊗ I + I ⊗ T_y with T = tridiag(−1, 2, −1), and T_x = S Λ S
+/// with the orthonormal sine basis S(i, k) = √(2/(n+1))·sin(π(i+1)(k+1)/(n+1)),
+/// λ_k = 2 − 2cos(π(k+1)/(n+1)). The rows of r are transformed along x (one matrix product
+/// for all channels), each sine mode is a tridiagonal system along y (Thomas' elimination,
+/// vectorised across the modes), and the result is transformed back. `r` and `e` are in the
+/// side-by-side layout of `build_levels`.
+inline void solve_rectangle(poisson_scratch& s, const std::vector<float>& r, std::vector<float>& e, int w, int h, int channels, int block) {
+    using matrix = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+    const int nx = w - 2, ny = h - 2, rows = channels * ny;
+    const std::size_t st = s.levels[0].stride();
+    const double step = 3.14159265358979323846 / double(nx + 1);
+    if (s.basis_size != nx) {  // sin(k·θ_i) by the Chebyshev recurrence, in double
+        s.basis.resize(std::size_t(nx) * std::size_t(nx));
+        const double norm = std::sqrt(2.0 / double(nx + 1));
+        for (int i = 0; i < nx; ++i) {
+            const double theta = step * double(i + 1), twice_cos = 2.0 * std::cos(theta);
+            double previous = 0.0, current = std::sin(theta);
+            for (int k = 0; k < nx; ++k) {
+                s.basis[std::size_t(i) * std::size_t(nx) + std::size_t(k)] = float(norm * current);
+                const double next = twice_cos * current - previous;
+                previous = current;
+                current = next;
+            }
+        }
+        s.basis_size = nx;
+    }
+    s.eigenvalue.resize(std::size_t(nx));
+    for (int k = 0; k < nx; ++k) s.eigenvalue[std::size_t(k)] = float(2.0 - 2.0 * std::cos(step * double(k + 1)));
+    s.transformed.resize(std::size_t(rows) * std::size_t(nx));
+    s.solved.resize(std::size_t(rows) * std::size_t(nx));
+    Eigen::Map<matrix> transformed(s.transformed.data(), rows, nx), solved(s.solved.data(), rows, nx);
+    const Eigen::Map<const matrix> basis(s.basis.data(), nx, nx);
+    for (int c = 0; c < channels; ++c)
+        for (int y = 0; y < ny; ++y)
+            for (int x = 0; x < nx; ++x)
+                solved(c * ny + y, x) = r[std::size_t(y + 1) * st + std::size_t(c * block + x + 1)];
+    transformed.noalias() = solved * basis;
+    // Thomas' elimination per mode k: −f_{j−1} + (2 + λ_k)·f_j − f_{j+1} = b_j. The
+    // coefficients are the same for every channel: elimination(j, k) = c'_j, pivot(j, k) = 1 / denominator.
+    s.elimination.resize(std::size_t(ny) * std::size_t(nx));
+    s.pivot.resize(std::size_t(ny) * std::size_t(nx));
+    for (int j = 0; j < ny; ++j) {  // row by row, so that the loop over the modes vectorises
+        float* __restrict pivot = s.pivot.data() + std::size_t(j) * std::size_t(nx);
+        float* __restrict elimination = s.elimination.data() + std::size_t(j) * std::size_t(nx);
+        const float* __restrict above = elimination - nx;
+        for (int k = 0; k < nx; ++k) {
+            const float diagonal = 2.0f + s.eigenvalue[std::size_t(k)];
+            pivot[k] = 1.0f / (diagonal - (j > 0 ? -above[k] : 0.0f));
+            elimination[k] = -pivot[k];
+        }
+    }
+    for (int c = 0; c < channels; ++c) {
+        float* b = s.transformed.data() + std::size_t(c) * std::size_t(ny) * std::size_t(nx);
+        for (int j = 0; j < ny; ++j) {  // forward: b'_j = (b_j + b'_{j−1}) / denominator
+            float* __restrict row = b + std::size_t(j) * std::size_t(nx);
+            const float* __restrict above = row - nx;
+            const float* __restrict pivot = s.pivot.data() + std::size_t(j) * std::size_t(nx);
+            for (int k = 0; k < nx; ++k) row[k] = (row[k] + (j > 0 ? above[k] : 0.0f)) * pivot[k];
+        }
+        for (int j = ny - 2; j >= 0; --j) {  // back: f_j = b'_j − c'_j·f_{j+1}
+            float* __restrict row = b + std::size_t(j) * std::size_t(nx);
+            const float* __restrict below = row + nx;
+            const float* __restrict elimination = s.elimination.data() + std::size_t(j) * std::size_t(nx);
+            for (int k = 0; k < nx; ++k) row[k] -= elimination[k] * below[k];
+        }
+    }
+    solved.noalias() = transformed * basis;  // S is symmetric and orthogonal: its own inverse
+    for (int c = 0; c < channels; ++c)
+        for (int y = 0; y < ny; ++y)
+            for (int x = 0; x < nx; ++x) e[std::size_t(y + 1) * st + std::size_t(c * block + x + 1)] = solved(c * ny + y, x);
+}
+
 /// Sizes the levels for `channels` channels of a view of w × h pixels and marks the unknowns
-/// (vertex-centred multigrid: coarse node X is fine node 2X, so the Dirichlet boundary stays
+/// of level 0 (`coarsen` makes the others; vertex-centred multigrid: coarse node X is fine node 2X, so the Dirichlet boundary stays
 /// where it is on every level). The channels are independent systems with one operator,
 /// solved as one so that every loop runs over all of them: level 0 lays them side by side,
 /// channel c's view column x at node c·B + x, with the block width B >= w a multiple of
@@ -215,43 +302,43 @@ inline int build_levels(poisson_scratch& s, image_view<const float> mask, int ch
     const int align = 1 << coarsenings;
     const int block = (w + align - 1) / align * align;
     s.levels.resize(std::size_t(coarsenings) + 1);
+    auto& l = s.levels[0];
+    l.nx = channels * block - 1;
+    l.ny = (h - 1 + align - 1) / align * align - 1;
+    const std::size_t st = l.stride(), n = st * (std::size_t(l.ny) + 2);
+    l.inside.assign(n, 0.0f);
+    l.f.assign(n, 0.0f);
     std::size_t unknowns = 0;
-    for (std::size_t k = 0; k < s.levels.size(); ++k) {
+    for (int y = 1; y < h - 1; ++y)
+        for (int x = 1; x < w - 1; ++x) {
+            const bool in = mask(x, y) > 0.0f;
+            unknowns += in;
+            for (int c = 0; c < channels; ++c) l.inside[std::size_t(y) * st + std::size_t(c * block + x)] = in ? 1.0f : 0.0f;
+        }
+    s.unknowns = unknowns;
+    return unknowns == 0 ? 0 : block;
+}
+
+/// The coarse levels of the multigrid cycle below level 0 (which `build_levels` made).
+inline void coarsen(poisson_scratch& s) {
+    s.levels[0].u.assign(s.levels[0].inside.size(), 0.0f);
+    for (std::size_t k = 1; k < s.levels.size(); ++k) {
         auto& l = s.levels[k];
-        l.nx = k == 0 ? channels * block - 1 : (s.levels[k - 1].nx - 1) / 2;
-        l.ny = k == 0 ? (h - 1 + align - 1) / align * align - 1 : (s.levels[k - 1].ny - 1) / 2;
-        const std::size_t n = l.stride() * (std::size_t(l.ny) + 2);
+        const auto& f = s.levels[k - 1];
+        l.nx = (f.nx - 1) / 2;
+        l.ny = (f.ny - 1) / 2;
+        const std::size_t st = l.stride(), n = st * (std::size_t(l.ny) + 2);
         l.inside.assign(n, 0.0f);
         l.u.assign(n, 0.0f);
         l.f.assign(n, 0.0f);
-        const std::size_t st = l.stride();
-        if (k == 0) {
-            for (int y = 1; y < h - 1; ++y)
-                for (int x = 1; x < w - 1; ++x) {
-                    const bool in = mask(x, y) > 0.0f;
-                    unknowns += in;
-                    for (int c = 0; c < channels; ++c)
-                        l.inside[std::size_t(y) * st + std::size_t(c * block + x)] = in ? 1.0f : 0.0f;
-                }
-            continue;
-        }
-        const auto& f = s.levels[k - 1];
         for (int y = 1; y <= l.ny; ++y)
             for (int x = 1; x <= l.nx; ++x)
                 l.inside[std::size_t(y) * st + std::size_t(x)] = f.inside[std::size_t(2 * y) * f.stride() + std::size_t(2 * x)];
     }
-    // Row buffers and the colour patterns: `even` is 1 at even x, `odd` at odd x.
     const std::size_t row = s.levels[0].stride();
     s.row.assign(row, 0.0f);
     s.column.assign(row, 0.0f);
-    s.even.resize(row);
-    s.odd.resize(row);
-    for (std::size_t x = 0; x < row; ++x) {
-        s.even[x] = float(1 - (x & 1));
-        s.odd[x] = float(x & 1);
-    }
     s.coarse_residual.assign(s.levels[0].u.size(), 0.0f);
-    return unknowns == 0 ? 0 : block;
 }
 
 }  // namespace detail::poisson
@@ -294,7 +381,7 @@ inline int poisson_blend(image_view<float> target, image_view<const float> sourc
     const int block = d::build_levels(scratch, mask, channels);
     if (block == 0) return 0;
     auto& top = scratch.levels[0];
-    const std::size_t st = top.stride(), n = top.u.size();
+    const std::size_t st = top.stride(), n = top.inside.size();
     auto& g = scratch.current;  // the current image: the target outside the unknowns, the iterate inside
     auto& t = scratch.target;
     auto& src = scratch.source;
@@ -302,31 +389,46 @@ inline int poisson_blend(image_view<float> target, image_view<const float> sourc
     auto& r = scratch.residual;
     auto& p = scratch.direction;
     auto& q = scratch.product;
-    for (auto* v : {&g, &t, &src, &a, &r, &p, &q}) v->assign(n, 0.0f);
+    for (auto* v : {&g, &t, &src, &a, &r, &p}) v->assign(n, 0.0f);
     auto index = [&](int x, int y, int c) { return std::size_t(y) * st + std::size_t(c * block + x); };
+    const std::ptrdiff_t pixel = target.pixel_stride(), source_pixel = source.pixel_stride();
     for (int y = 0; y < h; ++y)
-        for (int c = 0; c < channels; ++c)
+        for (int c = 0; c < channels; ++c) {
+            const float* from_target = &target(0, y, c);
+            const float* from_source = &source(0, y, c);
+            float* to_target = t.data() + index(0, y, c);
+            float* to_source = src.data() + index(0, y, c);
             for (int x = 0; x < w; ++x) {
-                t[index(x, y, c)] = target(x, y, c);
-                src[index(x, y, c)] = source(x, y, c);
-                if (guidance == poisson_guidance::weighted_mixed) a[index(x, y, c)] = alpha(x, y);
+                to_target[x] = from_target[x * pixel];
+                to_source[x] = from_source[x * source_pixel];
             }
+            if (guidance == poisson_guidance::weighted_mixed)
+                for (int x = 0; x < w; ++x) a[index(x, y, c)] = alpha(x, y);
+        }
     // The start in g (the source inside for seamless cloning, else the target) and the
     // right-hand side Σ_q v_pq in top.f.
-    const bool from_source = guidance == poisson_guidance::source;
-    for (std::size_t i = 0; i < n; ++i) g[i] = from_source && top.inside[i] != 0.0f ? src[i] : t[i];
+    if (guidance == poisson_guidance::source)
+        for (std::size_t i = 0; i < n; ++i) g[i] = top.inside[i] != 0.0f ? src[i] : t[i];
+    else
+        std::copy(t.begin(), t.end(), g.begin());
     for (int y = 1; y <= top.ny; ++y) {
         const std::size_t o = std::size_t(y) * st;
         d::guidance_divergence(guidance, src.data() + o, t.data() + o, a.data() + o, top.inside.data() + o, top.f.data() + o, st, top.nx);
     }
     // r = b − A·g over the unknowns, with the known neighbours taken from g (= target).
     d::residual(top, g.data(), top.f.data(), r.data());
+    int iterations = 0;
+    if (scratch.unknowns == std::size_t(w - 2) * std::size_t(h - 2)) {  // a full rectangle: solved directly
+        d::solve_rectangle(scratch, r, p, w, h, channels, block);
+        for (std::size_t i = 0; i < n; ++i) g[i] += p[i];
+    } else {
     // Preconditioned conjugate gradients on A e = r; e accumulates into g's unknowns.
+    d::coarsen(scratch);
+    q.assign(n, 0.0f);
     auto precondition = [&] {  // z = M r, into top.u (top.f holds r for the cycle)
         std::copy(r.begin(), r.end(), top.f.begin());
         d::v_cycle(scratch, 0);
     };
-    int iterations = 0;
     if (d::max_abs(r) > options.residual_tolerance) {
         precondition();
         p = top.u;
@@ -347,6 +449,7 @@ inline int poisson_blend(image_view<float> target, image_view<const float> sourc
             rz = rz_next;
             for (std::size_t i = 0; i < n; ++i) p[i] = top.u[i] + beta * p[i];
         }
+    }
     }
     for (int y = 1; y < h - 1; ++y)
         for (int c = 0; c < channels; ++c)
