@@ -4,6 +4,7 @@
 
 #include "recipes/cutpaste.hpp"     // IWYU pragma: export
 #include "recipes/draem.hpp"        // IWYU pragma: export
+#include "recipes/fractal.hpp"      // IWYU pragma: export
 #include "recipes/glass_las.hpp"    // IWYU pragma: export
 #include "recipes/memseg.hpp"       // IWYU pragma: export
 #include "recipes/nsa.hpp"          // IWYU pragma: export

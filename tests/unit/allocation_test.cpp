@@ -8,6 +8,7 @@
 #include <new>
 
 #include <ias/ias.hpp>
+#include <ias/io/texture_bank.hpp>
 
 #include "test_transforms.hpp"
 
@@ -75,10 +76,10 @@ TEST_CASE("allocation: pipelines and generate allocate nothing per sample once w
 }
 
 namespace {
-/// Runs `t` on one reused sample for 400 indices (warm: every branch taken, every buffer at
-/// its size), then checks that 300 more allocate nothing.
+/// Runs `t` on one reused sample for `warm` indices (every branch taken, every buffer at its
+/// size), then checks that 300 more allocate nothing.
 template <class T>
-void check_no_allocation_once_warm(const T& t) {
+void check_no_allocation_once_warm(const T& t, std::uint32_t warm = 400) {
     ias::image<std::uint8_t> normal(64, 48, 3);
     for (std::size_t i = 0; i < normal.size(); ++i) normal.data()[i] = std::uint8_t(i * 7);
     ias::sample s(normal);
@@ -93,8 +94,8 @@ void check_no_allocation_once_warm(const T& t) {
         }
         return allocations.load() - before;
     };
-    run_many(0, 400);
-    CHECK(run_many(400, 300) == 0);
+    run_many(0, warm);
+    CHECK(run_many(warm, 300) == 0);
 }
 }  // namespace
 
@@ -115,3 +116,28 @@ TEST_CASE("allocation: the recipes allocate nothing per sample once warm", "[all
     }
     SECTION("glass_las") { check_no_allocation_once_warm(ias::recipes::glass_las()); }
 }
+
+TEST_CASE("allocation: the self-contained and two-image recipes allocate nothing per sample once warm", "[allocation]") {
+    std::vector<ias::image<std::uint8_t>> normals;
+    for (int k = 0; k < 3; ++k) {
+        auto& im = normals.emplace_back(64, 48, 3);
+        for (std::size_t i = 0; i < im.size(); ++i) im.data()[i] = std::uint8_t(i * (5 + k) + 31 * k);
+    }
+    const auto pool = ias::texture_bank::from_images(normals);
+    // Patch sizes vary from sample to sample: buffers grow geometrically to the largest, so
+    // these warm over more samples.
+    for (const char* name : {"nsa", "fpi", "pii", "reb_defectmaker"}) {
+        CAPTURE(name);
+        check_no_allocation_once_warm(ias::recipes::make(name, {}, {}, pool), 1500);
+    }
+    for (const char* name : {"cutout", "cutpaste", "cutpaste_3way", "cutpaste_scar", "cutpaste_union", "random_erasing"}) {
+        CAPTURE(name);
+        check_no_allocation_once_warm(ias::recipes::make(name), 1500);
+    }
+    SECTION("nsa with object masks") {
+        check_no_allocation_once_warm(ias::recipes::make("nsa", {{"blend", "mix"}, {"category", "bottle"}}, {}, pool), 1500);
+    }
+    SECTION("fractal") { check_no_allocation_once_warm(ias::recipes::make("fractal", {{"iterations", "2000"}}), 1500); }
+    SECTION("local_ops") { check_no_allocation_once_warm(ias::local_ops_preset().augmentation, 1500); }
+}
+

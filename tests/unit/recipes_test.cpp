@@ -464,10 +464,12 @@ TEST_CASE("recipes: golden hashes at fixed seeds and indices", "[recipes]") {
     }
 }
 
-TEST_CASE("recipes: the registry lists the five recipes sorted with the settings defaults", "[recipes]") {
+TEST_CASE("recipes: the registry lists the recipes sorted with the settings defaults", "[recipes]") {
     std::vector<std::string> names;
     for (const auto& info : rc::list()) names.push_back(info.name);
-    CHECK(names == std::vector<std::string>{"destseg", "draem", "glass_las", "memseg", "realnet_dtd"});
+    CHECK(names == std::vector<std::string>{"cutout", "cutpaste", "cutpaste_3way", "cutpaste_scar", "cutpaste_union", "destseg",
+                                            "draem", "fpi", "fractal", "glass_las", "memseg", "nsa", "pii", "random_erasing",
+                                            "realnet_dtd", "reb_defectmaker"});
 
     std::map<std::string, std::size_t> checked;
     auto check = [&]<class V>(const std::string& recipe, const std::string& name, const V& expected) {
@@ -515,6 +517,51 @@ TEST_CASE("recipes: the registry lists the five recipes sorted with the settings
     check("glass_las", "texture_opacity_stddev", glass.texture_opacity.stddev);
     check("glass_las", "texture_op_count", glass.texture_op_count);
     check("glass_las", "feature_stride", glass.feature_stride);
+    const rc::nsa_settings nsa{};
+    check("nsa", "category", nsa.category);
+    check("nsa", "blend", nsa.blend);
+    check("nsa", "label", nsa.label);
+    check("nsa", "patch_count_max", nsa.patch_count_max);
+    for (const char* name : {"fpi", "pii"}) {
+        const rc::foreign_square_settings square{};
+        check(name, "core_fraction", square.square.core_fraction);
+        check(name, "half_min", square.square.half_min);
+        check(name, "half_max", square.square.half_max);
+        check(name, "alpha_min", square.square.alpha_min);
+        check(name, "alpha_max", square.square.alpha_max);
+    }
+    for (const char* name : {"cutpaste", "cutpaste_3way", "cutpaste_scar", "cutpaste_union"}) {
+        const rc::cutpaste_settings c{};
+        check(name, "area_min", c.area_min);
+        check(name, "area_max", c.area_max);
+        check(name, "aspect_min", c.aspect_min);
+        check(name, "aspect_max", c.aspect_max);
+        check(name, "aspect_sampling", c.aspect_sampling);
+        check(name, "jitter", c.jitter);
+        check(name, "scar_width_min", c.scar_width_min);
+        check(name, "scar_width_max", c.scar_width_max);
+        check(name, "scar_length_min", c.scar_length_min);
+        check(name, "scar_length_max", c.scar_length_max);
+        check(name, "scar_angle_max", c.scar_angle_max);
+        check(name, "view", c.view);
+    }
+    for (const char* name : {"cutout", "random_erasing"}) {
+        const rc::erasing_settings e{};
+        check(name, "anomaly_probability", e.anomaly_probability);
+        check(name, "fill", e.fill);
+        check(name, "value", e.value);
+        check(name, "side_min", e.side_min);
+        check(name, "side_max", e.side_max);
+        check(name, "area_min", e.area_min);
+        check(name, "area_max", e.area_max);
+        check(name, "aspect_min", e.aspect_min);
+        check(name, "aspect_max", e.aspect_max);
+    }
+    const rc::fractal_settings fractal{};
+    check("fractal", "iterations", fractal.iterations);
+    check("fractal", "noise_probability", fractal.noise_probability);
+    check("fractal", "global_jitter", fractal.global_jitter);
+    check("reb_defectmaker", "view", rc::defect_maker_settings{}.view);
     for (const auto& info : rc::list()) CHECK(checked[info.name] == info.parameters.size());  // none unchecked
     // The published values, as text.
     CHECK(parameter_of("draem", "texture_opacity_min").default_value == "0.2");
@@ -557,7 +604,8 @@ TEST_CASE("recipes: registry overrides change the behaviour", "[recipes]") {
 }
 
 TEST_CASE("recipes: registry errors name the offending recipe or parameter or value", "[recipes]") {
-    const auto known_recipes = Contains("destseg, draem, glass_las, memseg, realnet_dtd");
+    const auto known_recipes = Contains("cutout, cutpaste, cutpaste_3way, cutpaste_scar, cutpaste_union, destseg, draem, fpi, fractal, "
+                                        "glass_las, memseg, nsa, pii, random_erasing, realnet_dtd, reb_defectmaker");
     CHECK_THAT(invalid_argument_from([] { rc::make("dream"); }), Contains("'dream'") && known_recipes);
     CHECK_THAT(invalid_argument_from([] { rc::describe("dream"); }), Contains("'dream'") && known_recipes);
     auto make_error = [](const char* recipe, const rc::overrides& changes) {

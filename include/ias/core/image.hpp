@@ -12,6 +12,7 @@
 #include <variant>
 #include <vector>
 
+#include "../detail/grow.hpp"
 #include "image_view.hpp"
 #include "pixel_region.hpp"
 
@@ -52,7 +53,7 @@ public:
     /// Sets the size and fills every element with `fill`; keeps the allocation when it is large enough.
     void resize(int width, int height, int channels, T fill = T{}) {
         const std::size_t n = detail::checked_extent(width, height, channels);
-        pixels_.assign(n, fill);
+        detail::assign_grown(pixels_, n, fill);
         width_ = width;
         height_ = height;
         channels_ = channels;
@@ -65,7 +66,7 @@ public:
     /// Makes this image a copy of `src` (any strides); keeps the allocation when it is large enough.
     void assign(image_view<const T> src) {
         const std::size_t n = detail::checked_extent(src.width(), src.height(), src.channels());
-        pixels_.resize(n);
+        detail::resize_grown(pixels_, n);
         width_ = src.width();
         height_ = src.height();
         channels_ = src.channels();

@@ -92,7 +92,7 @@ void paste(image_view<T> image, image_view<const float> patch, image_view<const 
             for (int c = 0; c < image.channels(); ++c) {
                 T& pixel = image(x + i, y + j, c);
                 if constexpr (std::is_same_v<T, float>) {
-                    pixel += a * (patch(i, j, c) - pixel);
+                    pixel = a == 1.0f ? patch(i, j, c) : pixel + a * (patch(i, j, c) - pixel);  // a hard paste copies exactly
                 } else {
                     const float value = float(pixel) + a * (patch(i, j, c) * 255.0f - float(pixel));
                     pixel = T(std::clamp(value, 0.0f, 255.0f) + 0.5f);

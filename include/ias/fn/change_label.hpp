@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "../core/image.hpp"
+#include "../detail/grow.hpp"
 #include "../core/image_view.hpp"
 
 namespace ias::fn {
@@ -68,9 +69,10 @@ void disk_median_row(const std::uint8_t* padded, std::size_t stride, int y, int 
 }  // namespace detail::change_label
 
 /// The label of a synthetic change (NSA, Schlüter et al. ECCV 2022, METHODS §2.5 step 8),
-/// written to `label` (one channel, the images' size). Only the box [x0, x1) × [y0, y1) is
-/// examined: it must hold every changed pixel plus a margin of 2 (the rest of `label` is set
-/// to 0); the whole image always does.
+/// written to `label` (one channel, the images' size) within the box [x0, x1) × [y0, y1);
+/// the rest of `label` is left as it is. Pixels outside the box count as unchanged, so the
+/// box must hold every changed pixel within 7 pixels of it, plus a margin of 2 (the whole
+/// image always does; so do the boxes of separate changes 8 or more pixels apart).
 ///
 /// changed = mean over channels of |after − before| > `tolerance` (NSA: one grey level,
 /// 1/255), then a 5×5 median (a majority of the 25 pixels); the label is then, by `mode`:
@@ -86,34 +88,40 @@ inline void change_label(image_view<const float> before, image_view<const float>
     if (!same_extent(before, after) || !same_extent(before, label) || after.channels() != channels || label.channels() != 1)
         throw std::invalid_argument("ias::fn::change_label: before, after and label must have one size, label one channel and after "
                                     "the channels of before");
-    for (int y = 0; y < h; ++y)
-        for (int x = 0; x < w; ++x) label(x, y) = 0.0f;
     x0 = std::max(x0, 0), y0 = std::max(y0, 0), x1 = std::min(x1, w), y1 = std::min(y1, h);
     if (x0 >= x1 || y0 >= y1) return;
     const int bw = x1 - x0, bh = y1 - y0;
     const std::size_t n = std::size_t(bw) * std::size_t(bh);
-    scratch.changed.resize(n);
+    ias::detail::assign_grown(scratch.changed, n, std::uint8_t(0));
     // The levels with a margin of 5: image borders replicated (scipy's `nearest`), zero
     // elsewhere outside the box, where nothing changed.
     const std::size_t stride = std::size_t(bw) + 10;
-    scratch.level.assign(stride * (std::size_t(bh) + 10), 0);
+    ias::detail::assign_grown(scratch.level, stride * (std::size_t(bh) + 10), std::uint8_t(0));
     auto level_at = [&](int x, int y) -> std::uint8_t& { return scratch.level[std::size_t(y + 5) * stride + std::size_t(x + 5)]; };
-    for (int y = 0; y < bh; ++y)
+    for (int y = 0; y < bh; ++y) {
+        const float* a = &after(x0, y0 + y, 0);
+        const float* b = &before(x0, y0 + y, 0);
+        const std::ptrdiff_t ap = after.pixel_stride(), bp = before.pixel_stride();
+        std::uint8_t* changed = scratch.changed.data() + std::size_t(y) * std::size_t(bw);
+        std::uint8_t* level = &level_at(0, y);
         for (int x = 0; x < bw; ++x) {
             float sum = 0.0f;
-            for (int c = 0; c < channels; ++c) sum += std::abs(after(x0 + x, y0 + y, c) - before(x0 + x, y0 + y, c));
+            for (int c = 0; c < channels; ++c) sum += std::abs(a[x * ap + c] - b[x * bp + c]);
             const float d = sum / float(channels);
-            const std::size_t i = std::size_t(y) * std::size_t(bw) + std::size_t(x);
-            scratch.changed[i] = d > tolerance ? 1 : 0;
-            level_at(x, y) = std::uint8_t(std::min(255.0f, d * 255.0f + 0.5f));
+            changed[x] = d > tolerance ? 1 : 0;
+            level[x] = std::uint8_t(std::min(255.0f, d * 255.0f + 0.5f));
         }
-    for (int y = -5; y < bh + 5; ++y)
-        for (int x = -5; x < bw + 5; ++x) {
+    }
+    // The margin: only where the box touches the image's border is it not zero.
+    for (int y = -5; y < bh + 5; ++y) {
+        const bool inner_row = y >= 0 && y < bh;
+        for (int x = -5; x < bw + 5; x = inner_row && x == -1 ? bw : x + 1) {
             const int cx = std::clamp(x0 + x, 0, w - 1) - x0, cy = std::clamp(y0 + y, 0, h - 1) - y0;
             if (cx != x || cy != y) level_at(x, y) = cx >= 0 && cx < bw && cy >= 0 && cy < bh ? level_at(cx, cy) : 0;
         }
+    }
     // The 5×5 majority: separable box counts (zero outside the box, where nothing changed).
-    scratch.counts.assign(n, 0);
+    ias::detail::assign_grown(scratch.counts, n, std::uint16_t(0));
     for (int y = 0; y < bh; ++y)
         for (int x = 0; x < bw; ++x) {
             int sum = 0;
@@ -131,20 +139,21 @@ inline void change_label(image_view<const float> before, image_view<const float>
         }
         return sum >= 13;
     };
+    std::array<float, 256> logistic{};  // the label per median level
+    for (int v = 0; v < 256; ++v) logistic[std::size_t(v)] = 1.0f / (1.0f + std::exp(-k * (float(v) - x0_level)));
     for (int y = 0; y < bh; ++y) {
         int first = bw, last = -1;  // the span of changed pixels in this row
-        for (int x = 0; x < bw; ++x)
-            if (majority(x, y)) {
-                first = std::min(first, x);
-                last = x;
-                label(x0 + x, y0 + y) = mode == change_label_mode::continuous ? factor : 1.0f;
-            }
+        for (int x = 0; x < bw; ++x) {
+            const bool changed = majority(x, y);
+            if (changed) first = std::min(first, x), last = x;
+            label(x0 + x, y0 + y) = !changed ? 0.0f : mode == change_label_mode::continuous ? factor : 1.0f;
+        }
         if (last < 0 || mode == change_label_mode::binary || mode == change_label_mode::continuous) continue;
         detail::change_label::disk_median_row(
             scratch.level.data(), stride, y, first, last + 1, [&](int x) { return label(x0 + x, y0 + y) > 0.0f; },
             [&](int x, int v) {
                 float& out = label(x0 + x, y0 + y);
-                out = mode == change_label_mode::intensity ? float(v) / 255.0f : 1.0f / (1.0f + std::exp(-k * (float(v) - x0_level)));
+                out = mode == change_label_mode::intensity ? float(v) / 255.0f : logistic[std::size_t(v)];
             });
     }
 }

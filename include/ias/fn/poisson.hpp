@@ -9,9 +9,8 @@
 #include <string>
 #include <vector>
 
-#include <Eigen/Core>
-
-#include "../core/image_view.hpp"
+#include "../core/image.hpp"
+#include "../detail/grow.hpp"
 
 namespace ias::fn {
 
@@ -39,6 +38,7 @@ struct poisson_scratch {
         [[nodiscard]] std::size_t stride() const noexcept { return std::size_t(nx) + 2; }
     };
     std::vector<level> levels;
+    std::size_t depth = 0;  ///< the levels in use
     std::vector<float> current, target, source, alpha, residual, direction, product;  // level-0 planes
     std::vector<float> row, column, coarse_residual;  // per-row work of the V-cycle
     std::size_t unknowns = 0;
@@ -171,7 +171,7 @@ inline void v_cycle(poisson_scratch& s, std::size_t k) {
     auto smooth = [&](int first, int repeat) {
         for (int i = 0; i < repeat; ++i) relax(l, first), relax(l, 1 - first);
     };
-    if (k + 1 == s.levels.size()) {  // the coarsest level, a few cells: smooth it out
+    if (k + 1 == s.depth) {  // the coarsest level, a few cells: smooth it out
         smooth(0, 8);
         smooth(1, 8);
         return;
@@ -212,6 +212,20 @@ inline float max_abs(const std::vector<float>& a) noexcept {
     return m;
 }
 
+/// out = a·b for row-major a (rows × n) and b (n × n): each output row accumulates rows of b,
+/// a loop over contiguous values that vectorises.
+inline void multiply(const float* __restrict a, const float* __restrict b, float* __restrict out, int rows, int n) noexcept {
+    for (int i = 0; i < rows; ++i) {
+        float* __restrict o = out + std::size_t(i) * std::size_t(n);
+        for (int k = 0; k < n; ++k) o[k] = 0.0f;
+        for (int j = 0; j < n; ++j) {
+            const float aij = a[std::size_t(i) * std::size_t(n) + std::size_t(j)];
+            const float* __restrict bj = b + std::size_t(j) * std::size_t(n);
+            for (int k = 0; k < n; ++k) o[k] += aij * bj[k];
+        }
+    }
+}
+
 /// Solves A e = r exactly when the unknowns are every interior pixel of a w × h view (the
 /// common case of a rectangular patch), by the matrix decomposition of the Laplacian (Hockney's
 /// fast Poisson solver): A = T_x ⊗ I + I ⊗ T_y with T = tridiag(−1, 2, −1), and T_x = S Λ S
@@ -221,12 +235,11 @@ inline float max_abs(const std::vector<float>& a) noexcept {
 /// vectorised across the modes), and the result is transformed back. `r` and `e` are in the
 /// side-by-side layout of `build_levels`.
 inline void solve_rectangle(poisson_scratch& s, const std::vector<float>& r, std::vector<float>& e, int w, int h, int channels, int block) {
-    using matrix = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
     const int nx = w - 2, ny = h - 2, rows = channels * ny;
     const std::size_t st = s.levels[0].stride();
     const double step = 3.14159265358979323846 / double(nx + 1);
     if (s.basis_size != nx) {  // sin(k·θ_i) by the Chebyshev recurrence, in double
-        s.basis.resize(std::size_t(nx) * std::size_t(nx));
+        ias::detail::assign_grown(s.basis, std::size_t(nx) * std::size_t(nx), 0.0f);
         const double norm = std::sqrt(2.0 / double(nx + 1));
         for (int i = 0; i < nx; ++i) {
             const double theta = step * double(i + 1), twice_cos = 2.0 * std::cos(theta);
@@ -240,21 +253,19 @@ inline void solve_rectangle(poisson_scratch& s, const std::vector<float>& r, std
         }
         s.basis_size = nx;
     }
-    s.eigenvalue.resize(std::size_t(nx));
+    ias::detail::assign_grown(s.eigenvalue, std::size_t(nx), 0.0f);
     for (int k = 0; k < nx; ++k) s.eigenvalue[std::size_t(k)] = float(2.0 - 2.0 * std::cos(step * double(k + 1)));
-    s.transformed.resize(std::size_t(rows) * std::size_t(nx));
-    s.solved.resize(std::size_t(rows) * std::size_t(nx));
-    Eigen::Map<matrix> transformed(s.transformed.data(), rows, nx), solved(s.solved.data(), rows, nx);
-    const Eigen::Map<const matrix> basis(s.basis.data(), nx, nx);
+    ias::detail::assign_grown(s.transformed, std::size_t(rows) * std::size_t(nx), 0.0f);
+    ias::detail::assign_grown(s.solved, std::size_t(rows) * std::size_t(nx), 0.0f);
     for (int c = 0; c < channels; ++c)
         for (int y = 0; y < ny; ++y)
-            for (int x = 0; x < nx; ++x)
-                solved(c * ny + y, x) = r[std::size_t(y + 1) * st + std::size_t(c * block + x + 1)];
-    transformed.noalias() = solved * basis;
+            std::copy_n(r.data() + std::size_t(y + 1) * st + std::size_t(c * block + 1), nx,
+                        s.solved.data() + std::size_t(c * ny + y) * std::size_t(nx));
+    multiply(s.solved.data(), s.basis.data(), s.transformed.data(), rows, nx);
     // Thomas' elimination per mode k: −f_{j−1} + (2 + λ_k)·f_j − f_{j+1} = b_j. The
     // coefficients are the same for every channel: elimination(j, k) = c'_j, pivot(j, k) = 1 / denominator.
-    s.elimination.resize(std::size_t(ny) * std::size_t(nx));
-    s.pivot.resize(std::size_t(ny) * std::size_t(nx));
+    ias::detail::assign_grown(s.elimination, std::size_t(ny) * std::size_t(nx), 0.0f);
+    ias::detail::assign_grown(s.pivot, std::size_t(ny) * std::size_t(nx), 0.0f);
     for (int j = 0; j < ny; ++j) {  // row by row, so that the loop over the modes vectorises
         float* __restrict pivot = s.pivot.data() + std::size_t(j) * std::size_t(nx);
         float* __restrict elimination = s.elimination.data() + std::size_t(j) * std::size_t(nx);
@@ -280,10 +291,11 @@ inline void solve_rectangle(poisson_scratch& s, const std::vector<float>& r, std
             for (int k = 0; k < nx; ++k) row[k] -= elimination[k] * below[k];
         }
     }
-    solved.noalias() = transformed * basis;  // S is symmetric and orthogonal: its own inverse
+    multiply(s.transformed.data(), s.basis.data(), s.solved.data(), rows, nx);  // S is symmetric and orthogonal: its own inverse
     for (int c = 0; c < channels; ++c)
         for (int y = 0; y < ny; ++y)
-            for (int x = 0; x < nx; ++x) e[std::size_t(y + 1) * st + std::size_t(c * block + x + 1)] = solved(c * ny + y, x);
+            std::copy_n(s.solved.data() + std::size_t(c * ny + y) * std::size_t(nx), nx,
+                        e.data() + std::size_t(y + 1) * st + std::size_t(c * block + 1));
 }
 
 /// Sizes the levels for `channels` channels of a view of w × h pixels and marks the unknowns
@@ -301,13 +313,14 @@ inline int build_levels(poisson_scratch& s, image_view<const float> mask, int ch
     while (((w - 1) >> (coarsenings + 1)) >= 4 && ((h - 1) >> (coarsenings + 1)) >= 4) ++coarsenings;
     const int align = 1 << coarsenings;
     const int block = (w + align - 1) / align * align;
-    s.levels.resize(std::size_t(coarsenings) + 1);
+    s.depth = std::size_t(coarsenings) + 1;
+    if (s.levels.size() < s.depth) s.levels.resize(s.depth);  // never shrunk: the levels keep their buffers
     auto& l = s.levels[0];
     l.nx = channels * block - 1;
     l.ny = (h - 1 + align - 1) / align * align - 1;
     const std::size_t st = l.stride(), n = st * (std::size_t(l.ny) + 2);
-    l.inside.assign(n, 0.0f);
-    l.f.assign(n, 0.0f);
+    ias::detail::assign_grown(l.inside, n, 0.0f);
+    ias::detail::assign_grown(l.f, n, 0.0f);
     std::size_t unknowns = 0;
     for (int y = 1; y < h - 1; ++y)
         for (int x = 1; x < w - 1; ++x) {
@@ -321,24 +334,24 @@ inline int build_levels(poisson_scratch& s, image_view<const float> mask, int ch
 
 /// The coarse levels of the multigrid cycle below level 0 (which `build_levels` made).
 inline void coarsen(poisson_scratch& s) {
-    s.levels[0].u.assign(s.levels[0].inside.size(), 0.0f);
-    for (std::size_t k = 1; k < s.levels.size(); ++k) {
+    ias::detail::assign_grown(s.levels[0].u, s.levels[0].inside.size(), 0.0f);
+    for (std::size_t k = 1; k < s.depth; ++k) {
         auto& l = s.levels[k];
         const auto& f = s.levels[k - 1];
         l.nx = (f.nx - 1) / 2;
         l.ny = (f.ny - 1) / 2;
         const std::size_t st = l.stride(), n = st * (std::size_t(l.ny) + 2);
-        l.inside.assign(n, 0.0f);
-        l.u.assign(n, 0.0f);
-        l.f.assign(n, 0.0f);
+        ias::detail::assign_grown(l.inside, n, 0.0f);
+        ias::detail::assign_grown(l.u, n, 0.0f);
+        ias::detail::assign_grown(l.f, n, 0.0f);
         for (int y = 1; y <= l.ny; ++y)
             for (int x = 1; x <= l.nx; ++x)
                 l.inside[std::size_t(y) * st + std::size_t(x)] = f.inside[std::size_t(2 * y) * f.stride() + std::size_t(2 * x)];
     }
     const std::size_t row = s.levels[0].stride();
-    s.row.assign(row, 0.0f);
-    s.column.assign(row, 0.0f);
-    s.coarse_residual.assign(s.levels[0].u.size(), 0.0f);
+    ias::detail::assign_grown(s.row, row, 0.0f);
+    ias::detail::assign_grown(s.column, row, 0.0f);
+    ias::detail::assign_grown(s.coarse_residual, s.levels[0].u.size(), 0.0f);
 }
 
 }  // namespace detail::poisson
@@ -389,7 +402,7 @@ inline int poisson_blend(image_view<float> target, image_view<const float> sourc
     auto& r = scratch.residual;
     auto& p = scratch.direction;
     auto& q = scratch.product;
-    for (auto* v : {&g, &t, &src, &a, &r, &p}) v->assign(n, 0.0f);
+    for (auto* v : {&g, &t, &src, &a, &r, &p}) ias::detail::assign_grown(*v, n, 0.0f);
     auto index = [&](int x, int y, int c) { return std::size_t(y) * st + std::size_t(c * block + x); };
     const std::ptrdiff_t pixel = target.pixel_stride(), source_pixel = source.pixel_stride();
     for (int y = 0; y < h; ++y)
@@ -424,7 +437,7 @@ inline int poisson_blend(image_view<float> target, image_view<const float> sourc
     } else {
     // Preconditioned conjugate gradients on A e = r; e accumulates into g's unknowns.
     d::coarsen(scratch);
-    q.assign(n, 0.0f);
+    ias::detail::assign_grown(q, n, 0.0f);
     auto precondition = [&] {  // z = M r, into top.u (top.f holds r for the cycle)
         std::copy(r.begin(), r.end(), top.f.begin());
         d::v_cycle(scratch, 0);

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "../core/image_view.hpp"
+#include "../detail/grow.hpp"
 #include "../core/pixel_region.hpp"
 
 namespace ias::fn {
@@ -46,10 +47,10 @@ void resize_bilinear(image_view<const T> src, image_view<float> dst, resize_scra
         return std::clamp(s, 0.0f, float(from - 1));
     };
     const std::size_t values = std::size_t(dst.width()) * std::size_t(c);
-    scratch.offsets.resize(values);
-    scratch.weights.resize(values);
+    ias::detail::resize_grown(scratch.offsets, values);
+    ias::detail::resize_grown(scratch.weights, values);
     // Two spare pixels: the right tap of the last column, and what the packed-RGB path reads past it.
-    scratch.row.resize(std::size_t(sw + 2) * std::size_t(c));
+    ias::detail::resize_grown(scratch.row, std::size_t(sw + 2) * std::size_t(c));
     for (int x = 0; x < dst.width(); ++x) {
         const float sx = coordinate(x, sw, dst.width());
         for (int k = 0; k < c; ++k) {

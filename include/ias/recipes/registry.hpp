@@ -2,6 +2,7 @@
 // The recipes by name: listing, parameters with their defaults and ranges, building from overrides.
 #pragma once
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <map>
@@ -16,6 +17,7 @@
 #include "../transforms/settings.hpp"
 #include "cutpaste.hpp"
 #include "draem.hpp"
+#include "fractal.hpp"
 #include "glass_las.hpp"
 #include "memseg.hpp"
 #include "nsa.hpp"
@@ -294,8 +296,22 @@ std::vector<binding<S>> erasing_bindings() {
     };
 }
 
+template <class S>
+std::vector<binding<S>> fractal_bindings() {
+    return {
+        {"iterations", +[](S& s) -> int& { return s.iterations; }, 0, 10000000, "chaos-game points of the fractal (FractalAD: 100000)"},
+        {"noise_probability", +[](S& s) -> float& { return s.noise_probability; }, 0, 1, "of adding Gaussian noise (10 grey levels) inside the mask"},
+        {"global_jitter", +[](S& s) -> float& { return s.global_jitter; }, 0, 0.5, "whole-image ColorJitter strength; 0 = off"},
+    };
+}
+template <class S>
+std::vector<binding<S>> defect_maker_bindings() {
+    return {{"view", +[](S& s) -> int& { return s.view; }, -1, 6, "-1: one of the 7 views uniformly; 0 (original) .. 6: that view"}};
+}
+
 inline const std::vector<entry>& entries() {
-    static const std::vector<entry> all{
+    static const std::vector<entry> all = [] {
+        std::vector<entry> v{
         make_entry<cutpaste_settings, &cutpaste, &cutpaste_bindings<cutpaste_settings>>(
             "cutpaste", "CutPaste: a colour-jittered box of the image pasted elsewhere in it; mask the footprint"),
         make_entry<cutpaste_settings, &cutpaste_3way, &cutpaste_bindings<cutpaste_settings>>(
@@ -316,6 +332,8 @@ inline const std::vector<entry>& entries() {
             "memseg", "MemSeg: Perlin mask in the foreground, raw texture or shuffled 8x8 tiles of the image itself"),
         make_entry<foreign_square_settings, &fpi, &foreign_square_bindings<foreign_square_settings>>(
             "fpi", "FPI: a square of another normal image interpolated in; label 1 - alpha where they differ"),
+        make_entry<fractal_settings, &fractal, &fractal_bindings<fractal_settings>>(
+            "fractal", "FractalAD: a jittered, rotated square of the image pasted through a random IFS fractal"),
         make_entry<nsa_settings, &nsa, &nsa_bindings<nsa_settings>>(
             "nsa", "NSA: 1-4 patches of another normal image, resized and Poisson-blended; label from the changed pixels"),
         make_entry<foreign_square_settings, &pii, &foreign_square_bindings<foreign_square_settings>>(
@@ -324,7 +342,12 @@ inline const std::vector<entry>& entries() {
             "random_erasing", "Random erasing (torchvision): half the samples get a 2-33% box filled with a constant"),
         make_entry<realnet_dtd_settings, &realnet_dtd, &realnet_bindings<realnet_dtd_settings>>(
             "realnet_dtd", "RealNet with DTD textures: Perlin mask in the foreground, 3 of 10 texture operations"),
-    };
+        make_entry<defect_maker_settings, &reb_defectmaker, &defect_maker_bindings<defect_maker_settings>>(
+            "reb_defectmaker", "REB DefectMaker (dm_com6): the original or one of six Bezier defects, as classes 0-6"),
+        };
+        std::sort(v.begin(), v.end(), [](const entry& a, const entry& b) { return a.info.name < b.info.name; });
+        return v;
+    }();
     return all;
 }
 

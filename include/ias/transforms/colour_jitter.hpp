@@ -58,12 +58,13 @@ struct colour_jitter {
     }
 
     /// The jitter `p` on a float view (values in [0, 1]); the kernel the transform applies.
+    /// Factors of exactly 1 (and a hue of 0) are skipped, so a zero jitter keeps every bit.
     static void apply_to(image_view<float> v, const params_type& p) {
         const auto colour = fn::colour_channels(v);
-        fn::scale_brightness(colour, p.brightness);
-        fn::adjust_contrast(colour, p.contrast);
+        if (p.brightness != 1.0f) fn::scale_brightness(colour, p.brightness);
+        if (p.contrast != 1.0f) fn::adjust_contrast(colour, p.contrast);
         if (colour.channels() < 3) return;
-        fn::adjust_saturation(colour, p.saturation);
+        if (p.saturation != 1.0f) fn::adjust_saturation(colour, p.saturation);
         if (p.hue != 0.0f) fn::shift_hue_saturation(colour, p.hue, 0.0f);
     }
 

@@ -2,9 +2,9 @@
 // erase: CutOut's and random erasing's hole, the pixels under the mask replaced by a constant, noise or the mean colour.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <string_view>
-#include <vector>
 
 #include "../core/concepts.hpp"
 #include "float_pixels.hpp"
@@ -47,7 +47,7 @@ struct erase {
         if (s.image.empty() || s.mask.width() != s.image.width() || s.mask.height() != s.image.height()) return;
         detail::edit_as_float(s, [&](image<float>& pixels) {
             const int C = pixels.channels();
-            std::vector<double> sums(std::size_t(C), 0.0);
+            std::array<double, 4> sums{};  // images have at most 4 channels
             if (fill == erase_fill::mean)
                 for (std::size_t i = 0; i < pixels.size(); ++i) sums[i % std::size_t(C)] += double(pixels.data()[i]);
             const double count = double(pixels.width()) * double(pixels.height());

@@ -109,7 +109,7 @@ struct fpi {
     void apply(sample& s, const params_type& p) const {
         if (s.image.empty()) return;
         thread_local image<float> foreign;
-        pixel_region where;
+        thread_local pixel_region where;
         where.clear(s.image.width(), s.image.height());
         for (int y = p.y0; y < p.y1; ++y) where.add_span(y, p.x0, p.x1);
         detail::load_foreign(pool.get(), p.foreign, s, foreign, name, where);
@@ -159,7 +159,7 @@ struct pii {
         thread_local image<float> foreign, before, alpha;
         thread_local fn::poisson_scratch scratch;
         const int w = p.x1 - p.x0, h = p.y1 - p.y0;
-        pixel_region where;
+        thread_local pixel_region where;
         where.clear(s.image.width(), s.image.height());
         for (int y = p.y0; y < p.y1; ++y) where.add_span(y, p.x0, p.x1);
         detail::load_foreign(pool.get(), p.foreign, s, foreign, name, where);

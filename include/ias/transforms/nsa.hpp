@@ -305,7 +305,7 @@ inline void nsa::apply(sample& s, const params_type& p) const {
     auto& b = detail::nsa::thread_buffers();
     // The box holding every destination, plus the label's margin of 2.
     int bx0 = W, by0 = H, bx1 = 0, by1 = 0;
-    pixel_region sources;
+    thread_local pixel_region sources;
     sources.clear(W, H);
     for (int i = 0; i < p.count; ++i) {
         const patch& q = p.patches[std::size_t(i)];
@@ -383,10 +383,35 @@ inline void nsa::apply(sample& s, const params_type& p) const {
     }
     // Back into the image: float pixels are copied (unchanged ones keep their bits), uint8 rounded.
     s.image.visit([&](auto v) { convert_pixels(std::as_const(b.work).view(), v.crop(bx0, by0, bw, bh)); });
-    const float factor = blend == nsa_blend::uniform && p.count > 0 ? p.patches[0].factor : 1.0f;
+    // The label, per group of patches whose boxes lie within 8 pixels of each other: patches
+    // far apart are labelled separately instead of through the box that holds them all.
+    const float factor = blend == nsa_blend::uniform ? p.patches[0].factor : 1.0f;
     b.label.ensure_size(bw, bh, 1);
-    fn::change_label(std::as_const(b.before).view(), std::as_const(b.work).view(), b.label.view(), label_mode, b.change, 0, 0, bw, bh,
-                     change_tolerance, factor, label_k, label_x0);
+    std::fill(b.label.data(), b.label.data() + b.label.size(), 0.0f);
+    std::array<std::array<int, 4>, max_patches> boxes{};  // x0, y0, x1, y1 in the work buffer
+    int groups = 0;
+    for (int i = 0; i < p.count; ++i) {
+        const patch& q = p.patches[std::size_t(i)];
+        boxes[std::size_t(groups++)] = {q.x - bx0 - 2, q.y - by0 - 2, q.x + q.new_width - bx0 + 2, q.y + q.new_height - by0 + 2};
+    }
+    for (bool merged = true; merged;) {
+        merged = false;
+        for (int i = 0; i < groups && !merged; ++i)
+            for (int j = i + 1; j < groups && !merged; ++j) {
+                auto& a = boxes[std::size_t(i)];
+                const auto& c = boxes[std::size_t(j)];
+                if (a[0] - 8 < c[2] && c[0] - 8 < a[2] && a[1] - 8 < c[3] && c[1] - 8 < a[3]) {
+                    a = {std::min(a[0], c[0]), std::min(a[1], c[1]), std::max(a[2], c[2]), std::max(a[3], c[3])};
+                    boxes[std::size_t(j)] = boxes[std::size_t(--groups)];
+                    merged = true;
+                }
+            }
+    }
+    for (int i = 0; i < groups; ++i) {
+        const auto& box = boxes[std::size_t(i)];
+        fn::change_label(std::as_const(b.before).view(), std::as_const(b.work).view(), b.label.view(), label_mode, b.change, box[0], box[1],
+                         box[2], box[3], change_tolerance, factor, label_k, label_x0);
+    }
     bool any = false;
     for (int y = 0; y < bh; ++y)
         for (int x = 0; x < bw; ++x) {

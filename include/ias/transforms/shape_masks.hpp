@@ -149,6 +149,45 @@ inline std::array<int, 4> draw_area_box(rng_stream& rng, int W, int H, float are
     return {x, y, w, h};
 }
 
+/// FractalAD's random 2-map affine IFS (METHODS §2.10 step 4), as `fractal_mask` and
+/// `fractal_paste` draw it: each map A = U·diag(s1, s2)·V with U, V random rotations with a
+/// random reflection and translation uniform in [-1, 1]²; s1 >= s2 >= 0, s1 <= 1 and
+/// Σ(s1 + 2·s2) = α with α ~ U[(5 + n)/2, (6 + n)/2], n = 2, each map's share drawn uniformly
+/// within what keeps the rest feasible.
+inline std::array<fn::affine_map, 2> draw_fractal_maps(rng_stream& rng) {
+    std::array<fn::affine_map, 2> maps{};
+    constexpr int n = 2;
+    double budget = rng.uniform((5.0f + n) / 2.0f, (6.0f + n) / 2.0f);
+    for (int k = 0; k < n; ++k) {
+        const int rest = n - 1 - k;
+        // This map's share c = s1 + 2·s2 in [0, 3], leaving a feasible budget for the rest.
+        const double lo = std::max(0.0, budget - 3.0 * rest), hi = std::min(3.0, budget);
+        const double c = rest == 0 ? std::clamp(budget, 0.0, 3.0) : lo + (hi - lo) * rng.uniform_double();
+        budget -= c;
+        // s1 = c - 2·s2 with s2 <= s1 <= 1: s2 in [max(0, (c - 1)/2), c/3].
+        const double s2lo = std::max(0.0, (c - 1.0) / 2.0), s2hi = c / 3.0;
+        const double s2 = s2lo + (s2hi - s2lo) * rng.uniform_double(), s1 = c - 2.0 * s2;
+        auto rotation = [&](std::array<double, 4>& r) {
+            const double t = 2.0 * std::numbers::pi * rng.uniform_double();
+            const double flip = rng.bernoulli(0.5) ? -1.0 : 1.0;
+            r = {std::cos(t), -std::sin(t) * flip, std::sin(t), std::cos(t) * flip};  // R(t)·diag(1, flip)
+        };
+        std::array<double, 4> u{}, v{};
+        rotation(u);
+        rotation(v);
+        // A = U·diag(s1, s2)·V.
+        const double m00 = u[0] * s1, m01 = u[1] * s2, m10 = u[2] * s1, m11 = u[3] * s2;
+        fn::affine_map& m = maps[std::size_t(k)];
+        m.a = float(m00 * v[0] + m01 * v[2]);
+        m.b = float(m00 * v[1] + m01 * v[3]);
+        m.c = float(m10 * v[0] + m11 * v[2]);
+        m.d = float(m10 * v[1] + m11 * v[3]);
+        m.e = rng.uniform(-1.0f, 1.0f);
+        m.f = rng.uniform(-1.0f, 1.0f);
+    }
+    return maps;
+}
+
 }  // namespace detail::shape_masks
 
 /// How `rectangle_mask` sizes its box.
@@ -727,35 +766,7 @@ struct fractal_mask {
         params_type p;
         const int W = s.image.width(), H = s.image.height();
         if (W < 1 || H < 1) return p;
-        constexpr int n = 2;
-        double budget = rng.uniform((5.0f + n) / 2.0f, (6.0f + n) / 2.0f);
-        for (int k = 0; k < n; ++k) {
-            const int rest = n - 1 - k;
-            // This map's share c = s1 + 2·s2 in [0, 3], leaving a feasible budget for the rest.
-            const double lo = std::max(0.0, budget - 3.0 * rest), hi = std::min(3.0, budget);
-            const double c = rest == 0 ? std::clamp(budget, 0.0, 3.0) : lo + (hi - lo) * rng.uniform_double();
-            budget -= c;
-            // s1 = c - 2·s2 with s2 <= s1 <= 1: s2 in [max(0, (c - 1)/2), c/3].
-            const double s2lo = std::max(0.0, (c - 1.0) / 2.0), s2hi = c / 3.0;
-            const double s2 = s2lo + (s2hi - s2lo) * rng.uniform_double(), s1 = c - 2.0 * s2;
-            auto rotation = [&](std::array<double, 4>& r) {
-                const double t = 2.0 * std::numbers::pi * rng.uniform_double();
-                const double flip = rng.bernoulli(0.5) ? -1.0 : 1.0;
-                r = {std::cos(t), -std::sin(t) * flip, std::sin(t), std::cos(t) * flip};  // R(t)·diag(1, flip)
-            };
-            std::array<double, 4> u{}, v{};
-            rotation(u);
-            rotation(v);
-            // A = U·diag(s1, s2)·V.
-            const double m00 = u[0] * s1, m01 = u[1] * s2, m10 = u[2] * s1, m11 = u[3] * s2;
-            fn::affine_map& m = p.maps[std::size_t(k)];
-            m.a = float(m00 * v[0] + m01 * v[2]);
-            m.b = float(m00 * v[1] + m01 * v[3]);
-            m.c = float(m10 * v[0] + m11 * v[2]);
-            m.d = float(m10 * v[1] + m11 * v[3]);
-            m.e = rng.uniform(-1.0f, 1.0f);
-            m.f = rng.uniform(-1.0f, 1.0f);
-        }
+        p.maps = detail::shape_masks::draw_fractal_maps(rng);
         p.chaos_seed = rng.next_u64();
         p.size = std::clamp(int(std::lround(rng.uniform(size_min, size_max) * float(std::min(W, H)))), 1, std::min(W, H));
         auto place = [&](int extent) {

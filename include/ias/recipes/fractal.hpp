@@ -1,0 +1,43 @@
+// SPDX-License-Identifier: MIT
+// recipes::fractal (FractalAD) and recipes::reb_defectmaker (REB's DefectMaker): shaped patches of the image or of noise.
+#pragma once
+
+#include <memory>
+
+#include "../core/any_transform.hpp"
+#include "../transforms/defect_maker.hpp"
+#include "../transforms/fractal_paste.hpp"
+#include "../transforms/settings.hpp"
+
+namespace ias::recipes {
+
+/// FractalAD's recipe settings (METHODS §2.10).
+struct fractal_settings {
+    int iterations = 100000;      ///< chaos-game points (FractalAD: 100 000; fewer is faster and coarser)
+    float noise_probability = 0.5f;
+    float global_jitter = 0.05f;  ///< whole-image ColorJitter; FractalAD applies it to the normals too
+};
+
+/// FractalAD's anomaly generation: a jittered, flipped and rotated square of the image pasted
+/// through a random IFS fractal; mask the footprint dilated three times. See `ias::fractal_paste`.
+inline dynamic_pipeline fractal(const fractal_settings& s = {}) {
+    const fractal_paste t{.iterations = s.iterations, .noise_probability = s.noise_probability, .global_jitter = s.global_jitter};
+    t.validate();
+    return {t};
+}
+
+/// REB DefectMaker's recipe settings (METHODS §8.5).
+struct defect_maker_settings {
+    std::shared_ptr<const image_pool> pool{};  ///< the cut fill's foreign images; null: the sample itself
+    int view = -1;                             ///< −1: one of the 7 views uniformly; 0..6: that view
+};
+
+/// REB's `dm_com6`: the original (class 0) or one of six Bezier defects, {rect, scar, clump}
+/// × {noise fill, cut fill} (classes 1–6), as the sample's label. See `ias::defect_maker_dm6`.
+inline dynamic_pipeline reb_defectmaker(const defect_maker_settings& s = {}) {
+    const defect_maker_dm6 t{.view = s.view, .pool = s.pool};
+    t.validate();
+    return {t};
+}
+
+}  // namespace ias::recipes
