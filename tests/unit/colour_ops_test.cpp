@@ -490,6 +490,22 @@ TEST_CASE("colour_ops: fn rotate turns about the centre with constant fill", "[c
     }
     ias::image<float> small(8, 7, 3);
     CHECK_THROWS_AS(ias::fn::rotate(im.view(), small.view(), 1.0f), std::invalid_argument);
+    // Images one or two pixels thin have no interior: every pixel takes the checked path, and
+    // each channel still turns like its own plane (this read past the row once, under ASan).
+    for (const auto& [w, h] : {std::pair{7, 1}, std::pair{1, 7}, std::pair{1, 1}, std::pair{2, 4}, std::pair{4, 2}})
+        for (int channels : {1, 3, 4}) {
+            CAPTURE(w, h, channels);
+            const auto thin = random_image<float>(w, h, channels, 27);
+            for (float angle : {20.0f, -65.0f, 90.0f}) {
+                const auto turned_thin = rotated(thin, angle, 0.25f);
+                for (int c = 0; c < channels; ++c) {
+                    ias::image<float> plane(thin.view().channel(c));
+                    const auto turned_plane = rotated(plane, angle, 0.25f);
+                    for (int y = 0; y < h; ++y)
+                        for (int x = 0; x < w; ++x) REQUIRE(turned_thin(x, y, c) == Approx(turned_plane(x, y)).margin(1e-5));
+                }
+            }
+        }
 }
 
 TEST_CASE("colour_ops: rotate moves mask and foreground and recomputes the label", "[colour_ops]") {

@@ -468,7 +468,7 @@ TEST_CASE("recipes: the registry lists the recipes sorted with the settings defa
     std::vector<std::string> names;
     for (const auto& info : rc::list()) names.push_back(info.name);
     CHECK(names == std::vector<std::string>{"cutout", "cutpaste", "cutpaste_3way", "cutpaste_scar", "cutpaste_union", "destseg",
-                                            "draem", "fpi", "fractal", "glass_las", "memseg", "nsa", "pii", "random_erasing",
+                                            "draem", "fpi", "fractal", "glass_las", "local_ops", "memseg", "nsa", "pii", "random_erasing",
                                             "realnet_dtd", "reb_defectmaker"});
 
     std::map<std::string, std::size_t> checked;
@@ -562,6 +562,8 @@ TEST_CASE("recipes: the registry lists the recipes sorted with the settings defa
     check("fractal", "noise_probability", fractal.noise_probability);
     check("fractal", "global_jitter", fractal.global_jitter);
     check("reb_defectmaker", "view", rc::defect_maker_settings{}.view);
+    check("local_ops", "area_min", rc::local_ops_settings{}.area_min);
+    check("local_ops", "area_max", rc::local_ops_settings{}.area_max);
     for (const auto& info : rc::list()) CHECK(checked[info.name] == info.parameters.size());  // none unchecked
     // The published values, as text.
     CHECK(parameter_of("draem", "texture_opacity_min").default_value == "0.2");
@@ -605,7 +607,7 @@ TEST_CASE("recipes: registry overrides change the behaviour", "[recipes]") {
 
 TEST_CASE("recipes: registry errors name the offending recipe or parameter or value", "[recipes]") {
     const auto known_recipes = Contains("cutout, cutpaste, cutpaste_3way, cutpaste_scar, cutpaste_union, destseg, draem, fpi, fractal, "
-                                        "glass_las, memseg, nsa, pii, random_erasing, realnet_dtd, reb_defectmaker");
+                                        "glass_las, local_ops, memseg, nsa, pii, random_erasing, realnet_dtd, reb_defectmaker");
     CHECK_THAT(invalid_argument_from([] { rc::make("dream"); }), Contains("'dream'") && known_recipes);
     CHECK_THAT(invalid_argument_from([] { rc::describe("dream"); }), Contains("'dream'") && known_recipes);
     auto make_error = [](const char* recipe, const rc::overrides& changes) {

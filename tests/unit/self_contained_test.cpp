@@ -372,7 +372,7 @@ TEST_CASE("self-contained recipes: golden hashes at fixed seeds and indices", "[
         {"fractal", 0, 0xd4608e26cb7db3d5ull},        {"nsa", 0, 0xa7e27e97a4f277beull},
         {"nsa", 1, 0xae302fe672836d64ull},            {"pii", 0, 0xf10bf85eb3e9ed8cull},
         {"random_erasing", 6, 0x9e2aa2fb0391a3a2ull},{"reb_defectmaker", 3, 0x447d4fbea4ad297eull},
-        {"reb_defectmaker", 5, 0x5c4a944600bc888full},
+        {"reb_defectmaker", 5, 0x5c4a944600bc888full}, {"local_ops", 0, 0x3ba0b218aefba8aeull},
     };
     const auto pool = pool_of(3, 48);
     const ias::any_image input = pattern(48, 40, 3);

@@ -138,6 +138,10 @@ void rotate_rows(image_view<const float> src, image_view<float> dst, const rotat
         auto interval = [&](double margin_low, double margin_high) {  // where low <= s <= high on both axes
             double lo = 0.0, hi = w - 1.0;
             auto clip = [&](double a, double b, double low, double high) {
+                if (high < low) {  // an axis too short for the margins (1 or 2 pixels): nothing is inside
+                    lo = 1.0, hi = 0.0;
+                    return;
+                }
                 if (std::abs(b) < 1e-12) {
                     if (a < low || a > high) lo = 1.0, hi = 0.0;
                     return;

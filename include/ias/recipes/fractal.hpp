@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-// recipes::fractal (FractalAD) and recipes::reb_defectmaker (REB's DefectMaker): shaped patches of the image or of noise.
+// recipes::fractal (FractalAD), recipes::reb_defectmaker (REB's DefectMaker) and recipes::local_ops: local changes of the image itself.
 #pragma once
 
 #include <memory>
@@ -7,6 +7,7 @@
 #include "../core/any_transform.hpp"
 #include "../transforms/defect_maker.hpp"
 #include "../transforms/fractal_paste.hpp"
+#include "../transforms/local_ops.hpp"
 #include "../transforms/settings.hpp"
 
 namespace ias::recipes {
@@ -38,6 +39,21 @@ inline dynamic_pipeline reb_defectmaker(const defect_maker_settings& s = {}) {
     const defect_maker_dm6 t{.view = s.view, .pool = s.pool};
     t.validate();
     return {t};
+}
+
+/// Dynamic local augmentation's recipe settings (METHODS §8.1).
+struct local_ops_settings {
+    float area_min = 0.02f;  ///< the region: a CutPaste box of this share of the image
+    float area_max = 0.15f;
+};
+
+/// Dynamic local augmentation (Yoa et al., IEEE Access 2021): one of five changes (blur, noise,
+/// colour, rotation, elastic) inside a CutPaste box, equal weights; mask the box. The weights
+/// the host updates between epochs come with `ias::local_ops_preset()`, which this recipe
+/// builds with the box settings.
+inline dynamic_pipeline local_ops(const local_ops_settings& s = {}) {
+    auto setup = local_ops_preset({.area_min = s.area_min, .area_max = s.area_max});
+    return {std::move(setup.augmentation)};
 }
 
 }  // namespace ias::recipes

@@ -305,6 +305,13 @@ std::vector<binding<S>> fractal_bindings() {
     };
 }
 template <class S>
+std::vector<binding<S>> local_ops_bindings() {
+    return {
+        {"area_min", +[](S& s) -> float& { return s.area_min; }, 0, 1, "the local box's area, fraction of the image"},
+        {"area_max", +[](S& s) -> float& { return s.area_max; }, 0, 1, "see area_min"},
+    };
+}
+template <class S>
 std::vector<binding<S>> defect_maker_bindings() {
     return {{"view", +[](S& s) -> int& { return s.view; }, -1, 6, "-1: one of the 7 views uniformly; 0 (original) .. 6: that view"}};
 }
@@ -334,6 +341,8 @@ inline const std::vector<entry>& entries() {
             "fpi", "FPI: a square of another normal image interpolated in; label 1 - alpha where they differ"),
         make_entry<fractal_settings, &fractal, &fractal_bindings<fractal_settings>>(
             "fractal", "FractalAD: a jittered, rotated square of the image pasted through a random IFS fractal"),
+        make_entry<local_ops_settings, &local_ops, &local_ops_bindings<local_ops_settings>>(
+            "local_ops", "Dynamic local augmentation: blur, noise, colour, rotation or elastic change inside a CutPaste box"),
         make_entry<nsa_settings, &nsa, &nsa_bindings<nsa_settings>>(
             "nsa", "NSA: 1-4 patches of another normal image, resized and Poisson-blended; label from the changed pixels"),
         make_entry<foreign_square_settings, &pii, &foreign_square_bindings<foreign_square_settings>>(
