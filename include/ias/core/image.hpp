@@ -113,22 +113,39 @@ private:
     int channels_ = 1;
 };
 
+
+namespace detail {
+/// dst = convert(src) per element, row by row: a plain loop over each row's values when both
+/// views have packed pixels (as images and their crops do), which vectorises.
+template <class S, class D, class F>
+void convert_rows(image_view<const S> src, image_view<D> dst, F&& convert) {
+    const bool packed = src.pixel_stride() == src.channels() && dst.pixel_stride() == dst.channels();
+    const std::size_t n = std::size_t(src.width()) * std::size_t(src.channels());
+    for (int y = 0; y < src.height(); ++y) {
+        if (packed) {
+            const S* __restrict from = src.row(y);
+            D* __restrict to = dst.row(y);
+            for (std::size_t i = 0; i < n; ++i) to[i] = convert(from[i]);
+            continue;
+        }
+        for (int x = 0; x < src.width(); ++x)
+            for (int c = 0; c < src.channels(); ++c) dst(x, y, c) = convert(src(x, y, c));
+    }
+}
+}  // namespace detail
+
 /// Converts 8-bit pixels to float in [0, 1] (v / 255). Shapes must match.
 inline void convert_pixels(image_view<const std::uint8_t> src, image_view<float> dst) {
     if (!same_extent(src, dst) || src.channels() != dst.channels())
         throw std::invalid_argument("ias::convert_pixels: source and destination shapes differ");
-    for (int y = 0; y < src.height(); ++y)
-        for (int x = 0; x < src.width(); ++x)
-            for (int c = 0; c < src.channels(); ++c) dst(x, y, c) = float(src(x, y, c)) * (1.0f / 255.0f);
+    detail::convert_rows(src, dst, [](std::uint8_t v) { return float(v) * (1.0f / 255.0f); });
 }
 
 /// Copies float pixels between views of any strides. Shapes must match.
 inline void convert_pixels(image_view<const float> src, image_view<float> dst) {
     if (!same_extent(src, dst) || src.channels() != dst.channels())
         throw std::invalid_argument("ias::convert_pixels: source and destination shapes differ");
-    for (int y = 0; y < src.height(); ++y)
-        for (int x = 0; x < src.width(); ++x)
-            for (int c = 0; c < src.channels(); ++c) dst(x, y, c) = src(x, y, c);
+    detail::convert_rows(src, dst, [](float v) { return v; });
 }
 
 /// Converts float pixels to 8 bits: clamps to [0, 1], scales by 255, rounds to nearest
@@ -136,13 +153,10 @@ inline void convert_pixels(image_view<const float> src, image_view<float> dst) {
 inline void convert_pixels(image_view<const float> src, image_view<std::uint8_t> dst) {
     if (!same_extent(src, dst) || src.channels() != dst.channels())
         throw std::invalid_argument("ias::convert_pixels: source and destination shapes differ");
-    for (int y = 0; y < src.height(); ++y)
-        for (int x = 0; x < src.width(); ++x)
-            for (int c = 0; c < src.channels(); ++c) {
-                const float v = src(x, y, c);
-                const float clamped = v > 0.0f ? (v < 1.0f ? v : 1.0f) : 0.0f;  // NaN -> 0
-                dst(x, y, c) = std::uint8_t(clamped * 255.0f + 0.5f);
-            }
+    detail::convert_rows(src, dst, [](float v) {
+        const float clamped = v > 0.0f ? (v < 1.0f ? v : 1.0f) : 0.0f;  // NaN -> 0
+        return std::uint8_t(clamped * 255.0f + 0.5f);
+    });
 }
 
 /// An owning image whose pixel type, `uint8_t` or `float`, is chosen at run time: what a

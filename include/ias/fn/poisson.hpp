@@ -45,7 +45,8 @@ struct poisson_scratch {
     // The direct solver of rectangles: the sine basis of the current width, the transformed
     // right-hand side and the tridiagonal eliminations along y.
     int basis_size = 0;
-    std::vector<float> basis, eigenvalue, transformed, solved, elimination, pivot;
+    std::size_t even_stride = 0, odd_stride = 0;
+    std::vector<float> basis, sums, differences, even_out, odd_out, eigenvalue, transformed, solved, elimination, pivot;
 };
 
 namespace detail::poisson {
@@ -212,17 +213,96 @@ inline float max_abs(const std::vector<float>& a) noexcept {
     return m;
 }
 
-/// out = a·b for row-major a (rows × n) and b (n × n): each output row accumulates rows of b,
-/// a loop over contiguous values that vectorises.
-inline void multiply(const float* __restrict a, const float* __restrict b, float* __restrict out, int rows, int n) noexcept {
-    for (int i = 0; i < rows; ++i) {
-        float* __restrict o = out + std::size_t(i) * std::size_t(n);
-        for (int k = 0; k < n; ++k) o[k] = 0.0f;
-        for (int j = 0; j < n; ++j) {
-            const float aij = a[std::size_t(i) * std::size_t(n) + std::size_t(j)];
-            const float* __restrict bj = b + std::size_t(j) * std::size_t(n);
-            for (int k = 0; k < n; ++k) o[k] += aij * bj[k];
+/// out = a·b for row-major a (rows × inner) and b (inner × columns, rows `b_stride` apart,
+/// zero-padded to a multiple of 32 columns): blocks of 4 rows × 32 columns are accumulated in
+/// registers over the whole inner dimension, so that each value loaded from b feeds four
+/// multiply-adds.
+inline void multiply(const float* __restrict a, const float* __restrict b, std::size_t b_stride, float* __restrict out, int rows,
+                     int inner, int columns) noexcept {
+    constexpr int tile_rows = 4, tile_columns = 32;
+    for (int k0 = 0; k0 < columns; k0 += tile_columns) {
+        const int width = std::min(tile_columns, columns - k0);
+        int i0 = 0;
+        for (; i0 + tile_rows <= rows; i0 += tile_rows) {
+            float acc[tile_rows][tile_columns] = {};
+            const float* a0 = a + std::size_t(i0) * std::size_t(inner);
+            for (int j = 0; j < inner; ++j) {
+                const float* __restrict bj = b + std::size_t(j) * b_stride + std::size_t(k0);
+                for (int r = 0; r < tile_rows; ++r) {
+                    const float arj = a0[std::size_t(r) * std::size_t(inner) + std::size_t(j)];
+                    for (int k = 0; k < tile_columns; ++k) acc[r][k] += arj * bj[k];
+                }
+            }
+            for (int r = 0; r < tile_rows; ++r)
+                std::copy_n(acc[r], width, out + std::size_t(i0 + r) * std::size_t(columns) + std::size_t(k0));
         }
+        for (; i0 < rows; ++i0) {  // the last rows, one at a time
+            float acc[tile_columns] = {};
+            for (int j = 0; j < inner; ++j) {
+                const float aij = a[std::size_t(i0) * std::size_t(inner) + std::size_t(j)];
+                const float* __restrict bj = b + std::size_t(j) * b_stride + std::size_t(k0);
+                for (int k = 0; k < tile_columns; ++k) acc[k] += aij * bj[k];
+            }
+            std::copy_n(acc, width, out + std::size_t(i0) * std::size_t(columns) + std::size_t(k0));
+        }
+    }
+}
+
+/// The sine basis of length n in the two halves `sine_transform` multiplies by: the rows
+/// i < ⌈n/2⌉ of S's even columns and the rows i < ⌊n/2⌋ of its odd columns, each zero-padded to
+/// a multiple of 32 columns. Computed in double by the Chebyshev recurrence
+/// sin((k+1)θ) = 2cos θ·sin(kθ) − sin((k−1)θ).
+inline void sine_basis(poisson_scratch& s, int n) {
+    if (s.basis_size == n) return;
+    const int half = n / 2, middle = n & 1, evens = (n + 1) / 2, odds = n / 2;
+    s.even_stride = (std::size_t(evens) + 31) / 32 * 32;
+    s.odd_stride = (std::size_t(odds) + 31) / 32 * 32;
+    ias::detail::assign_grown(s.basis, std::size_t(half + middle) * s.even_stride + std::size_t(half) * s.odd_stride, 0.0f);
+    float* even = s.basis.data();
+    float* odd = even + std::size_t(half + middle) * s.even_stride;
+    const double step = 3.14159265358979323846 / double(n + 1), norm = std::sqrt(2.0 / double(n + 1));
+    for (int i = 0; i < half + middle; ++i) {
+        const double theta = step * double(i + 1), twice_cos = 2.0 * std::cos(theta);
+        double previous = 0.0, current = std::sin(theta);  // sin((k + 1)·θ) for k = 0, 1, ...
+        for (int k = 0; k < n; ++k) {
+            if (k % 2 == 0) even[std::size_t(i) * s.even_stride + std::size_t(k / 2)] = float(norm * current);
+            else if (i < half) odd[std::size_t(i) * s.odd_stride + std::size_t(k / 2)] = float(norm * current);
+            const double next = twice_cos * current - previous;
+            previous = current;
+            current = next;
+        }
+    }
+    s.basis_size = n;
+}
+
+/// out = in·S for `rows` rows of length n, with the symmetry S(n−1−i, k) = (−1)^k·S(i, k):
+/// even columns take the sums in[i] + in[n−1−i], odd columns the differences, over the first
+/// half of i (plus the middle value, which only even columns see) — half the multiply-adds
+/// of the full product.
+inline void sine_transform(poisson_scratch& s, const float* in, float* out, int rows, int n) {
+    sine_basis(s, n);
+    const int half = n / 2, middle = n & 1, evens = (n + 1) / 2, odds = n / 2;
+    ias::detail::resize_grown(s.sums, std::size_t(rows) * std::size_t(half + middle));
+    ias::detail::resize_grown(s.differences, std::size_t(rows) * std::size_t(std::max(half, 1)));
+    ias::detail::resize_grown(s.even_out, std::size_t(rows) * std::size_t(evens));
+    ias::detail::resize_grown(s.odd_out, std::size_t(rows) * std::size_t(std::max(odds, 1)));
+    for (int r = 0; r < rows; ++r) {
+        const float* __restrict v = in + std::size_t(r) * std::size_t(n);
+        float* __restrict sum = s.sums.data() + std::size_t(r) * std::size_t(half + middle);
+        float* __restrict difference = s.differences.data() + std::size_t(r) * std::size_t(half);
+        for (int i = 0; i < half; ++i) sum[i] = v[i] + v[n - 1 - i], difference[i] = v[i] - v[n - 1 - i];
+        if (middle) sum[half] = v[half];
+    }
+    const float* even = s.basis.data();
+    const float* odd = even + std::size_t(half + middle) * s.even_stride;
+    multiply(s.sums.data(), even, s.even_stride, s.even_out.data(), rows, half + middle, evens);
+    if (odds > 0) multiply(s.differences.data(), odd, s.odd_stride, s.odd_out.data(), rows, half, odds);
+    for (int r = 0; r < rows; ++r) {
+        float* __restrict o = out + std::size_t(r) * std::size_t(n);
+        const float* __restrict e = s.even_out.data() + std::size_t(r) * std::size_t(evens);
+        const float* __restrict d = s.odd_out.data() + std::size_t(r) * std::size_t(odds);
+        for (int k = 0; k < evens; ++k) o[2 * k] = e[k];
+        for (int k = 0; k < odds; ++k) o[2 * k + 1] = d[k];
     }
 }
 
@@ -238,21 +318,6 @@ inline void solve_rectangle(poisson_scratch& s, const std::vector<float>& r, std
     const int nx = w - 2, ny = h - 2, rows = channels * ny;
     const std::size_t st = s.levels[0].stride();
     const double step = 3.14159265358979323846 / double(nx + 1);
-    if (s.basis_size != nx) {  // sin(k·θ_i) by the Chebyshev recurrence, in double
-        ias::detail::assign_grown(s.basis, std::size_t(nx) * std::size_t(nx), 0.0f);
-        const double norm = std::sqrt(2.0 / double(nx + 1));
-        for (int i = 0; i < nx; ++i) {
-            const double theta = step * double(i + 1), twice_cos = 2.0 * std::cos(theta);
-            double previous = 0.0, current = std::sin(theta);
-            for (int k = 0; k < nx; ++k) {
-                s.basis[std::size_t(i) * std::size_t(nx) + std::size_t(k)] = float(norm * current);
-                const double next = twice_cos * current - previous;
-                previous = current;
-                current = next;
-            }
-        }
-        s.basis_size = nx;
-    }
     ias::detail::assign_grown(s.eigenvalue, std::size_t(nx), 0.0f);
     for (int k = 0; k < nx; ++k) s.eigenvalue[std::size_t(k)] = float(2.0 - 2.0 * std::cos(step * double(k + 1)));
     ias::detail::assign_grown(s.transformed, std::size_t(rows) * std::size_t(nx), 0.0f);
@@ -261,7 +326,7 @@ inline void solve_rectangle(poisson_scratch& s, const std::vector<float>& r, std
         for (int y = 0; y < ny; ++y)
             std::copy_n(r.data() + std::size_t(y + 1) * st + std::size_t(c * block + 1), nx,
                         s.solved.data() + std::size_t(c * ny + y) * std::size_t(nx));
-    multiply(s.solved.data(), s.basis.data(), s.transformed.data(), rows, nx);
+    sine_transform(s, s.solved.data(), s.transformed.data(), rows, nx);
     // Thomas' elimination per mode k: −f_{j−1} + (2 + λ_k)·f_j − f_{j+1} = b_j. The
     // coefficients are the same for every channel: elimination(j, k) = c'_j, pivot(j, k) = 1 / denominator.
     ias::detail::assign_grown(s.elimination, std::size_t(ny) * std::size_t(nx), 0.0f);
@@ -291,7 +356,7 @@ inline void solve_rectangle(poisson_scratch& s, const std::vector<float>& r, std
             for (int k = 0; k < nx; ++k) row[k] -= elimination[k] * below[k];
         }
     }
-    multiply(s.transformed.data(), s.basis.data(), s.solved.data(), rows, nx);  // S is symmetric and orthogonal: its own inverse
+    sine_transform(s, s.transformed.data(), s.solved.data(), rows, nx);  // S is symmetric and orthogonal: its own inverse
     for (int c = 0; c < channels; ++c)
         for (int y = 0; y < ny; ++y)
             std::copy_n(s.solved.data() + std::size_t(c * ny + y) * std::size_t(nx), nx,

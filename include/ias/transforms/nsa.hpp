@@ -376,10 +376,16 @@ inline void nsa::apply(sample& s, const params_type& p) const {
             }
         }
         // Poisson solutions may overshoot [0, 1], as OpenCV's saturate on 8 bits.
-        for (int y = 0; y < q.new_height; ++y)
+        for (int y = 0; y < q.new_height; ++y) {
+            const float* __restrict m = mask_view.row(y);
+            float* __restrict t = target.row(y);
             for (int x = 0; x < q.new_width; ++x)
-                if (mask_view(x, y) > 0.0f)
-                    for (int c = 0; c < C; ++c) target(x, y, c) = std::clamp(target(x, y, c), 0.0f, 1.0f);
+                for (int c = 0; c < C; ++c) {
+                    float& v = t[x * C + c];
+                    const float clamped = std::clamp(v, 0.0f, 1.0f);
+                    v = m[x] > 0.0f ? clamped : v;
+                }
+        }
     }
     // Back into the image: float pixels are copied (unchanged ones keep their bits), uint8 rounded.
     s.image.visit([&](auto v) { convert_pixels(std::as_const(b.work).view(), v.crop(bx0, by0, bw, bh)); });
@@ -412,13 +418,8 @@ inline void nsa::apply(sample& s, const params_type& p) const {
         fn::change_label(std::as_const(b.before).view(), std::as_const(b.work).view(), b.label.view(), label_mode, b.change, box[0], box[1],
                          box[2], box[3], change_tolerance, factor, label_k, label_x0);
     }
-    bool any = false;
-    for (int y = 0; y < bh; ++y)
-        for (int x = 0; x < bw; ++x) {
-            const float v = b.label(x, y);
-            s.mask(bx0 + x, by0 + y) = v;
-            any = any || v > 0.0f;
-        }
+    for (int y = 0; y < bh; ++y) std::copy_n(b.label.view().row(y), bw, s.mask.view().row(by0 + y) + bx0);
+    const bool any = any_positive(b.label);
     s.label = any ? 1 : 0;
 }
 
