@@ -297,129 +297,132 @@ inline nsa::params_type nsa::sample_params(rng_stream& rng, const sample& s) con
 }
 
 inline void nsa::apply(sample& s, const params_type& p) const {
-    const int W = s.image.width(), H = s.image.height();
+    const int W = s.image.width(), H = s.image.height(), C = s.image.channels();
     s.ensure_mask();
     std::fill(s.mask.data(), s.mask.data() + s.mask.size(), 0.0f);
     s.label = 0;
     if (p.count == 0 || W < 8 || H < 8) return;
     auto& b = detail::nsa::thread_buffers();
-    // The box holding every destination, plus the label's margin of 2.
-    int bx0 = W, by0 = H, bx1 = 0, by1 = 0;
+    // Only the source boxes of the foreign image are read.
     thread_local pixel_region sources;
     sources.clear(W, H);
     for (int i = 0; i < p.count; ++i) {
         const patch& q = p.patches[std::size_t(i)];
-        bx0 = std::min(bx0, q.x - 3), by0 = std::min(by0, q.y - 3);
-        bx1 = std::max(bx1, q.x + q.new_width + 3), by1 = std::max(by1, q.y + q.new_height + 3);
         for (int y = q.source_y; y < q.source_y + q.height; ++y) sources.add_span(y, q.source_x, q.source_x + q.width);
     }
-    bx0 = std::max(bx0, 0), by0 = std::max(by0, 0), bx1 = std::min(bx1, W), by1 = std::min(by1, H);
-    const int bw = bx1 - bx0, bh = by1 - by0, C = s.image.channels();
-    // Only the source boxes of the foreign image are read; the box of the sample is edited as float.
     detail::load_foreign(pool.get(), p.foreign, s, b.foreign, name, sources);
-    b.work.ensure_size(bw, bh, C);
-    s.image.visit([&](auto v) { convert_pixels(v.crop(bx0, by0, bw, bh), b.work.view()); });
-    b.before.assign(std::as_const(b.work).view());
+    // Patches whose boxes (plus the label's margin of 2) lie within 8 pixels of each other form
+    // a group, edited and labelled in a float copy of the group's box; groups are independent.
+    struct group {
+        std::array<int, 4> box{};  // x0, y0, x1, y1 in the image
+        unsigned members = 0;      // bit i: patch i
+    };
+    std::array<group, max_patches> groups{};
+    int group_count = 0;
     for (int i = 0; i < p.count; ++i) {
         const patch& q = p.patches[std::size_t(i)];
-        // The patch at its new size, and its clone mask (border zeroed).
-        b.patch.ensure_size(q.new_width, q.new_height, C);
-        const auto from = std::as_const(b.foreign).view().crop(q.source_x, q.source_y, q.width, q.height);
-        if (q.new_width == q.width && q.new_height == q.height)
-            convert_pixels(from, b.patch.view());
-        else
-            fn::resize_bilinear(from, b.patch.view(), b.resize);
-        b.mask.resize(q.new_width, q.new_height, 1, 0.0f);
-        if (ellipses == 0) {
-            fn::fill_rectangle(b.mask.view(), 1.0f, 1.0f, float(q.new_width - 1), float(q.new_height - 1));
-        } else {
-            rng_stream shapes(q.ellipse_seed, 0);
-            for (int e = 0; e < ellipses; ++e) {
-                const float rx = shapes.uniform(0.1f, 0.5f) * float(q.new_width), ry = shapes.uniform(0.1f, 0.5f) * float(q.new_height);
-                const float cx = shapes.uniform(0.0f, float(q.new_width - 1)), cy = shapes.uniform(0.0f, float(q.new_height - 1));
-                fn::fill_ellipse(b.mask.view(), cx, cy, rx, ry, shapes.uniform(0.0f, 3.14159265f));
-            }
-            for (int y = 0; y < q.new_height; ++y)
-                for (int x = 0; x < q.new_width; ++x)
-                    if (x == 0 || y == 0 || x == q.new_width - 1 || y == q.new_height - 1) b.mask(x, y) = 0.0f;
-        }
-        if (object_aware)  // limited to the source's or the destination's object
-            for (int y = 0; y < q.new_height; ++y)
-                for (int x = 0; x < q.new_width; ++x) {
-                    const int sx = q.source_x + x * q.width / q.new_width, sy = q.source_y + y * q.height / q.new_height;
-                    const bool object = b.source_object[std::size_t(sy) * std::size_t(W) + std::size_t(sx)] != 0 ||
-                                        b.target_object[std::size_t(q.y + y) * std::size_t(W) + std::size_t(q.x + x)] != 0;
-                    if (!object) b.mask(x, y) = 0.0f;
-                }
-        std::size_t positive = 0;
-        for (std::size_t k = 0; k < b.mask.size(); ++k) positive += b.mask.data()[k] > 0.0f;
-        if (positive < 50) continue;  // NSA skips tiny clones
-        const auto target = b.work.view().crop(q.x - bx0, q.y - by0, q.new_width, q.new_height);
-        const auto patch_view = std::as_const(b.patch).view();
-        const auto mask_view = std::as_const(b.mask).view();
-        switch (q.blend) {
-            case nsa_blend::normal_clone:
-            case nsa_blend::mix:
-                fn::poisson_blend(target, patch_view, mask_view, fn::poisson_guidance::source, b.poisson, poisson);
-                break;
-            case nsa_blend::mixed_clone:
-                fn::poisson_blend(target, patch_view, mask_view, fn::poisson_guidance::mixed, b.poisson, poisson);
-                break;
-            case nsa_blend::swap:
-            case nsa_blend::uniform: {
-                const float f = q.blend == nsa_blend::swap ? 1.0f : q.factor;
-                for (int y = 0; y < q.new_height; ++y)
-                    for (int x = 0; x < q.new_width; ++x)
-                        if (mask_view(x, y) > 0.0f)
-                            for (int c = 0; c < C; ++c) target(x, y, c) += f * (patch_view(x, y, c) - target(x, y, c));
-                break;
-            }
-        }
-        // Poisson solutions may overshoot [0, 1], as OpenCV's saturate on 8 bits.
-        for (int y = 0; y < q.new_height; ++y) {
-            const float* __restrict m = mask_view.row(y);
-            float* __restrict t = target.row(y);
-            for (int x = 0; x < q.new_width; ++x)
-                for (int c = 0; c < C; ++c) {
-                    float& v = t[x * C + c];
-                    const float clamped = std::clamp(v, 0.0f, 1.0f);
-                    v = m[x] > 0.0f ? clamped : v;
-                }
-        }
-    }
-    // Back into the image: float pixels are copied (unchanged ones keep their bits), uint8 rounded.
-    s.image.visit([&](auto v) { convert_pixels(std::as_const(b.work).view(), v.crop(bx0, by0, bw, bh)); });
-    // The label, per group of patches whose boxes lie within 8 pixels of each other: patches
-    // far apart are labelled separately instead of through the box that holds them all.
-    const float factor = blend == nsa_blend::uniform ? p.patches[0].factor : 1.0f;
-    b.label.ensure_size(bw, bh, 1);
-    std::fill(b.label.data(), b.label.data() + b.label.size(), 0.0f);
-    std::array<std::array<int, 4>, max_patches> boxes{};  // x0, y0, x1, y1 in the work buffer
-    int groups = 0;
-    for (int i = 0; i < p.count; ++i) {
-        const patch& q = p.patches[std::size_t(i)];
-        boxes[std::size_t(groups++)] = {q.x - bx0 - 2, q.y - by0 - 2, q.x + q.new_width - bx0 + 2, q.y + q.new_height - by0 + 2};
+        groups[std::size_t(group_count++)] = {{q.x - 2, q.y - 2, q.x + q.new_width + 2, q.y + q.new_height + 2}, 1u << i};
     }
     for (bool merged = true; merged;) {
         merged = false;
-        for (int i = 0; i < groups && !merged; ++i)
-            for (int j = i + 1; j < groups && !merged; ++j) {
-                auto& a = boxes[std::size_t(i)];
-                const auto& c = boxes[std::size_t(j)];
-                if (a[0] - 8 < c[2] && c[0] - 8 < a[2] && a[1] - 8 < c[3] && c[1] - 8 < a[3]) {
-                    a = {std::min(a[0], c[0]), std::min(a[1], c[1]), std::max(a[2], c[2]), std::max(a[3], c[3])};
-                    boxes[std::size_t(j)] = boxes[std::size_t(--groups)];
+        for (int i = 0; i < group_count && !merged; ++i)
+            for (int j = i + 1; j < group_count && !merged; ++j) {
+                auto& a = groups[std::size_t(i)];
+                const auto& c = groups[std::size_t(j)];
+                if (a.box[0] - 8 < c.box[2] && c.box[0] - 8 < a.box[2] && a.box[1] - 8 < c.box[3] && c.box[1] - 8 < a.box[3]) {
+                    a.box = {std::min(a.box[0], c.box[0]), std::min(a.box[1], c.box[1]), std::max(a.box[2], c.box[2]), std::max(a.box[3], c.box[3])};
+                    a.members |= c.members;
+                    groups[std::size_t(j)] = groups[std::size_t(--group_count)];
                     merged = true;
                 }
             }
     }
-    for (int i = 0; i < groups; ++i) {
-        const auto& box = boxes[std::size_t(i)];
-        fn::change_label(std::as_const(b.before).view(), std::as_const(b.work).view(), b.label.view(), label_mode, b.change, box[0], box[1],
-                         box[2], box[3], change_tolerance, factor, label_k, label_x0);
+    bool any = false;
+    for (int g = 0; g < group_count; ++g) {
+        const auto& box = groups[std::size_t(g)].box;
+        const int bx0 = std::max(box[0] - 1, 0), by0 = std::max(box[1] - 1, 0);
+        const int bx1 = std::min(box[2] + 1, W), by1 = std::min(box[3] + 1, H);
+        const int bw = bx1 - bx0, bh = by1 - by0;
+        b.work.ensure_size(bw, bh, C);
+        s.image.visit([&](auto v) { convert_pixels(v.crop(bx0, by0, bw, bh), b.work.view()); });
+        b.before.assign(std::as_const(b.work).view());
+        for (int i = 0; i < p.count; ++i) {
+            if (!(groups[std::size_t(g)].members >> i & 1u)) continue;
+            const patch& q = p.patches[std::size_t(i)];
+            // The patch at its new size, and its clone mask (border zeroed).
+            b.patch.ensure_size(q.new_width, q.new_height, C);
+            const auto from = std::as_const(b.foreign).view().crop(q.source_x, q.source_y, q.width, q.height);
+            if (q.new_width == q.width && q.new_height == q.height)
+                convert_pixels(from, b.patch.view());
+            else
+                fn::resize_bilinear(from, b.patch.view(), b.resize);
+            b.mask.resize(q.new_width, q.new_height, 1, 0.0f);
+            if (ellipses == 0) {
+                fn::fill_rectangle(b.mask.view(), 1.0f, 1.0f, float(q.new_width - 1), float(q.new_height - 1));
+            } else {
+                rng_stream shapes(q.ellipse_seed, 0);
+                for (int e = 0; e < ellipses; ++e) {
+                    const float rx = shapes.uniform(0.1f, 0.5f) * float(q.new_width), ry = shapes.uniform(0.1f, 0.5f) * float(q.new_height);
+                    const float cx = shapes.uniform(0.0f, float(q.new_width - 1)), cy = shapes.uniform(0.0f, float(q.new_height - 1));
+                    fn::fill_ellipse(b.mask.view(), cx, cy, rx, ry, shapes.uniform(0.0f, 3.14159265f));
+                }
+                for (int y = 0; y < q.new_height; ++y)
+                    for (int x = 0; x < q.new_width; ++x)
+                        if (x == 0 || y == 0 || x == q.new_width - 1 || y == q.new_height - 1) b.mask(x, y) = 0.0f;
+            }
+            if (object_aware)  // limited to the source's or the destination's object
+                for (int y = 0; y < q.new_height; ++y)
+                    for (int x = 0; x < q.new_width; ++x) {
+                        const int sx = q.source_x + x * q.width / q.new_width, sy = q.source_y + y * q.height / q.new_height;
+                        const bool object = b.source_object[std::size_t(sy) * std::size_t(W) + std::size_t(sx)] != 0 ||
+                                            b.target_object[std::size_t(q.y + y) * std::size_t(W) + std::size_t(q.x + x)] != 0;
+                        if (!object) b.mask(x, y) = 0.0f;
+                    }
+            std::size_t positive = 0;
+            for (std::size_t k = 0; k < b.mask.size(); ++k) positive += b.mask.data()[k] > 0.0f;
+            if (positive < 50) continue;  // NSA skips tiny clones
+            const auto target = b.work.view().crop(q.x - bx0, q.y - by0, q.new_width, q.new_height);
+            const auto patch_view = std::as_const(b.patch).view();
+            const auto mask_view = std::as_const(b.mask).view();
+            switch (q.blend) {
+                case nsa_blend::normal_clone:
+                case nsa_blend::mix:
+                    fn::poisson_blend(target, patch_view, mask_view, fn::poisson_guidance::source, b.poisson, poisson);
+                    break;
+                case nsa_blend::mixed_clone:
+                    fn::poisson_blend(target, patch_view, mask_view, fn::poisson_guidance::mixed, b.poisson, poisson);
+                    break;
+                case nsa_blend::swap:
+                case nsa_blend::uniform: {
+                    const float f = q.blend == nsa_blend::swap ? 1.0f : q.factor;
+                    for (int y = 0; y < q.new_height; ++y)
+                        for (int x = 0; x < q.new_width; ++x)
+                            if (mask_view(x, y) > 0.0f)
+                                for (int c = 0; c < C; ++c) target(x, y, c) += f * (patch_view(x, y, c) - target(x, y, c));
+                    break;
+                }
+            }
+            // Poisson solutions may overshoot [0, 1], as OpenCV's saturate on 8 bits.
+            for (int y = 0; y < q.new_height; ++y) {
+                const float* __restrict m = mask_view.row(y);
+                float* __restrict t = target.row(y);
+                for (int x = 0; x < q.new_width; ++x)
+                    for (int c = 0; c < C; ++c) {
+                        float& v = t[x * C + c];
+                        const float clamped = std::clamp(v, 0.0f, 1.0f);
+                        v = m[x] > 0.0f ? clamped : v;
+                    }
+            }
+        }
+        // Back into the image: float pixels are copied (unchanged ones keep their bits), uint8 rounded.
+        s.image.visit([&](auto v) { convert_pixels(std::as_const(b.work).view(), v.crop(bx0, by0, bw, bh)); });
+        const float factor = blend == nsa_blend::uniform ? p.patches[0].factor : 1.0f;
+        b.label.ensure_size(bw, bh, 1);
+        fn::change_label(std::as_const(b.before).view(), std::as_const(b.work).view(), b.label.view(), label_mode, b.change, 0, 0, bw, bh,
+                         change_tolerance, factor, label_k, label_x0);
+        for (int y = 0; y < bh; ++y) std::copy_n(b.label.view().row(y), bw, s.mask.view().row(by0 + y) + bx0);
+        any = any || any_positive(b.label);
     }
-    for (int y = 0; y < bh; ++y) std::copy_n(b.label.view().row(y), bw, s.mask.view().row(by0 + y) + bx0);
-    const bool any = any_positive(b.label);
     s.label = any ? 1 : 0;
 }
 
