@@ -252,15 +252,6 @@ TEST_CASE("nsa: patch counts and widths follow METHODS 2.5 and the foreign image
     }
     // 1 + Binomial(3, 0.5) patches.
     CHECK(patches / n == Approx(2.5).margin(5.0 * std::sqrt(0.75 / n)));
-    // The half-widths' Gamma(2, 0.05): mean 0.1, variance 0.005.
-    double sum = 0.0, squares = 0.0;
-    ias::rng_stream rng(8, 0);
-    for (int i = 0; i < 20000; ++i) {
-        const double g = ias::detail::nsa::gamma2(rng, 0.05f);
-        sum += g, squares += g * g;
-    }
-    CHECK(sum / 20000 == Approx(0.1).margin(5.0 * std::sqrt(0.005 / 20000)));
-    CHECK(squares / 20000 - (sum / 20000) * (sum / 20000) == Approx(0.005).margin(0.0005));
     CHECK(foreign.count(2) == 0);
     for (const std::int64_t k : {0, 1, 3}) CHECK(foreign[k] / double(n) == Approx(1.0 / 3).margin(five_sigma(1.0 / 3, n)));
 }
@@ -369,8 +360,8 @@ TEST_CASE("self-contained recipes: golden hashes at fixed seeds and indices", "[
         {"cutout", 1, 0xeb9feaae4846e1caull},         {"cutpaste", 0, 0x0611fd81d9fd9078ull},
         {"cutpaste_3way", 1, 0xb70f98626f7cde39ull},  {"cutpaste_scar", 0, 0x703c71dac6be511eull},
         {"cutpaste_union", 0, 0xa59418bfda788cbbull}, {"fpi", 0, 0xc53b9665c3a1af13ull},
-        {"fractal", 0, 0xd4608e26cb7db3d5ull},        {"nsa", 0, 0xa7e27e97a4f277beull},
-        {"nsa", 1, 0xae302fe672836d64ull},            {"pii", 0, 0xf10bf85eb3e9ed8cull},
+        {"fractal", 0, 0xd4608e26cb7db3d5ull},        {"nsa", 0, 0x2e56a2a6b3ded7a7ull},
+        {"nsa", 1, 0xc1d4ab7dc8902ce5ull},            {"pii", 0, 0xf10bf85eb3e9ed8cull},
         {"random_erasing", 6, 0x9e2aa2fb0391a3a2ull},{"reb_defectmaker", 3, 0x447d4fbea4ad297eull},
         {"reb_defectmaker", 5, 0x5c4a944600bc888full}, {"local_ops", 0, 0x3ba0b218aefba8aeull},
     };

@@ -157,12 +157,6 @@ struct nsa {
 
 namespace detail::nsa {
 
-/// Gamma(2, scale): the sum of two exponentials.
-inline float gamma2(rng_stream& rng, float scale) noexcept {
-    const double u1 = 1.0 - rng.uniform_double(), u2 = 1.0 - rng.uniform_double();  // in (0, 1]
-    return float(-double(scale) * (std::log(u1) + std::log(u2)));
-}
-
 /// NSA's object mask of `pixels` (float, the sample's size): |mean of the colour channels −
 /// background| > threshold on the 0–255 scale, then a 7×7 median (a majority of 49; pixels
 /// outside the image do not count). Written as 0/1 bytes into `out`.
@@ -238,7 +232,7 @@ inline nsa::params_type nsa::sample_params(rng_stream& rng, const sample& s) con
     const int min_h = std::max(1, int(std::lround(height_min * float(H)))), max_h = std::max(min_h, int(std::lround(height_max * float(H))));
     const int min_w = std::max(1, int(std::lround(width_min * float(W)))), max_w = std::max(min_w, int(std::lround(width_max * float(W))));
     auto half = [&](int size, int lo, int hi) {
-        const float drawn = gamma_widths ? (0.03f + detail::nsa::gamma2(rng, 0.05f)) * float(size) : rng.uniform(float(lo), float(hi));
+        const float drawn = gamma_widths ? (0.03f + rng.gamma(2.0f, 0.05f)) * float(size) : rng.uniform(float(lo), float(hi));
         return std::clamp(int(std::lround(drawn)), lo, hi);
     };
     for (int k = 0; k < wanted; ++k) {
