@@ -7,10 +7,12 @@
 #include <ias/io/texture_bank.hpp>
 #include <ias/recipes.hpp>
 
+#include "recipe_harness.hpp"
+
 namespace {
 
 // A bank of 8 in-memory 320×320 8-bit textures (resized per sample, as DRAEM resizes the DTD
-// images it reads as 8-bit), and a normal image: procedural patterns, so that the benchmark
+// images it reads as 8-bit): procedural patterns, so that the benchmark
 // needs no dataset.
 std::shared_ptr<const ias::texture_bank> bench_bank() {
     static const auto bank = [] {
@@ -27,30 +29,8 @@ std::shared_ptr<const ias::texture_bank> bench_bank() {
     return bank;
 }
 
-ias::image<float> normal_image(int size) {
-    ias::image<float> image(size, size, 3);
-    ias::rng_stream rng(5, 0);
-    ias::procedural_texture_source().fill(rng, image.view());
-    return image;
-}
+using ias_bench::run_recipe;
 
-// Each iteration starts from the normal image (copied into the sample's reused buffers) and
-// is a new sample index, so every random choice varies as in training.
-template <class Recipe>
-void run_recipe(benchmark::State& state, const Recipe& recipe) {
-    const int size = int(state.range(0));
-    const auto normal = normal_image(size);
-    ias::sample s(normal);
-    std::uint32_t index = 0;
-    for (auto _ : state) {
-        s.image.assign(normal.view());
-        s.clear_annotations();
-        ias::rng_stream rng(7, index++);
-        recipe(s, rng);
-        benchmark::DoNotOptimize(s.image.get<float>().data());
-    }
-    state.SetItemsProcessed(state.iterations());
-}
 
 void BM_recipe_draem(benchmark::State& state) { run_recipe(state, ias::recipes::draem({.textures = bench_bank()})); }
 BENCHMARK(BM_recipe_draem)->Arg(256)->ArgName("size");
@@ -72,7 +52,7 @@ BENCHMARK(BM_recipe_glass_las)->Arg(288)->ArgName("size");
 // One texture operation on a 256×256 RGB float texture.
 template <class Op>
 void BM_texture_op(benchmark::State& state, Op op) {
-    const auto normal = normal_image(256);
+    const auto normal = ias_bench::procedural_image(256);
     ias::sample s(normal);
     std::uint32_t index = 0;
     for (auto _ : state) {

@@ -8,14 +8,12 @@
 #include <ias/io/texture_bank.hpp>
 #include <ias/recipes.hpp>
 
+#include "recipe_harness.hpp"
+
 namespace {
 
-ias::image<float> procedural_image(int size, std::uint32_t seed) {
-    ias::image<float> image(size, size, 3);
-    ias::rng_stream rng(5, seed);
-    ias::procedural_texture_source().fill(rng, image.view());
-    return image;
-}
+using ias_bench::procedural_image;
+using ias_bench::run_recipe;
 
 // NSA's pool: 8 normal 8-bit images of the sample's size (as NSA's training set), procedural,
 // so that the benchmark needs no dataset.
@@ -28,20 +26,6 @@ std::shared_ptr<const ias::texture_bank> normal_pool(int size) {
     return ias::texture_bank::from_images(images);
 }
 
-// Each iteration starts from the normal image and is a new sample index.
-void run_recipe(benchmark::State& state, const ias::any_transform& recipe) {
-    const auto normal = procedural_image(int(state.range(0)), 0);
-    ias::sample s(normal);
-    std::uint32_t index = 0;
-    for (auto _ : state) {
-        s.image.assign(normal.view());
-        s.clear_annotations();
-        ias::rng_stream rng(7, index++);
-        recipe(s, rng);
-        benchmark::DoNotOptimize(s.image.get<float>().data());
-    }
-    state.SetItemsProcessed(state.iterations());
-}
 
 void BM_recipe_nsa(benchmark::State& state) {
     run_recipe(state, ias::recipes::make("nsa", {}, {}, normal_pool(int(state.range(0)))));

@@ -21,23 +21,12 @@
 #include <ias/transforms/colour_ops.hpp>
 #include <ias/transforms/geometry_ops.hpp>
 
+#include "test_transforms.hpp"
 #include "texture_op_list.hpp"
 
 namespace {
 
-/// Uniform random pixels: floats in [0, 1) (multiples of 2^-24, so 1 - v is exact), or bytes.
-template <class T>
-ias::image<T> random_image(int width, int height, int channels, std::uint64_t seed) {
-    ias::image<T> im(width, height, channels);
-    ias::rng_stream rng(seed, 0);
-    for (std::size_t i = 0; i < im.size(); ++i) {
-        if constexpr (std::is_same_v<T, float>)
-            im.data()[i] = rng.uniform();
-        else
-            im.data()[i] = T(rng.integer(0, 255));
-    }
-    return im;
-}
+using ias_test::random_image;
 
 /// A one-channel float image holding `levels`/255 in reading order.
 ias::image<float> from_levels(int width, int height, const std::vector<int>& levels) {

@@ -16,21 +16,11 @@
 #include <ias/core/pipeline.hpp>
 #include <ias/transforms/local_ops.hpp>
 
+#include "test_transforms.hpp"
+
 namespace {
 
-/// A `w` × `h` image of uniform random values (every byte value, or floats in [0, 1)).
-template <class T>
-ias::image<T> random_image(int w, int h, int channels, std::uint64_t seed) {
-    ias::image<T> im(w, h, channels);
-    ias::rng_stream rng(seed, 0);
-    for (std::size_t i = 0; i < im.size(); ++i) {
-        if constexpr (std::is_same_v<T, float>)
-            im.data()[i] = rng.uniform();
-        else
-            im.data()[i] = T(rng.integer(0, 255));
-    }
-    return im;
-}
+using ias_test::random_image;
 
 /// True when pixel (x, y) has the same bytes in both images.
 template <class T>

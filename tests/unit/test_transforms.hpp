@@ -4,11 +4,26 @@
 
 #include <cstdint>
 #include <string>
+#include <type_traits>
 
 #include <ias/core.hpp>
 #include <ias/textures/texture_source.hpp>
 
 namespace ias_test {
+
+/// Uniform random pixels: floats in [0, 1) (multiples of 2^-24, so 1 - v is exact), or bytes.
+template <class T>
+ias::image<T> random_image(int width, int height, int channels, std::uint64_t seed) {
+    ias::image<T> im(width, height, channels);
+    ias::rng_stream rng(seed, 0);
+    for (std::size_t i = 0; i < im.size(); ++i) {
+        if constexpr (std::is_same_v<T, float>)
+            im.data()[i] = rng.uniform();
+        else
+            im.data()[i] = T(rng.integer(0, 255));
+    }
+    return im;
+}
 
 /// Appends its tag to sample::defect_kind: lets a test see which stages ran, in which order.
 struct tag {

@@ -67,6 +67,17 @@ struct foreign_square {
 };
 
 namespace detail::foreign_patch {
+/// The foreign image of `p` at the sample's size, made only inside the square (a per-thread buffer).
+inline const image<float>& load_square(const image_pool* pool, const foreign_square::params_type& p, const sample& s,
+                                       std::string_view transform) {
+    thread_local image<float> foreign;
+    thread_local pixel_region where;
+    where.clear(s.image.width(), s.image.height());
+    for (int y = p.y0; y < p.y1; ++y) where.add_span(y, p.x0, p.x1);
+    load_foreign(pool, p.foreign, s, foreign, transform, where);
+    return foreign;
+}
+
 /// Sets the mask to `value` where pixel (x, y) of the square differs between `a` and `b` in
 /// any channel by more than `tolerance`, 0 elsewhere; the label to whether any is set.
 inline void label_differences(sample& s, image_view<const float> a, image_view<const float> b, const foreign_square::params_type& p,
@@ -108,11 +119,7 @@ struct fpi {
 
     void apply(sample& s, const params_type& p) const {
         if (s.image.empty()) return;
-        thread_local image<float> foreign;
-        thread_local pixel_region where;
-        where.clear(s.image.width(), s.image.height());
-        for (int y = p.y0; y < p.y1; ++y) where.add_span(y, p.x0, p.x1);
-        detail::load_foreign(pool.get(), p.foreign, s, foreign, name, where);
+        const image<float>& foreign = detail::foreign_patch::load_square(pool.get(), p, s, name);
         detail::edit_as_float(s, [&](image<float>& pixels) {
             detail::foreign_patch::label_differences(s, std::as_const(pixels).view(), std::as_const(foreign).view(), p, 1.0f - p.alpha,
                                                      tolerance);
@@ -156,13 +163,10 @@ struct pii {
             s.ensure_mask();
             return;
         }
-        thread_local image<float> foreign, before, alpha;
+        thread_local image<float> before, alpha;
         thread_local fn::poisson_scratch scratch;
         const int w = p.x1 - p.x0, h = p.y1 - p.y0;
-        thread_local pixel_region where;
-        where.clear(s.image.width(), s.image.height());
-        for (int y = p.y0; y < p.y1; ++y) where.add_span(y, p.x0, p.x1);
-        detail::load_foreign(pool.get(), p.foreign, s, foreign, name, where);
+        const image<float>& foreign = detail::foreign_patch::load_square(pool.get(), p, s, name);
         alpha.resize(w, h, 1, p.alpha);
         detail::edit_as_float(s, [&](image<float>& pixels) {
             float lo = 1.0f, hi = 0.0f;  // the original's range, to clip to

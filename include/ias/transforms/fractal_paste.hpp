@@ -159,13 +159,7 @@ struct fractal_paste {
 
         template <class F>
         void visit_fields(F&& f) const {
-            std::array<float, 12> flat{};
-            for (std::size_t k = 0; k < 2; ++k) {
-                const fn::affine_map& m = maps[k];
-                const std::array<float, 6> v{m.a, m.b, m.c, m.d, m.e, m.f};
-                std::copy(v.begin(), v.end(), flat.begin() + std::ptrdiff_t(6 * k));
-            }
-            f("maps", flat);
+            f("maps", detail::shape_masks::flatten(maps));
             f("size", size);
             f("source", std::array<int, 2>{source_x, source_y});
             f("target", std::array<int, 2>{target_x, target_y});

@@ -149,6 +149,17 @@ inline std::array<int, 4> draw_area_box(rng_stream& rng, int W, int H, float are
     return {x, y, w, h};
 }
 
+/// The six coefficients (a, b, c, d, e, f) of each map in a row, as a trace records them.
+inline std::array<float, 12> flatten(const std::array<fn::affine_map, 2>& maps) noexcept {
+    std::array<float, 12> flat{};
+    for (std::size_t k = 0; k < 2; ++k) {
+        const fn::affine_map& m = maps[k];
+        const std::array<float, 6> v{m.a, m.b, m.c, m.d, m.e, m.f};
+        std::copy(v.begin(), v.end(), flat.begin() + std::ptrdiff_t(6 * k));
+    }
+    return flat;
+}
+
 /// FractalAD's random 2-map affine IFS (METHODS §2.10 step 4), as `fractal_mask` and
 /// `fractal_paste` draw it: each map A = U·diag(s1, s2)·V with U, V random rotations with a
 /// random reflection and translation uniform in [-1, 1]²; s1 >= s2 >= 0, s1 <= 1 and
@@ -742,13 +753,7 @@ struct fractal_mask {
         int x = 0, y = 0, size = 0;  ///< the box, pixels
         template <class F>
         void visit_fields(F&& f) const {
-            std::array<float, 12> flat{};
-            for (std::size_t k = 0; k < 2; ++k) {
-                const fn::affine_map& m = maps[k];
-                const std::array<float, 6> v{m.a, m.b, m.c, m.d, m.e, m.f};
-                std::copy(v.begin(), v.end(), flat.begin() + std::ptrdiff_t(6 * k));
-            }
-            f("maps", flat);
+            f("maps", detail::shape_masks::flatten(maps));
             f("box", std::array<int, 3>{x, y, size});
         }
     };
