@@ -70,9 +70,9 @@ inline void relax(poisson_scratch::level& l, int colour) noexcept {
 /// out ← inside·(f − A u), the residual of the homogeneous equations (u is 0 outside).
 inline void residual(const poisson_scratch::level& l, const float* __restrict u_all, const float* __restrict f_all,
                      float* __restrict out_all) noexcept {
-    const std::size_t s = l.stride();
+    const auto s = std::ptrdiff_t(l.stride());  // signed: x − s must not wrap
     for (int y = 1; y <= l.ny; ++y) {
-        const std::size_t o = std::size_t(y) * s;
+        const std::ptrdiff_t o = y * s;
         const float* __restrict u = u_all + o;
         const float* __restrict f = f_all + o;
         const float* __restrict in = l.inside.data() + o;
@@ -113,9 +113,9 @@ inline void guidance_divergence(poisson_guidance guidance, const float* __restri
 
 /// out ← A u over the unknowns (u is 0 outside them).
 inline void apply_operator(const poisson_scratch::level& l, const float* __restrict u_all, float* __restrict out_all) noexcept {
-    const std::size_t s = l.stride();
+    const auto s = std::ptrdiff_t(l.stride());  // signed: x − s must not wrap
     for (int y = 1; y <= l.ny; ++y) {
-        const std::size_t o = std::size_t(y) * s;
+        const std::ptrdiff_t o = y * s;
         const float* __restrict u = u_all + o;
         const float* __restrict in = l.inside.data() + o;
         float* __restrict out = out_all + o;
@@ -334,20 +334,21 @@ inline void solve_rectangle(poisson_scratch& s, const std::vector<float>& r, std
     for (int j = 0; j < ny; ++j) {  // row by row, so that the loop over the modes vectorises
         float* __restrict pivot = s.pivot.data() + std::size_t(j) * std::size_t(nx);
         float* __restrict elimination = s.elimination.data() + std::size_t(j) * std::size_t(nx);
-        const float* __restrict above = elimination - nx;
+        const float* __restrict above = j > 0 ? elimination - nx : nullptr;
         for (int k = 0; k < nx; ++k) {
             const float diagonal = 2.0f + s.eigenvalue[std::size_t(k)];
-            pivot[k] = 1.0f / (diagonal - (j > 0 ? -above[k] : 0.0f));
+            pivot[k] = 1.0f / (diagonal + (j > 0 ? above[k] : 0.0f));
             elimination[k] = -pivot[k];
         }
     }
     for (int c = 0; c < channels; ++c) {
         float* b = s.transformed.data() + std::size_t(c) * std::size_t(ny) * std::size_t(nx);
-        for (int j = 0; j < ny; ++j) {  // forward: b'_j = (b_j + b'_{j−1}) / denominator
+        for (int k = 0; k < nx; ++k) b[k] *= s.pivot[std::size_t(k)];
+        for (int j = 1; j < ny; ++j) {  // forward: b'_j = (b_j + b'_{j−1}) / denominator
             float* __restrict row = b + std::size_t(j) * std::size_t(nx);
             const float* __restrict above = row - nx;
             const float* __restrict pivot = s.pivot.data() + std::size_t(j) * std::size_t(nx);
-            for (int k = 0; k < nx; ++k) row[k] = (row[k] + (j > 0 ? above[k] : 0.0f)) * pivot[k];
+            for (int k = 0; k < nx; ++k) row[k] = (row[k] + above[k]) * pivot[k];
         }
         for (int j = ny - 2; j >= 0; --j) {  // back: f_j = b'_j − c'_j·f_{j+1}
             float* __restrict row = b + std::size_t(j) * std::size_t(nx);
