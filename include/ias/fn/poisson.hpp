@@ -468,7 +468,8 @@ inline int poisson_blend(image_view<float> target, image_view<const float> sourc
     auto& r = scratch.residual;
     auto& p = scratch.direction;
     auto& q = scratch.product;
-    for (auto* v : {&g, &t, &src, &a, &r, &p}) ias::detail::assign_grown(*v, n, 0.0f);
+    for (auto* v : {&g, &t, &src, &r, &p}) ias::detail::assign_grown(*v, n, 0.0f);
+    if (guidance == poisson_guidance::weighted_mixed) ias::detail::assign_grown(a, n, 0.0f);  // only that rule reads α
     auto index = [&](int x, int y, int c) { return std::size_t(y) * st + std::size_t(c * block + x); };
     const std::ptrdiff_t pixel = target.pixel_stride(), source_pixel = source.pixel_stride();
     for (int y = 0; y < h; ++y)
@@ -492,7 +493,8 @@ inline int poisson_blend(image_view<float> target, image_view<const float> sourc
         std::copy(t.begin(), t.end(), g.begin());
     for (int y = 1; y <= top.ny; ++y) {
         const std::size_t o = std::size_t(y) * st;
-        d::guidance_divergence(guidance, src.data() + o, t.data() + o, a.data() + o, top.inside.data() + o, top.f.data() + o, st, top.nx);
+        const float* alpha_row = guidance == poisson_guidance::weighted_mixed ? a.data() + o : nullptr;
+        d::guidance_divergence(guidance, src.data() + o, t.data() + o, alpha_row, top.inside.data() + o, top.f.data() + o, st, top.nx);
     }
     // r = b − A·g over the unknowns, with the known neighbours taken from g (= target).
     d::residual(top, g.data(), top.f.data(), r.data());
