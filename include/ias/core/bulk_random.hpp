@@ -40,6 +40,8 @@ namespace detail {
 /// every step below is a loop over 16 independent lanes, which compilers turn into SIMD code.
 inline constexpr int bulk_lanes = 16;
 inline constexpr int bulk_group = 4 * bulk_lanes;
+/// Positions of a bulk sequence: 2^32 Philox counters of four values each.
+inline constexpr std::uint64_t bulk_positions = std::uint64_t{1} << 34;
 
 /// Philox4x32-10 on 16 counters at once; `words[w][lane]` receives word w of lane `lane`.
 /// The same rounds as detail::philox4x32_10, written lane-parallel.
@@ -200,8 +202,14 @@ inline constexpr int bulk_group = 4 * bulk_lanes;
     }
 }
 
-/// What a bulk call does with each deviate z at output position i.
-enum class bulk_op { fill_normal, add_normal, fill_uniform };
+/// One bulk call: what to do with deviate z(first + i) at output position i.
+struct bulk_task {
+    enum kind { normal, uniform } deviates;
+    float* out;
+    const float* source;  ///< out[i] = source[i] + scale·z; nullptr: out[i] = offset + scale·z
+    std::size_t count;
+    float scale, offset;
+};
 
 /// The counter words (stage, epoch, index) and key of a stream's bulk sequence. It is the
 /// sequence of a child stage of the stream, so bulk draws never overlap the stream's own.
@@ -216,71 +224,69 @@ struct bulk_key {
           key{std::uint32_t(stream.seed()), std::uint32_t(stream.seed() >> 32)} {}
 };
 
-/// out[i] ← op(value first + i): the body shared by the dispatched copies below, with the
-/// Philox implementation `philox`.
+/// Runs `task` for positions first, first + 1, ...: the body shared by the dispatched copies
+/// below, with the Philox implementation `philox`.
 template <auto philox>
-[[gnu::always_inline]] inline void bulk_body(const bulk_key& k, std::uint64_t first, float* out, std::size_t count,
-                                             bulk_op op, float a, float b) noexcept {
+[[gnu::always_inline]] inline void bulk_body(const bulk_key& k, std::uint64_t first, const bulk_task& task) noexcept {
     IAS_EXACT_FLOAT_ARITHMETIC
     std::uint32_t words[4][bulk_lanes];
     float values[bulk_group];
+    const float scale = task.scale, offset = task.offset;
     std::uint64_t position = first;
-    const std::uint64_t end = first + count;
+    const std::uint64_t end = first + task.count;
     while (position < end) {
         const std::uint64_t group = position / bulk_group;
-        const auto offset = std::size_t(position % bulk_group);
-        const auto take = std::size_t(std::min<std::uint64_t>(bulk_group - offset, end - position));
+        const auto skip = std::size_t(position % bulk_group);
+        const auto take = std::size_t(std::min<std::uint64_t>(bulk_group - skip, end - position));
         philox(std::uint32_t(group * bulk_lanes), k.stage, k.epoch, k.index, k.key, words);
-        float* target = out + (position - first);
-        if (op == bulk_op::fill_uniform) {
+        if (task.deviates == bulk_task::uniform) {
             for (int w = 0; w < 4; ++w)
                 for (int lane = 0; lane < bulk_lanes; ++lane)
                     values[bulk_lanes * w + lane] = float(words[w][lane] >> 8) * 0x1p-24f;
         } else {
             box_muller_group(words, values);
         }
-        if (op == bulk_op::add_normal) {
-            for (std::size_t i = 0; i < take; ++i) target[i] += a * values[offset + i];
-        } else if (op == bulk_op::fill_normal) {
-            for (std::size_t i = 0; i < take; ++i) target[i] = b + a * values[offset + i];
+        const std::size_t at = std::size_t(position - first);
+        float* target = task.out + at;
+        const float* z = values + skip;
+        if (task.source) {
+            const float* source = task.source + at;
+            for (std::size_t i = 0; i < take; ++i) target[i] = source[i] + scale * z[i];
         } else {
-            for (std::size_t i = 0; i < take; ++i) target[i] = values[offset + i];
+            for (std::size_t i = 0; i < take; ++i) target[i] = offset + scale * z[i];
         }
         position += take;
     }
 }
 
 #if IAS_BULK_X86
-[[gnu::target("avx2")]] inline void bulk_avx2(const bulk_key& k, std::uint64_t first, float* out,
-                                              std::size_t count, bulk_op op, float a, float b) noexcept {
-    bulk_body<philox_lanes_avx2>(k, first, out, count, op, a, b);
+[[gnu::target("avx2")]] inline void bulk_avx2(const bulk_key& k, std::uint64_t first, const bulk_task& task) noexcept {
+    bulk_body<philox_lanes_avx2>(k, first, task);
 }
-[[gnu::target("avx512f")]] inline void bulk_avx512(const bulk_key& k, std::uint64_t first, float* out,
-                                                   std::size_t count, bulk_op op, float a, float b) noexcept {
-    bulk_body<philox_lanes_avx512>(k, first, out, count, op, a, b);
+[[gnu::target("avx512f")]] inline void bulk_avx512(const bulk_key& k, std::uint64_t first,
+                                                   const bulk_task& task) noexcept {
+    bulk_body<philox_lanes_avx512>(k, first, task);
 }
 #endif
 
-inline void bulk_portable(const bulk_key& k, std::uint64_t first, float* out, std::size_t count, bulk_op op,
-                          float a, float b) noexcept {
-    bulk_body<philox_lanes>(k, first, out, count, op, a, b);
+inline void bulk_portable(const bulk_key& k, std::uint64_t first, const bulk_task& task) noexcept {
+    bulk_body<philox_lanes>(k, first, task);
 }
 
-inline void bulk(const rng_stream& stream, std::uint64_t first, std::span<float> out, bulk_op op, float a,
-                 float b) {
-    if (first + out.size() > (std::uint64_t{1} << 34) || first >= (std::uint64_t{1} << 34))
+inline void bulk(const rng_stream& stream, std::uint64_t first, const bulk_task& task) {
+    if (first > bulk_positions || task.count > bulk_positions - first)
         throw std::out_of_range("ias bulk random: positions " + std::to_string(first) + " to " +
-                                std::to_string(first + out.size()) +
+                                std::to_string(first + task.count) +
                                 " pass the end of a stream's bulk sequence (2^34 values)");
     const bulk_key k(stream);
 #if IAS_BULK_X86
-    // Integer Philox and element-wise IEEE float arithmetic without FMA: every copy gives the
-    // same bits, so the choice by CPU never changes a result.
+    // Integer Philox and element-wise IEEE float arithmetic without contraction: every copy
+    // gives the same bits, so the choice by CPU never changes a result.
     static const int level = __builtin_cpu_supports("avx512f") ? 2 : __builtin_cpu_supports("avx2") ? 1 : 0;
-    if (level == 2) return bulk_avx512(k, first, out.data(), out.size(), op, a, b);
-    if (level == 1) return bulk_avx2(k, first, out.data(), out.size(), op, a, b);
+    if (level == 2) return bulk_avx512(k, first, task);
+    if (level == 1) return bulk_avx2(k, first, task);
 #endif
-    bulk_portable(k, first, out.data(), out.size(), op, a, b);
+    bulk_portable(k, first, task);
 }
 
 }  // namespace detail
@@ -292,24 +298,34 @@ inline void bulk(const rng_stream& stream, std::uint64_t first, std::span<float>
 /// out[i] ← mean + stddev·z(first + i), where z(p) is the standard normal deviate at position p
 /// of `stream`'s bulk sequence: a pure function of (seed, epoch, index, stage, p), so any split
 /// of a long sequence into calls, threads or orders gives the same bits. Box–Muller on
-/// Philox4x32-10 words, in float, vectorised (AVX2 chosen at run time on x86-64; the
-/// results are identical on every path). |z| ≤ 5.77 (24-bit uniforms). The bulk sequence
-/// belongs to a child stage of `stream`, so it never overlaps the stream's own draws, and
-/// using it leaves `stream` unchanged. Positions run to 2^34; beyond, std::out_of_range.
+/// Philox4x32-10 words, in float, vectorised (AVX2 or AVX-512 chosen at run time on x86-64;
+/// every path gives the same bits). |z| ≤ 5.77 (24-bit uniforms). The bulk sequence belongs to
+/// a child stage of `stream`, so it never overlaps the stream's own draws, and using it leaves
+/// `stream` unchanged. Positions run to 2^34; beyond, std::out_of_range.
 inline void fill_normal(const rng_stream& stream, std::uint64_t first, std::span<float> out, float mean = 0.0f,
                         float stddev = 1.0f) {
-    detail::bulk(stream, first, out, detail::bulk_op::fill_normal, stddev, mean);
+    detail::bulk(stream, first, {detail::bulk_task::normal, out.data(), nullptr, out.size(), stddev, mean});
 }
 
 /// values[i] += stddev·z(first + i), with z as in fill_normal (the same deviates).
 inline void add_normal(const rng_stream& stream, std::uint64_t first, std::span<float> values, float stddev) {
-    detail::bulk(stream, first, values, detail::bulk_op::add_normal, stddev, 0.0f);
+    detail::bulk(stream, first, {detail::bulk_task::normal, values.data(), values.data(), values.size(), stddev, 0.0f});
+}
+
+/// out[i] = in[i] + stddev·z(first + i) in one pass (`in` and `out` may be the same span).
+/// Throws std::invalid_argument when the sizes differ.
+inline void add_normal(const rng_stream& stream, std::uint64_t first, std::span<const float> in, std::span<float> out,
+                       float stddev) {
+    if (in.size() != out.size())
+        throw std::invalid_argument("ias::add_normal: in has " + std::to_string(in.size()) + " values but out has " +
+                                    std::to_string(out.size()) + "; they must match");
+    detail::bulk(stream, first, {detail::bulk_task::normal, out.data(), in.data(), out.size(), stddev, 0.0f});
 }
 
 /// out[i] ← u(first + i), uniform in [0, 1) with 24 random bits, from the same bulk sequence
-/// of Philox words as fill_normal (so use one or the other on a stream, not both).
+/// of Philox words as fill_normal (so draw one kind or the other from a stream, not both).
 inline void fill_uniform(const rng_stream& stream, std::uint64_t first, std::span<float> out) {
-    detail::bulk(stream, first, out, detail::bulk_op::fill_uniform, 1.0f, 0.0f);
+    detail::bulk(stream, first, {detail::bulk_task::uniform, out.data(), nullptr, out.size(), 1.0f, 0.0f});
 }
 
 }  // namespace ias
