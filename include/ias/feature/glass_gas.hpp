@@ -14,10 +14,14 @@
 
 namespace ias::feature {
 
-/// Where GLASS keeps its synthetic features (Chen et al., ECCV 2024; METHODS §2.13): a shell
-/// around the centre of the normal features (textures, whose normal features cluster) or a
-/// shell around each normal feature itself (objects). `glass_spectral_rule` picks one per class.
-enum class glass_distribution { hypersphere, manifold };
+/// How GLASS's global anomaly synthesis (GAS) keeps its synthetic features near the normal
+/// ones (Chen et al., ECCV 2024, METHODS §2.13 step 6): around the feature centre c with the
+/// normal radius r_t (`svd = 1`), or around each normal feature t with radius 0.5 (`svd = 0`).
+/// `glass_spectral_rule` (spectral_rule.hpp) picks one per class from the mean training image.
+enum class glass_distribution {
+    hypersphere,  ///< GLASS's `svd = 1`: periodic, texture-like classes
+    manifold,     ///< GLASS's `svd = 0`: object-like classes
+};
 
 /// GAS's defaults from GLASS's run-mvtec.sh.
 struct glass_gas_options {
@@ -100,7 +104,8 @@ inline void project_to_shell(features x, const_features anchors, float inner, fl
 }
 
 /// What glass_gas asks the host for: the gradient of the discriminator's loss on the synthetic
-/// features, L_g = BCE(D(g), 1) in GLASS, one row per row of g.
+/// features, L_g = BCE(D(g), 1) in GLASS, one row per row of g. The callback writes every
+/// element of its second argument (an N × C matrix).
 template <class F>
 concept feature_gradient = std::invocable<F&, const_features, features>;
 
@@ -132,11 +137,13 @@ void glass_gas(const_features normal, const_features centre, float radius, const
     gaussian_feature_noise(normal, stream, out, {options.noise, 1});
     scratch.gradient.resize(normal.rows(), normal.cols());
     for (int step = 1; step <= options.steps; ++step) {
-        scratch.gradient.setZero();
         gradient(const_features(out), features(scratch.gradient));
-        if (!scratch.gradient.allFinite()) detail::fail(op, "the gradient callback returned NaN or infinity");
-        for (Eigen::Index r = 0; r < out.rows(); ++r)
-            out.row(r) += (options.step_size / (scratch.gradient.row(r).norm() + 1e-10f)) * scratch.gradient.row(r);
+        for (Eigen::Index r = 0; r < out.rows(); ++r) {
+            const float norm = scratch.gradient.row(r).norm();  // NaN or ∞ if any element is
+            if (!std::isfinite(norm))
+                detail::fail(op, "the gradient callback returned NaN or infinity in row " + std::to_string(r));
+            out.row(r) += (options.step_size / (norm + 1e-10f)) * scratch.gradient.row(r);
+        }
         if (step % options.project_every == 0) project_to_shell(out, hypersphere ? centre : normal, shell, 2.0f * shell);
     }
 }
