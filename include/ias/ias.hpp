@@ -38,6 +38,16 @@
 #include "transforms/superpixel_mask.hpp"
 #include "transforms/texture_blend.hpp"
 
+#include "feature/codebook_substitution.hpp"
+#include "feature/curved.hpp"
+#include "feature/feature_noise.hpp"
+#include "feature/glass_gas.hpp"
+#include "feature/mahalanobis_shell.hpp"
+#include "feature/pbas.hpp"
+#include "feature/spectral_rule.hpp"
+#include "feature/spr.hpp"
+#include "feature/token_masks.hpp"
+
 #include "textures/image_pool.hpp"
 #include "textures/procedural_textures.hpp"
 #include "textures/texture_source.hpp"

@@ -17,23 +17,27 @@ namespace ias::feature {
 
 namespace detail::pbas {
 
-/// Index of the cosine-nearest row of `centres` to `f`, the first one on ties (torch.argmax).
-/// Cosine similarity is f·c / (‖f‖·max(‖c‖, 1e-12)) as F.normalize gives it; ‖f‖ is the same
-/// for every centre, so the argmax is that of f·c / max(‖c‖, 1e-12) (a zero f ties everywhere
-/// and picks centre 0, as torch does). Centre norms are recomputed per call: they cost one
-/// extra dot product per centre, not an allocation.
-template <class Row>
-Eigen::Index nearest(const Row& f, const const_features& centres) {
-    Eigen::Index best = 0;
-    float best_score = 0.0f;
+/// Rows per tile of the nearest-centre search: each centre row is read once per tile.
+inline constexpr Eigen::Index tile = 8;
+
+/// best[k] ← the index of the cosine-nearest row of `centres` to row first + k of `f`, for
+/// k < count ≤ tile, the first one on ties (torch.argmax). Cosine similarity is
+/// f·c / (‖f‖·max(‖c‖, 1e-12)) as F.normalize gives it; ‖f‖ is the same for every centre, so
+/// the argmax is that of f·c / max(‖c‖, 1e-12) (a zero f ties everywhere and picks centre 0,
+/// as torch does). Centre norms are computed once per tile, not stored: no allocation.
+inline void nearest_tile(const const_features& f, Eigen::Index first, Eigen::Index count,
+                         const const_features& centres, Eigen::Index (&best)[tile]) {
+    float best_score[tile] = {};
     for (Eigen::Index i = 0; i < centres.rows(); ++i) {
-        const float score = f.dot(centres.row(i)) / std::max(centres.row(i).norm(), 1e-12f);
-        if (i == 0 || score > best_score) {
-            best = i;
-            best_score = score;
+        const float norm = std::max(centres.row(i).norm(), 1e-12f);
+        for (Eigen::Index k = 0; k < count; ++k) {
+            const float score = f.row(first + k).dot(centres.row(i)) / norm;
+            if (i == 0 || score > best_score[k]) {
+                best[k] = i;
+                best_score[k] = score;
+            }
         }
     }
-    return best;
 }
 
 inline void expect_centres(const char* op, const const_features& f, const const_features& centres) {
@@ -52,9 +56,10 @@ inline void expect_centres(const char* op, const const_features& f, const const_
 /// Use: `centre_bank bank; for each batch: bank.update(mean over the batch's images)`, then pass
 /// `bank.centres` to radial_push. An aggregate: `centre_bank{.momentum = 0.9f}`.
 struct centre_bank {
-    feature_matrix centres;  ///< M × C; empty before the first update
+    feature_matrix centres{};  ///< M × C; empty before the first update
     float momentum = 0.9f;   ///< weight of the old centre in the moving average, in [0, 1]
 
+    /// True before the first update.
     [[nodiscard]] bool empty() const noexcept { return centres.size() == 0; }
 
     /// Folds one batch mean (M' × C, M' ≥ 1) into the bank. The first update copies it. Each
@@ -80,8 +85,12 @@ struct centre_bank {
             detail::fail(op, "batch_mean is " + detail::shape(batch_mean.rows(), batch_mean.cols()) + "; it must have " +
                                  std::to_string(centres.cols()) + " columns (those of the bank's centres)");
         std::vector<Eigen::Index> match(std::size_t(batch_mean.rows()));
-        for (Eigen::Index j = 0; j < batch_mean.rows(); ++j)
-            match[std::size_t(j)] = detail::pbas::nearest(batch_mean.row(j), centres);
+        for (Eigen::Index first = 0; first < batch_mean.rows(); first += detail::pbas::tile) {
+            const Eigen::Index count = std::min(detail::pbas::tile, batch_mean.rows() - first);
+            Eigen::Index best[detail::pbas::tile] = {};
+            detail::pbas::nearest_tile(batch_mean, first, count, centres, best);
+            for (Eigen::Index k = 0; k < count; ++k) match[std::size_t(first + k)] = best[k];
+        }
         const float keep = momentum, take = 1.0f - momentum;
         for (Eigen::Index j = 0; j < batch_mean.rows(); ++j) {
             const Eigen::Index i = match[std::size_t(j)];
@@ -105,10 +114,15 @@ inline void nearest_centre(const_features f, const_features centres, std::span<i
     if (distance_out.size() != rows)
         detail::fail(op, "distance_out has " + std::to_string(distance_out.size()) + " values; it must have " +
                              std::to_string(rows) + " (one per row of f)");
-    for (Eigen::Index r = 0; r < f.rows(); ++r) {
-        const Eigen::Index i = detail::pbas::nearest(f.row(r), centres);
-        index_out[std::size_t(r)] = int(i);
-        distance_out[std::size_t(r)] = (f.row(r) - centres.row(i)).norm();
+    for (Eigen::Index first = 0; first < f.rows(); first += detail::pbas::tile) {
+        const Eigen::Index count = std::min(detail::pbas::tile, f.rows() - first);
+        Eigen::Index best[detail::pbas::tile] = {};
+        detail::pbas::nearest_tile(f, first, count, centres, best);
+        for (Eigen::Index k = 0; k < count; ++k) {
+            const Eigen::Index r = first + k;
+            index_out[std::size_t(r)] = int(best[k]);
+            distance_out[std::size_t(r)] = (f.row(r) - centres.row(best[k])).norm();
+        }
     }
 }
 
@@ -124,9 +138,9 @@ inline void nearest_centre(const_features f, const_features centres, std::span<i
 /// pure function of the inputs (no randomness). `out` (N × C) must not share memory with `f`
 /// (a column block beside it is fine): it holds f − c(f) between the two passes, so no scratch
 /// is needed and nothing is allocated. Passing `f` itself as `out` throws; other overlaps are
-/// the caller's error.
-/// An empty batch returns r = `radius` or 0. Throws std::invalid_argument for k not finite and
-/// > 0, a radius not finite and ≥ 0, mismatched shapes or `out` = `f`.
+/// the caller's error. An empty batch returns r = `radius` or 0.
+/// Throws std::invalid_argument unless k is finite and > 0 and `radius`, if given, finite and
+/// ≥ 0; and for mismatched shapes or `out` = `f`.
 inline float radial_push(const_features f, const_features centres, float k, features out,
                          std::optional<float> radius = {}) {
     constexpr const char* op = "radial_push";
@@ -139,10 +153,14 @@ inline float radial_push(const_features f, const_features centres, float k, feat
     if (rows > 0 && cols > 0 && static_cast<const void*>(out.data()) == static_cast<const void*>(f.data()))
         detail::fail(op, "out is f itself; it must be a separate buffer");
     double total = 0.0;
-    for (Eigen::Index r = 0; r < rows; ++r) {
-        const Eigen::Index i = detail::pbas::nearest(f.row(r), centres);
-        out.row(r) = f.row(r) - centres.row(i);
-        total += double(out.row(r).norm());
+    for (Eigen::Index first = 0; first < rows; first += detail::pbas::tile) {
+        const Eigen::Index count = std::min(detail::pbas::tile, rows - first);
+        Eigen::Index best[detail::pbas::tile] = {};
+        detail::pbas::nearest_tile(f, first, count, centres, best);
+        for (Eigen::Index j = 0; j < count; ++j) {
+            out.row(first + j) = f.row(first + j) - centres.row(best[j]);
+            total += double(out.row(first + j).norm());
+        }
     }
     const float r_used = radius ? *radius : rows > 0 ? float(total / double(rows)) : 0.0f;
     const float length = r_used * k;
