@@ -103,7 +103,7 @@ TEST_CASE("bulk deviates are a pure function of stream and position") {
     }
 #endif
     // Golden bits: the same on every compiler, flag set and machine.
-    CHECK(fnv1a(whole) == 0x470c9401e96cc963ull);
+    CHECK(fnv1a(whole) == 0x03014ea0bac8af08ull);
     // The uniforms are Philox words of the documented counters.
     std::vector<float> u(64);
     ias::fill_uniform(stream, 64, u);
