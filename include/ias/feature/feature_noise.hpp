@@ -93,15 +93,15 @@ inline void gaussian_feature_noise(const_features in, const rng_stream& stream, 
     }
 }
 
-/// UniAD's feature jitter (You et al., NeurIPS 2022; METHODS §2.15): with probability p,
-/// row f gets f + ε, ε ~ N(0, (α·‖f‖/C)²) per element. The scale follows the feature's own
-/// norm, so jitter is relative. Randomness as in gaussian_feature_noise (the coin of row r is
-/// uniform position r of `stream.fork(2)`). `out` may be `in`.
+/// UniAD's feature jitter (You et al., NeurIPS 2022; METHODS §2.15), with UniAD's defaults.
 struct jitter_options {
     float scale = 20.0f;       ///< α
     float probability = 1.0f;  ///< p
 };
 
+/// With probability p, row f gets f + ε, ε ~ N(0, (α·‖f‖/C)²) per element: the scale follows
+/// the feature's own norm, so jitter is relative. Randomness as in gaussian_feature_noise (the
+/// coin of row r is uniform position r of `stream.fork(2)`). `out` may be `in`.
 inline void feature_jitter(const_features in, const rng_stream& stream, features out, const jitter_options& options = {}) {
     constexpr const char* op = "feature_jitter";
     detail::expect_finite_non_negative(op, "scale", options.scale);
