@@ -188,6 +188,16 @@ TEST_CASE("io: each kind of bad file gets a clear error naming it", "[io]") {
         write_bytes(dir / "corrupt.png", bytes);
         CHECK_THROWS_WITH(ias::load_image(dir / "corrupt.png"), Catch::Contains("corrupt or truncated PNG"));
     }
+    SECTION("a JPEG scan that uses an undefined Huffman table") {
+        auto bytes = read_bytes(dir / "good.jpg");
+        std::size_t sos = 2;  // find the start-of-scan segment by walking the segments
+        while (sos + 3 < bytes.size() && bytes[sos + 1] != 0xDA) sos += 2 + (std::size_t(bytes[sos + 2]) << 8 | bytes[sos + 3]);
+        REQUIRE(sos + 6 < bytes.size());
+        bytes[sos + 6] = 0x03;  // component 1: DC table 0, AC table 3, which no segment defines
+        write_bytes(dir / "undefined_table.jpg", bytes);
+        CHECK_THROWS_WITH(ias::load_image(dir / "undefined_table.jpg"),
+                          Catch::Contains("undefined_table.jpg") && Catch::Contains("Huffman table that no earlier segment defines"));
+    }
     SECTION("unsupported formats") {
         write_bytes(dir / "a.gif", {'G', 'I', 'F', '8', '9', 'a', 1, 0, 1, 0, 0, 0, 0});
         CHECK_THROWS_WITH(ias::load_image(dir / "a.gif"),

@@ -148,9 +148,13 @@ inline std::string png_problem(std::span<const std::uint8_t> b) {
 
 /// Walks the segments of a JPEG file: every segment must fit in the file, every Huffman
 /// table must define at most 256 codes (more overflows a table inside stb's decoder, which
-/// does not check), and the end-of-image marker must be reached.
+/// does not check), every scan must use only Huffman tables defined before it (stb decodes
+/// with an undefined table's uninitialised memory and indexes out of bounds), and the
+/// end-of-image marker must be reached.
 inline std::string jpeg_problem(std::span<const std::uint8_t> b) {
     std::size_t at = 2;  // after the start-of-image marker
+    bool defined[2][4] = {};  // [DC 0 / AC 1][table id]
+    bool progressive = false;
     while (at + 1 < b.size()) {
         if (b[at] != 0xFF) return "bytes outside any segment";
         const std::uint8_t marker = b[at + 1];
@@ -173,8 +177,22 @@ inline std::string jpeg_problem(std::span<const std::uint8_t> b) {
                 std::size_t codes = 0;
                 for (std::size_t i = 1; i <= 16; ++i) codes += b[t + i];
                 if (codes > 256) return "a Huffman table defines " + std::to_string(codes) + " codes, more than 256";
+                if ((b[t] >> 4) <= 1 && (b[t] & 15) <= 3) defined[b[t] >> 4][b[t] & 15] = true;
                 t += 17 + codes;
                 if (t > end) return "a Huffman table runs past its segment";
+            }
+        }
+        if (marker == 0xC2) progressive = true;
+        if (marker == 0xDA && length >= 3) {  // start of scan: its components' Huffman tables
+            const std::size_t components = b[at + 4];
+            if (at + 5 + 2 * components >= end) return "a scan header runs past its segment";
+            const bool dc_scan = b[at + 5 + 2 * components] == 0;  // spectral selection starts at 0
+            for (std::size_t c = 0; c < components; ++c) {
+                const std::uint8_t tables = b[at + 6 + 2 * c];
+                const bool dc_used = !progressive || dc_scan, ac_used = !progressive || !dc_scan;
+                if ((dc_used && ((tables >> 4) > 3 || !defined[0][tables >> 4])) ||
+                    (ac_used && ((tables & 15) > 3 || !defined[1][tables & 15])))
+                    return "a scan uses a Huffman table that no earlier segment defines";
             }
         }
         at = end;
