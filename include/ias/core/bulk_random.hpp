@@ -359,3 +359,5 @@ inline void fill_uniform(const rng_stream& stream, std::uint64_t first, std::spa
 }
 
 }  // namespace ias
+
+#undef IAS_EXACT_FLOAT_ARITHMETIC

@@ -9,8 +9,8 @@
 #include <utility>
 #include <vector>
 
+#include "../core/bulk_random.hpp"
 #include "feature_matrix.hpp"
-#include "feature_noise.hpp"
 
 namespace ias::feature {
 
@@ -52,9 +52,7 @@ inline void codebook_substitution(const_features z, const_features codebook, std
         detail::fail(op, "strength is " + std::to_string(strength) + "; it must lie in (0, 1]");
     if (!(drop >= 0.0f && drop < 1.0f)) detail::fail(op, "drop is " + std::to_string(drop) + "; it must lie in [0, 1)");
     detail::expect_shape(op, "out", out, z.rows(), z.cols());
-    if (mask.size() != std::size_t(z.rows()))
-        detail::fail(op, "mask has " + std::to_string(mask.size()) + " values; it must have one per row (" +
-                             std::to_string(z.rows()) + ")");
+    detail::expect_count(op, "mask", mask.size(), std::size_t(z.rows()), "row");
     if (!chosen.empty() && chosen.size() != std::size_t(z.rows()))
         detail::fail(op, "chosen has " + std::to_string(chosen.size()) + " slots; it must have one per row or none");
 

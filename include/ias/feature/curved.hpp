@@ -10,7 +10,6 @@
 
 #include "../core/bulk_random.hpp"
 #include "feature_matrix.hpp"
-#include "feature_noise.hpp"
 
 namespace ias::feature {
 
@@ -220,9 +219,7 @@ inline void poincare_distance(const_features x, const_features y, float K, std::
     constexpr const char* op = "poincare_distance";
     const double c = detail::curved::ball_c(op, K);
     detail::expect_shape(op, "y", y, x.rows(), x.cols());
-    if (out.size() != std::size_t(x.rows()))
-        detail::fail(op, "out has " + std::to_string(out.size()) + " values; it must have " + std::to_string(x.rows()) +
-                             " (one per row of x)");
+    detail::expect_count(op, "out", out.size(), std::size_t(x.rows()), "row of x");
     for (Eigen::Index i = 0; i < x.rows(); ++i) {
         const double x2 = detail::curved::squared_norm_double(x.row(i)), y2 = detail::curved::squared_norm_double(y.row(i));
         const double sx = detail::curved::clamp_scale(x2, c), sy = detail::curved::clamp_scale(y2, c);

@@ -17,42 +17,6 @@
 #include "feature_matrix.hpp"
 
 namespace ias::feature {
-
-namespace detail {
-
-[[noreturn]] inline void fail(const char* op, const std::string& what) {
-    throw std::invalid_argument(std::string("ias::feature::") + op + ": " + what);
-}
-
-inline std::string shape(Eigen::Index rows, Eigen::Index cols) {
-    return std::to_string(rows) + " × " + std::to_string(cols);
-}
-
-/// Throws unless `m` is rows × cols, naming the argument.
-template <class M>
-void expect_shape(const char* op, const char* name, const M& m, Eigen::Index rows, Eigen::Index cols) {
-    if (m.rows() != rows || m.cols() != cols)
-        fail(op, std::string(name) + " is " + shape(m.rows(), m.cols()) + "; it must be " + shape(rows, cols));
-}
-
-inline void expect_finite_non_negative(const char* op, const char* name, float value) {
-    if (!(value >= 0.0f) || !std::isfinite(value))
-        fail(op, std::string(name) + " is " + std::to_string(value) + "; it must be finite and >= 0");
-}
-
-/// Row r of a row-major matrix as a span (rows of a Ref are contiguous; only the outer stride varies).
-template <class M>
-auto row_span(M& m, Eigen::Index r) {
-    return std::span(m.row(r).data(), std::size_t(m.cols()));
-}
-
-/// Bulk position of element (row, 0): features are numbered row-major, whatever the strides.
-inline std::uint64_t row_position(Eigen::Index row, Eigen::Index cols) {
-    return std::uint64_t(row) * std::uint64_t(cols);
-}
-
-}  // namespace detail
-
 /// SimpleNet's noise (Liu et al., CVPR 2023; METHODS §2.11).
 struct gaussian_noise_options {
     float sigma = 0.015f;  ///< run.sh's --noise_std (the code's default is 0.05)
@@ -188,12 +152,8 @@ inline void supersimplenet_noise(const_features in, int batch, int height, int w
         detail::fail(op, "labels need " + std::to_string(cells * images) + " mask values and " +
                              std::to_string(images) + " image labels, got " + std::to_string(labels.mask.size()) +
                              " and " + std::to_string(labels.labels.size()));
-    if (!existing_mask.empty() && existing_mask.size() != std::size_t(cells * batch))
-        detail::fail(op, "existing_mask has " + std::to_string(existing_mask.size()) + " values; it must have " +
-                             std::to_string(cells * batch) + " or none");
-    if (!existing_labels.empty() && existing_labels.size() != std::size_t(batch))
-        detail::fail(op, "existing_labels has " + std::to_string(existing_labels.size()) + " values; it must have " +
-                             std::to_string(batch) + " or none");
+    detail::expect_count(op, "existing_mask", existing_mask.size(), std::size_t(cells * batch), "row of in", true);
+    detail::expect_count(op, "existing_labels", existing_labels.size(), std::size_t(batch), "image", true);
 
     scratch.field.resize(width, height, 1);
     for (int b = 0; b < images; ++b) {

@@ -64,9 +64,7 @@ inline void project_to_shell(features x, const_features anchors, float inner, fl
     if (!(inner >= 0.0f && inner <= outer) || !std::isfinite(outer))
         detail::fail(op, "the shell [" + std::to_string(inner) + ", " + std::to_string(outer) +
                              "] must satisfy 0 <= inner <= outer, both finite");
-    if (!mask.empty() && mask.size() != std::size_t(x.rows()))
-        detail::fail(op, "mask has " + std::to_string(mask.size()) + " values; it must have one per row (" +
-                             std::to_string(x.rows()) + ") or none");
+    detail::expect_count(op, "mask", mask.size(), std::size_t(x.rows()), "row", true);
     for (Eigen::Index r = 0; r < x.rows(); ++r) {
         if (!mask.empty() && !(mask[std::size_t(r)] > 0.0f)) continue;
         const auto anchor = anchors.row(detail::anchor_row(r, anchors));
@@ -86,9 +84,7 @@ inline void project_to_shell(features x, const_features anchors, float inner, fl
     detail::expect_anchor_rows(op, "centre", centre, x.rows(), x.cols());
     if (!(quantile >= 0.0f && quantile <= 1.0f))
         detail::fail(op, "quantile is " + std::to_string(quantile) + "; it must lie in [0, 1]");
-    if (!exclude.empty() && exclude.size() != std::size_t(x.rows()))
-        detail::fail(op, "exclude has " + std::to_string(exclude.size()) + " values; it must have one per row (" +
-                             std::to_string(x.rows()) + ") or none");
+    detail::expect_count(op, "exclude", exclude.size(), std::size_t(x.rows()), "row", true);
     distances.clear();
     for (Eigen::Index r = 0; r < x.rows(); ++r)
         if (exclude.empty() || !(exclude[std::size_t(r)] > 0.0f))
@@ -154,9 +150,7 @@ void glass_gas(const_features normal, const_features centre, float radius, const
 inline void las_projection(features f, const_features centre, std::span<const float> feature_mask, float radius) {
     detail::expect_finite_non_negative("las_projection", "radius", radius);
     detail::expect_anchor_rows("las_projection", "centre", centre, f.rows(), f.cols());
-    if (feature_mask.size() != std::size_t(f.rows()))
-        detail::fail("las_projection", "feature_mask has " + std::to_string(feature_mask.size()) +
-                                           " values; it must have one per row (" + std::to_string(f.rows()) + ")");
+    detail::expect_count("las_projection", "feature_mask", feature_mask.size(), std::size_t(f.rows()), "row");
     project_to_shell(f, centre, 2.0f * radius, 4.0f * radius, feature_mask);
 }
 

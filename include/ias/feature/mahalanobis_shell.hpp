@@ -12,7 +12,6 @@
 
 #include "../core/bulk_random.hpp"
 #include "feature_matrix.hpp"
-#include "feature_noise.hpp"
 
 namespace ias::feature {
 
@@ -107,9 +106,7 @@ inline void mahalanobis_distance(const gaussian_fit& g, const_features x, std::s
     if (x.cols() != cols)
         detail::fail(op, "x is " + detail::shape(x.rows(), x.cols()) + "; it must have " + std::to_string(cols) +
                              " columns (the fit's dimension)");
-    if (out.size() != std::size_t(x.rows()))
-        detail::fail(op, "out has " + std::to_string(out.size()) + " values; it must have " +
-                             std::to_string(x.rows()) + " (one per row of x)");
+    detail::expect_count(op, "out", out.size(), std::size_t(x.rows()), "row of x");
     for (Eigen::Index r = 0; r < x.rows(); ++r) {
         double total = 0.0;
         for (Eigen::Index i = 0; i < cols; ++i) {

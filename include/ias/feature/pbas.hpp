@@ -11,7 +11,6 @@
 #include <vector>
 
 #include "feature_matrix.hpp"
-#include "feature_noise.hpp"
 
 namespace ias::feature {
 
@@ -108,12 +107,8 @@ inline void nearest_centre(const_features f, const_features centres, std::span<i
     constexpr const char* op = "nearest_centre";
     detail::pbas::expect_centres(op, f, centres);
     const auto rows = std::size_t(f.rows());
-    if (index_out.size() != rows)
-        detail::fail(op, "index_out has " + std::to_string(index_out.size()) + " values; it must have " +
-                             std::to_string(rows) + " (one per row of f)");
-    if (distance_out.size() != rows)
-        detail::fail(op, "distance_out has " + std::to_string(distance_out.size()) + " values; it must have " +
-                             std::to_string(rows) + " (one per row of f)");
+    detail::expect_count(op, "index_out", index_out.size(), rows, "row of f");
+    detail::expect_count(op, "distance_out", distance_out.size(), rows, "row of f");
     for (Eigen::Index first = 0; first < f.rows(); first += detail::pbas::tile) {
         const Eigen::Index count = std::min(detail::pbas::tile, f.rows() - first);
         Eigen::Index best[detail::pbas::tile] = {};

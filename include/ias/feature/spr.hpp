@@ -9,7 +9,6 @@
 
 #include "../core/bulk_random.hpp"
 #include "feature_matrix.hpp"
-#include "feature_noise.hpp"
 
 namespace ias::feature {
 

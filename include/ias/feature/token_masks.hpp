@@ -11,7 +11,6 @@
 
 #include "../core/rng.hpp"
 #include "feature_matrix.hpp"
-#include "feature_noise.hpp"
 
 namespace ias::feature {
 
@@ -29,9 +28,7 @@ namespace ias::feature {
 inline int random_token_mask(int tokens, const rng_stream& stream, std::span<std::uint8_t> mask_out) {
     constexpr const char* op = "random_token_mask";
     if (tokens < 0) detail::fail(op, "tokens is " + std::to_string(tokens) + "; it must be >= 0");
-    if (mask_out.size() != std::size_t(tokens))
-        detail::fail(op, "mask_out has " + std::to_string(mask_out.size()) + " values; it must have " +
-                             std::to_string(tokens) + " (one per token)");
+    detail::expect_count(op, "mask_out", mask_out.size(), std::size_t(tokens), "token");
     rng_stream draws = stream.fork(0);
     const float ratio = draws.uniform();
     const int count = std::min(int(double(tokens) * double(ratio)), tokens);
@@ -59,12 +56,8 @@ inline void ami_distance(const_features x, const_features centres, std::span<flo
                              "; it must have at least one row and " + std::to_string(x.cols()) +
                              " columns (those of x)");
     const auto rows = std::size_t(x.rows());
-    if (distance_out.size() != rows)
-        detail::fail(op, "distance_out has " + std::to_string(distance_out.size()) + " values; it must have " +
-                             std::to_string(rows) + " (one per row of x)");
-    if (cluster_out.size() != rows)
-        detail::fail(op, "cluster_out has " + std::to_string(cluster_out.size()) + " values; it must have " +
-                             std::to_string(rows) + " (one per row of x)");
+    detail::expect_count(op, "distance_out", distance_out.size(), rows, "row of x");
+    detail::expect_count(op, "cluster_out", cluster_out.size(), rows, "row of x");
     for (Eigen::Index r = 0; r < x.rows(); ++r) {
         const float x_norm = std::max(x.row(r).norm(), 1e-8f);
         float best = 0.0f;
@@ -98,12 +91,8 @@ inline void cluster_outlier_mask(std::span<const float> distance, std::span<cons
     constexpr const char* op = "cluster_outlier_mask";
     if (!std::isfinite(sigma)) detail::fail(op, "sigma is " + std::to_string(sigma) + "; it must be finite");
     const std::size_t n = distance.size();
-    if (cluster.size() != n)
-        detail::fail(op, "cluster has " + std::to_string(cluster.size()) + " values; it must have " +
-                             std::to_string(n) + " (one per distance)");
-    if (mask_out.size() != n)
-        detail::fail(op, "mask_out has " + std::to_string(mask_out.size()) + " values; it must have " +
-                             std::to_string(n) + " (one per distance)");
+    detail::expect_count(op, "cluster", cluster.size(), n, "distance");
+    detail::expect_count(op, "mask_out", mask_out.size(), n, "distance");
     int max_id = -1;
     for (std::size_t i = 0; i < n; ++i) {
         if (cluster[i] < 0)
