@@ -48,6 +48,13 @@
 #include "feature/spr.hpp"
 #include "feature/token_masks.hpp"
 
+#include "diffusion/conditioning.hpp"
+#include "diffusion/denoiser.hpp"
+#include "diffusion/exact_denoisers.hpp"
+#include "diffusion/sampler.hpp"
+#include "diffusion/schedule.hpp"
+#include "diffusion/tensor.hpp"
+
 #include "textures/image_pool.hpp"
 #include "textures/procedural_textures.hpp"
 #include "textures/texture_source.hpp"
