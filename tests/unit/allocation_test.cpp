@@ -108,6 +108,22 @@ TEST_CASE("allocation: every mask transform and the texture blend allocate nothi
         ias::restrict_to_foreground{}, ias::texture_blend{}));
 }
 
+TEST_CASE("allocation: diffusion inpainting and the GAN hook allocate nothing per sample once warm", "[allocation]") {
+    // A mixture denoiser of two flat 64 × 48 × 3 images: the sampler, RePaint's path, the
+    // paste-back and the host model's per-thread weights all reuse their buffers.
+    std::vector<float> centres(2 * 64 * 48 * 3, -0.5f);
+    std::fill(centres.begin() + 64 * 48 * 3, centres.end(), 0.5f);
+    const auto sampler = std::make_shared<const ias::diffusion::sampler>(ias::diffusion::sampler{
+        ias::diffusion::respaced_schedule(ias::diffusion::noise_schedule::linear(), ias::diffusion::uniform_timesteps(1000, 10)),
+        ias::diffusion::gaussian_mixture_denoiser{centres, 0.05f}, {.kind = ias::diffusion::sampler_kind::ddpm, .jump_length = 2, .resamplings = 2}});
+    const auto generator = std::make_shared<const ias::patch_generator>([](const ias::generator_input& in, ias::generator_output& out) {
+        for (std::size_t i = 0; i < out.patch.size(); ++i) out.patch.data()[i] = in.z[i % in.z.size()] > 0 ? 1.0f : 0.0f;
+    });
+    check_no_allocation_once_warm(ias::pipeline(ias::ellipse_mask{},
+                                                ias::one_of(ias::diffusion_inpaint{.sampler = sampler, .paste_back = {.dilation = 2, .feather_sigma = 1.5f}},
+                                                            ias::generated_patch{.generator = generator, .latent_size = 64})));
+}
+
 TEST_CASE("allocation: the recipes allocate nothing per sample once warm", "[allocation]") {
     SECTION("draem") { check_no_allocation_once_warm(ias::recipes::draem()); }
     SECTION("memseg with the foreground of a category and the structure source") {

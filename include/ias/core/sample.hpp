@@ -72,6 +72,12 @@ public:
         }
         e.params = params;
     }
+    /// Moves every entry of `other` onto the end of this trace and leaves `other` empty: how a
+    /// stage that ran a candidate on a copy of the sample (rejection_filter) keeps its record.
+    void append(trace& other) {
+        for (trace_entry& e : other.entries_) entries_.push_back(std::move(e));
+        other.entries_.clear();
+    }
     [[nodiscard]] const std::vector<trace_entry>& entries() const noexcept { return entries_; }
     [[nodiscard]] std::size_t size() const noexcept { return entries_.size(); }
     void clear() noexcept { entries_.clear(); }

@@ -130,17 +130,13 @@ inline void repaint_path(int start, int jump_length, int resamplings, std::vecto
                                     std::to_string(jump_length) + " and resamplings " + std::to_string(resamplings) +
                                     " must be >= 0, >= 0 and >= 1");
     path.clear();
-    const int states = start + 1;
-    std::vector<int> remaining;
-    if (jump_length > 0 && resamplings > 1) {
-        remaining.assign(std::size_t(states), 0);
-        for (int j = 0; j < states - jump_length; j += jump_length) remaining[std::size_t(j)] = resamplings - 1;
-    }
-    for (int s = states; s >= 1;) {
-        path.push_back(--s);
-        if (!remaining.empty() && remaining[std::size_t(s)] > 0) {
-            --remaining[std::size_t(s)];
-            for (int k = 0; k < jump_length; ++k) path.push_back(++s);
+    const bool jumps = jump_length > 0 && resamplings > 1;
+    for (int step = start; step >= 0; --step) {
+        path.push_back(step);
+        if (!jumps || step % jump_length != 0 || step >= start + 1 - jump_length) continue;
+        for (int r = 1; r < resamplings; ++r) {  // climb back jump_length steps, then descend again
+            for (int k = 1; k <= jump_length; ++k) path.push_back(step + k);
+            for (int k = jump_length - 1; k >= 0; --k) path.push_back(step + k);
         }
     }
     path.push_back(-1);
@@ -269,8 +265,8 @@ struct sampler {
                                  schedule.alpha_bar(to), iteration++};
             if (region) replace_known(x, streams, tag, *region, info, scratch);
             if (hooks.latent_gradient) latent_step(x, info, scratch);
-            predict(x, info, branches, scratch);
-            update(x, streams, tag, info, have_previous_x0, scratch);
+            const bool x0_ready = predict(x, info, branches, scratch);
+            update(x, streams, tag, info, x0_ready, have_previous_x0, scratch);
         }
         if (region) {
             const std::size_t pixels = std::size_t(shape.height) * std::size_t(shape.width);
@@ -314,14 +310,20 @@ private:
         }
     }
 
-    /// ε̂ and x̂₀ of step `info` into scratch.eps[0] and scratch.x0, with guidance, clipping and the x̂₀ hooks.
-    void predict(const_tensor_view x, const step_info& info, std::span<const guidance_branch> branches,
+    /// ε̂ of step `info` into scratch.eps[0], with guidance, clipping and the x̂₀ hooks, and x̂₀
+    /// into scratch.x0 when something needs it (returns whether it did). A plain ε-prediction
+    /// DDIM or DDPM step leaves x̂₀ to the update, which computes it on the fly: one pass over
+    /// the state fewer.
+    bool predict(const_tensor_view x, const step_info& info, std::span<const guidance_branch> branches,
                  sampler_scratch& scratch) const {
         const any_denoiser& net = hooks.second_model && info.timestep < hooks.second_model_below ? hooks.second_model : model;
         const std::size_t n = x.size();
+        const bool x0_ready = net.predicts() != prediction::epsilon || options.clip_denoised || hooks.x0_override ||
+                              hooks.on_step || options.kind == sampler_kind::dpm_solver_pp_2m;
         for (std::size_t k = 0; k < branches.size(); ++k) {
             net(denoiser_input{x, info.timestep, info.alpha_bar, branches[k].cond}, scratch.eps[k].view());
-            to_epsilon_and_x0(net.predicts(), x.data(), scratch.eps[k].data(), scratch.x0.data(), n, info.alpha_bar);
+            if (net.predicts() != prediction::epsilon)
+                to_epsilon_and_x0(net.predicts(), x.data(), scratch.eps[k].data(), scratch.x0.data(), n, info.alpha_bar);
         }
         float* __restrict eps = scratch.eps[0].data();
         const float a = float(std::sqrt(info.alpha_bar)), b = float(std::sqrt(1.0 - info.alpha_bar));
@@ -349,7 +351,8 @@ private:
         }
         float* __restrict x0 = scratch.x0.data();
         const float* __restrict xs = x.data();
-        if (recompute_x0) to_epsilon_and_x0(prediction::epsilon, xs, eps, x0, n, info.alpha_bar);
+        if (x0_ready && (recompute_x0 || net.predicts() == prediction::epsilon))
+            to_epsilon_and_x0(prediction::epsilon, xs, eps, x0, n, info.alpha_bar);
         if (options.clip_denoised) {
             for (std::size_t i = 0; i < n; ++i) x0[i] = std::clamp(x0[i], -1.0f, 1.0f);
             const float inv_b = float(1.0 / std::sqrt(1.0 - info.alpha_bar));
@@ -357,9 +360,10 @@ private:
         }
         if (hooks.x0_override) hooks.x0_override(info, x, scratch.eps[0].view(), scratch.x0.view());
         if (hooks.on_step) hooks.on_step(info, x, scratch.x0.view());
+        return x0_ready;
     }
 
-    void update(tensor_view x, std::span<const rng_stream> streams, std::uint32_t tag, const step_info& info,
+    void update(tensor_view x, std::span<const rng_stream> streams, std::uint32_t tag, const step_info& info, bool x0_ready,
                 bool& have_previous_x0, sampler_scratch& scratch) const {
         const std::size_t n = x.size();
         float* __restrict xs = x.data();
@@ -372,6 +376,9 @@ private:
             for (int b = 0; b < x.shape().batch; ++b) fill_normal(streams[b].fork(tag), 0, scratch.noise.plane(b));
         };
         const float* __restrict z = scratch.noise.data();
+        // x̂₀ = (x_t − √(1 − ᾱ)·ε̂)/√ᾱ, as to_epsilon_and_x0 computes it, when predict left it to us.
+        const float b = float(std::sqrt(1.0 - ab)), inv_a = float(1.0 / std::sqrt(ab));
+        const auto x0_at = [&](std::size_t i) { return x0_ready ? x0[i] : (xs[i] - b * eps[i]) * inv_a; };
 
         switch (options.kind) {
             case sampler_kind::ddpm: {
@@ -385,9 +392,11 @@ private:
                     classifier.gradient(info, x, scratch.grad.view());
                     const float s = float(double(classifier.scale) * var);
                     const float* __restrict g = scratch.grad.data();
-                    for (std::size_t i = 0; i < n; ++i) xs[i] = c0 * x0[i] + c1 * xs[i] + s * g[i];
-                } else {
+                    for (std::size_t i = 0; i < n; ++i) xs[i] = c0 * x0_at(i) + c1 * xs[i] + s * g[i];
+                } else if (x0_ready) {
                     for (std::size_t i = 0; i < n; ++i) xs[i] = c0 * x0[i] + c1 * xs[i];
+                } else {
+                    for (std::size_t i = 0; i < n; ++i) xs[i] = c0 * x0_at(i) + c1 * xs[i];
                 }
                 if (!last) {
                     draw_noise();
@@ -400,7 +409,10 @@ private:
                 // x' = √ᾱ'·x̂₀ + √(1 − ᾱ' − σ²)·ε̂ + √(1 + s)·σ·z, σ = η·√((1 − ᾱ')/(1 − ᾱ))·√(1 − ᾱ/ᾱ').
                 const double sigma = double(options.eta) * std::sqrt((1.0 - ab_prev) / (1.0 - ab)) * std::sqrt(1.0 - ab / ab_prev);
                 const float c0 = float(std::sqrt(ab_prev)), c1 = float(std::sqrt(std::max(0.0, 1.0 - ab_prev - sigma * sigma)));
-                for (std::size_t i = 0; i < n; ++i) xs[i] = c0 * x0[i] + c1 * eps[i];
+                if (x0_ready)
+                    for (std::size_t i = 0; i < n; ++i) xs[i] = c0 * x0[i] + c1 * eps[i];
+                else
+                    for (std::size_t i = 0; i < n; ++i) xs[i] = c0 * x0_at(i) + c1 * eps[i];
                 if (sigma > 0.0) {
                     draw_noise();
                     const float s = float(inflation * sigma);
