@@ -3,11 +3,13 @@
 // reproduce.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <cmath>
 #include <numeric>
 #include <vector>
 
 #include <ias/diffusion/exact_denoisers.hpp>
+#include <ias/diffusion/masks.hpp>
 #include <ias/diffusion/sampler.hpp>
 
 using namespace ias::diffusion;
@@ -282,7 +284,7 @@ TEST_CASE("diffusion guidance with scale 0 and 1 reduces to the plain ddim and d
         };
         CHECK(guided({{uncond}, {cond, 0.0f}}).values()[5] == plain_u.values()[5]);
         CHECK(guided({{uncond}, {cond, 0.0f}}).view().size() == plain_u.size());
-        const auto zero = guided({{uncond}, {cond, 0.0f}}), one = guided({{uncond}, {cond, 1.0f}});
+        const auto zero = guided(classifier_free_guidance(uncond, cond, 0.0f)), one = guided(classifier_free_guidance(uncond, cond, 1.0f));
         CHECK(std::equal(zero.values().begin(), zero.values().end(), plain_u.values().begin()));
         CHECK(std::equal(one.values().begin(), one.values().end(), plain_c.values().begin()));
         // DefectDiffu's chain with both scales 1 is the last branch, with the second 0 the middle one.
@@ -561,4 +563,29 @@ TEST_CASE("diffusion gaussian mixture denoiser samples the centres as the spread
     }
     CHECK(first > 0);  // 8 items, each centre with probability 1/2
     CHECK(second > 0);
+}
+
+TEST_CASE("diffusion region schedule shrinking_dilation follows AnomalyDiffusion's radius", "[diffusion]") {
+    const auto schedule = shrinking_dilation();
+    std::size_t previous_area = 1u << 30;
+    for (int timestep : {999, 700, 400, 150, 20}) {
+        tensor mask({2, 41, 41, 1}, 0.0f);
+        for (int b = 0; b < 2; ++b) mask.view().image(b)(20, 20) = 1.0f;
+        const step_info info{.step = 0, .steps = 50, .timestep = timestep};
+        REQUIRE(schedule(info, mask));
+        const int r = anomalydiffusion_dilation_radius(timestep, 50);  // 17, 12, 8, 4, 1
+        std::size_t area = 0;
+        for (float v : mask.plane(1)) area += v > 0.0f;
+        const auto plane = mask.view().image(1);
+        CHECK(plane(20 + r, 20) == 1.0f);
+        CHECK(plane(20, 20 - r) == 1.0f);
+        if (r + 21 < 41) CHECK(plane(21 + r, 20) == 0.0f);
+        if (r >= 2) CHECK(plane(20 + r, 20 + r) == 0.0f);  // a disk, not a square
+        CHECK(area < previous_area);
+        previous_area = area;
+    }
+    tensor one({1, 5, 5, 1}, 0.0f);
+    one.data()[12] = 1.0f;
+    REQUIRE(schedule(step_info{.step = 0, .steps = 200, .timestep = 10}, one));  // radius 0: unchanged
+    CHECK(std::count(one.values().begin(), one.values().end(), 1.0f) == 1);
 }

@@ -4,9 +4,9 @@
 
 #include <concepts>
 #include <cstddef>
-#include <deque>
 #include <type_traits>
 
+#include "../detail/nested_scratch.hpp"
 #include "concepts.hpp"
 #include "pixel_region.hpp"
 
@@ -44,34 +44,12 @@ concept region_aware_transform =
     }) || (transform<T> && requires(const T& t, sample& s, rng_stream& rng, const pixel_region& r) { t(s, rng, r); });
 
 namespace detail {
-/// A per-thread region for the nested calls of `run_on_region` (a stack reused from sample to
-/// sample, so that the steady state does not allocate), holding a copy of `initial`.
-class scratch_region {
-public:
-    explicit scratch_region(const pixel_region& initial) : region_(acquire()) { region_ = initial; }
-    ~scratch_region() { --depth(); }
-    scratch_region(const scratch_region&) = delete;
-    scratch_region& operator=(const scratch_region&) = delete;
-    [[nodiscard]] pixel_region& get() noexcept { return region_; }
-
-private:
-    static std::size_t& depth() noexcept {
-        thread_local std::size_t d = 0;
-        return d;
-    }
-    static pixel_region& acquire() {
-        thread_local std::deque<pixel_region> pool;  // a deque: references survive growth
-        if (depth() == pool.size()) pool.emplace_back();
-        return pool[depth()++];
-    }
-    pixel_region& region_;
-};
-
 /// Calls `input` with the pixels `t` reads to produce `where` (with parameters `p...`).
 template <class T, class... P>
 void prepare_input(const T& t, const pixel_region& where, region_input input, const P&... p) {
     if constexpr (requires(pixel_region& r) { t.input_region(p..., r); }) {
-        scratch_region read(where);
+        nested_scratch<pixel_region> read;  // the input regions of nested calls each get their own
+        read.get() = where;
         t.input_region(p..., read.get());
         input(read.get());
     } else {

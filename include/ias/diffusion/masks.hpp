@@ -6,6 +6,7 @@
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -16,6 +17,7 @@
 #include "../core/image_view.hpp"
 #include "../fn/morphology.hpp"
 #include "../fn/resize.hpp"
+#include "sampler.hpp"
 #include "tensor.hpp"
 
 namespace ias::diffusion {
@@ -53,6 +55,27 @@ void mask_check_one_channel(const char* fn, const char* name, image_view<T> v) {
     const std::int64_t factor = sampling_steps <= 50 ? 16 : 8;
     // 64-bit so that timesteps near INT_MAX do not overflow; the quotient fits in an int.
     return int((std::int64_t(timestep) + 100) * factor / 1000);
+}
+
+/// A region schedule for `blended_region::schedule` that dilates the generation mask at every
+/// step by a disk of radius anomalydiffusion_dilation_radius(timestep, steps): early, noisy
+/// steps regenerate a wide band around the mask and the last ones the mask itself, which lets
+/// thin masks be filled in context (AnomalyDiffusion; Blended Latent Diffusion's
+/// dilate-then-shrink; METHODS §3.3, §8.10 item 4). The region at the end stays the undilated
+/// mask. Per-thread buffers: no allocation once warm.
+[[nodiscard]] inline std::function<bool(const step_info&, tensor_view)> shrinking_dilation() {
+    return [](const step_info& info, tensor_view mask) {
+        const int radius = anomalydiffusion_dilation_radius(info.timestep, info.steps);
+        if (radius == 0) return true;
+        thread_local image<float> dilated, scratch;
+        for (int b = 0; b < mask.shape().batch; ++b) {
+            const image_view<float> plane = mask.image(b);
+            dilated.ensure_size(plane.width(), plane.height(), 1);
+            fn::dilate(plane, dilated.view(), {fn::kernel_shape::disk, 2 * radius + 1}, scratch);
+            std::copy_n(dilated.data(), dilated.size(), plane.data());
+        }
+        return true;
+    };
 }
 
 /// AnomalyDiffusion's adaptive attention re-weighting map (METHODS §3.3): the per-pixel factor

@@ -9,6 +9,7 @@
 #include <span>
 #include <stdexcept>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "../core/bulk_random.hpp"
@@ -50,6 +51,13 @@ struct guidance_branch {
     conditioning cond;
     float scale = 1.0f;
 };
+
+/// Classifier-free guidance's two branches: ε_u + scale·(ε_c − ε_u) (Stable Diffusion's default
+/// scale is 7.5, GLAD's 9, AnomalyDiffusion's 1, i.e. none).
+[[nodiscard]] inline std::vector<guidance_branch> classifier_free_guidance(conditioning unconditional, conditioning conditional,
+                                                                           float scale) {
+    return {{std::move(unconditional), 1.0f}, {std::move(conditional), scale}};
+}
 
 /// Classifier guidance (Dhariwal and Nichol 2021; RealNet's SDAS, METHODS §3.2): the host writes
 /// g = ∇_x log p(y | x_t, t) for the batch into `grad`; DDPM shifts its mean by s·σ²·g, DDIM and

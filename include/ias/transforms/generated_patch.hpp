@@ -7,7 +7,6 @@
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
-#include <deque>
 #include <functional>
 #include <limits>
 #include <memory>
@@ -20,6 +19,7 @@
 #include "../core/bulk_random.hpp"
 #include "../core/concepts.hpp"
 #include "../core/image.hpp"
+#include "../detail/nested_scratch.hpp"
 #include "../diffusion/conditioning.hpp"
 #include "../fn/blend.hpp"
 #include "../fn/poisson.hpp"
@@ -152,30 +152,6 @@ struct buffers {
     fn::poisson_scratch poisson;
 };
 
-/// The buffers of this thread at the current nesting depth: a generator may itself run ias
-/// transforms, even another `generated_patch`, on this thread, and those get buffers of their
-/// own instead of overwriting the caller's. A deque keeps references valid as it grows.
-class scoped_buffers {
-public:
-    scoped_buffers() : buffers_(acquire()) {}
-    ~scoped_buffers() { --depth(); }
-    scoped_buffers(const scoped_buffers&) = delete;
-    scoped_buffers& operator=(const scoped_buffers&) = delete;
-    [[nodiscard]] buffers& get() noexcept { return buffers_; }
-
-private:
-    static std::size_t& depth() noexcept {
-        thread_local std::size_t d = 0;
-        return d;
-    }
-    static buffers& acquire() {
-        thread_local std::deque<buffers> pool;
-        if (depth() == pool.size()) pool.emplace_back();
-        return pool[depth()++];
-    }
-    buffers& buffers_;
-};
-
 inline std::string shape(int width, int height, int channels) {
     return std::to_string(width) + "x" + std::to_string(height) + "x" + std::to_string(channels);
 }
@@ -272,7 +248,7 @@ inline void generated_patch::apply(sample& s, const params_type& p) const {
     if (has_mask && (s.mask.width() != W || s.mask.height() != H || s.mask.channels() != 1))
         throw error("ias::generated_patch: the sample's mask is " + detail::generated::shape(s.mask.width(), s.mask.height(), s.mask.channels()) +
                     ", but it must be one channel of the image's size " + std::to_string(W) + "x" + std::to_string(H));
-    detail::generated::scoped_buffers scope;
+    ias::detail::nested_scratch<detail::generated::buffers> scope;  // a generator may run ias stages, even this one
     auto& b = scope.get();
 
     detail::resize_grown(b.z, std::size_t(latent_size));

@@ -5,7 +5,6 @@
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
-#include <deque>
 #include <functional>
 #include <limits>
 #include <optional>
@@ -15,6 +14,7 @@
 #include <vector>
 
 #include "../core/concepts.hpp"
+#include "../detail/nested_scratch.hpp"
 #include "settings.hpp"
 
 namespace ias {
@@ -39,31 +39,6 @@ namespace detail::rejection {
 struct slot {
     sample candidate, best;
     std::vector<double> scores;
-};
-
-/// The slot of this thread at the current nesting depth: the inner transform or the scorer
-/// may run another rejection_filter on this thread, which then gets a slot of its own. A deque
-/// keeps references valid as it grows; slots are reused, so copies of the input into them
-/// assign into buffers that already have their size.
-class scoped_slot {
-public:
-    scoped_slot() : slot_(acquire()) {}
-    ~scoped_slot() { --depth(); }
-    scoped_slot(const scoped_slot&) = delete;
-    scoped_slot& operator=(const scoped_slot&) = delete;
-    [[nodiscard]] slot& get() noexcept { return slot_; }
-
-private:
-    static std::size_t& depth() noexcept {
-        thread_local std::size_t d = 0;
-        return d;
-    }
-    static slot& acquire() {
-        thread_local std::deque<slot> pool;
-        if (depth() == pool.size()) pool.emplace_back();
-        return pool[depth()++];
-    }
-    slot& slot_;
 };
 
 /// Takes a sample's trace away for a scope and gives it back at the end (also when an attempt
@@ -147,7 +122,7 @@ public:
     }
 
     void operator()(sample& s, rng_stream& rng) const {
-        detail::rejection::scoped_slot scope;
+        ias::detail::nested_scratch<detail::rejection::slot> scope;  // inner stages may run another filter
         auto& slot = scope.get();
         slot.scores.clear();
         detail::rejection::detached_trace outer(s);  // s.trace is disengaged until `outer` ends
