@@ -81,6 +81,9 @@ struct sampler_options {
     /// ⌈strength·steps⌉ − 1 and sampled from there. Strength 1 starts from pure noise and
     /// ignores the input.
     float strength = 1.0f;
+    /// x already holds the state at the first step (a DDIM inversion's result, `sampler::invert`)
+    /// and is sampled from as it is: nothing is drawn or noised at the start.
+    bool start_from_input = false;
     /// RePaint's resampling (Lugmayr et al., CVPR 2022; METHODS §3.3): every `jump_length`
     /// steps the state is renoised `jump_length` steps back, `resamplings` − 1 times, to
     /// harmonise the generated region with the known one. 0 (or resamplings 1) turns it off.
@@ -245,8 +248,8 @@ struct sampler {
         const int start = schedule.first_step(options.strength);
         repaint_path(start, options.jump_length, options.resamplings, scratch.path);
 
-        // The start: pure noise, or the input noised to the first step (SDEdit).
-        for (int b = 0; b < shape.batch; ++b) {
+        // The start: pure noise, or the input noised to the first step (SDEdit), or the input.
+        for (int b = 0; b < shape.batch && !options.start_from_input; ++b) {
             if (options.strength >= 1.0f) {
                 fill_normal(streams[b].fork(0), 0, x.plane(b));
             } else {
@@ -286,6 +289,34 @@ struct sampler {
             if (!std::isfinite(v))
                 throw error("ias::diffusion::sampler: the sample has non-finite values; a host hook (the denoiser, a gradient or "
                             "an override) returned NaN or Inf");
+    }
+
+    /// DDIM inversion (image → noise, for the editing methods of the DefectFill and AnoGen family;
+    /// METHODS §3.2): from the clean x (step −1) up to step `to_step` (−1: the last), each step
+    /// x_i = √ᾱ_i·x̂₀ + √(1 − ᾱ_i)·ε̂ with ε̂ the network's prediction at timestep(i) from the
+    /// state of step i − 1 and x̂₀ = (x − √(1 − ᾱ_{i−1})·ε̂)/√ᾱ_{i−1}, as null-text inversion and
+    /// diffusers' inverse scheduler do. Deterministic; sample back with `start_from_input`.
+    void invert(tensor_view x, const conditioning& cond, sampler_scratch& scratch, int to_step = -1) const {
+        validate();
+        const int last = to_step < 0 ? schedule.size() - 1 : to_step;
+        if (last >= schedule.size())
+            throw std::invalid_argument("ias::diffusion::sampler::invert: to_step is " + std::to_string(to_step) +
+                                        "; the schedule has " + std::to_string(schedule.size()) + " steps");
+        scratch.eps.resize(1);
+        scratch.eps[0].reshape(x.shape());
+        scratch.x0.reshape(x.shape());
+        const std::size_t n = x.size();
+        for (int i = 0; i <= last; ++i) {
+            const double ab = schedule.alpha_bar(i), ab_prev = schedule.alpha_bar(i - 1);
+            const any_denoiser& net = hooks.second_model && schedule.timestep(i) < hooks.second_model_below ? hooks.second_model : model;
+            float* eps = scratch.eps[0].data();
+            net(denoiser_input{x, schedule.timestep(i), ab, cond}, scratch.eps[0].view());
+            to_epsilon_and_x0(net.predicts(), x.data(), eps, scratch.x0.data(), n, ab);  // ε̂ of a sample or v prediction
+            const float inv_a = float(1.0 / std::sqrt(ab_prev)), b_prev = float(std::sqrt(1.0 - ab_prev));
+            const float a = float(std::sqrt(ab)), b = float(std::sqrt(1.0 - ab));
+            float* xs = x.data();
+            for (std::size_t k = 0; k < n; ++k) xs[k] = a * ((xs[k] - b_prev * eps[k]) * inv_a) + b * eps[k];
+        }
     }
 
 private:
