@@ -52,6 +52,9 @@
 #include "feature/spr.hpp"
 #include "feature/token_masks.hpp"
 
+#include "defects/defect_spec.hpp"
+#include "defects/prompt.hpp"
+
 #include "diffusion/conditioning.hpp"
 #include "diffusion/denoiser.hpp"
 #include "diffusion/exact_denoisers.hpp"

@@ -1,0 +1,130 @@
+// SPDX-License-Identifier: MIT
+// defect_spec: what a procedural physical defect should look like, as a structure a prompt or a recipe fills in.
+#pragma once
+
+#include <array>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+
+namespace ias {
+
+/// The kinds of procedural physical defect, as found on production lines.
+enum class defect_type {
+    scratch,   ///< thin curved strokes with tapering width, dark or specular
+    crack,     ///< a branching random walk with thickness decay and shaded edges
+    pore,      ///< a dark elliptical pit with a rim highlight (blowhole)
+    stain,     ///< a fractal blob shifting colour or intensity, soft-edged (contamination)
+    dent,      ///< a height map (dent or bump) shaded from a light direction
+    chip,      ///< material missing at the object boundary (break)
+    fray,      ///< wear along an edge
+    particle,  ///< a small foreign body on the surface
+};
+
+inline constexpr std::array<defect_type, 8> all_defect_types{defect_type::scratch, defect_type::crack, defect_type::pore,
+                                                             defect_type::stain,   defect_type::dent,  defect_type::chip,
+                                                             defect_type::fray,    defect_type::particle};
+
+/// The kind's name, as `sample.defect_kind` and prompts spell it.
+[[nodiscard]] constexpr std::string_view to_string(defect_type t) noexcept {
+    switch (t) {
+        case defect_type::scratch: return "scratch";
+        case defect_type::crack: return "crack";
+        case defect_type::pore: return "pore";
+        case defect_type::stain: return "stain";
+        case defect_type::dent: return "dent";
+        case defect_type::chip: return "chip";
+        case defect_type::fray: return "fray";
+        case defect_type::particle: return "particle";
+    }
+    return "scratch";
+}
+
+/// Whether the defect is darker or brighter than the surface (a scratch can be either: a groove
+/// in shadow or a specular line).
+enum class defect_polarity { any, dark, bright };
+
+/// Where defects are placed.
+enum class defect_location {
+    anywhere,     ///< the whole image
+    foreground,   ///< where `sample.foreground` > 0.5 (everywhere without a foreground)
+    object_edge,  ///< on the boundary of the foreground (the image border without one)
+    top,          ///< the top quarter of the image
+    bottom,       ///< the bottom quarter
+    left,         ///< the left quarter
+    right,        ///< the right quarter
+    centre,       ///< the central half in each direction
+    region,       ///< `defect_spec::region`
+};
+
+/// A closed range [min, max] of a defect attribute.
+struct defect_range {
+    float min = 0.0f;
+    float max = 0.0f;
+    friend constexpr bool operator==(const defect_range&, const defect_range&) = default;
+};
+
+/// What to synthesise: every attribute a prompt can name. Sizes are fractions of the image's
+/// shorter side (the length of a scratch, crack or fray; the diameter of the other kinds);
+/// thickness is in pixels; contrast is the intensity change in [0, 1]. `defect_spec::of(kind)`
+/// gives each kind's defaults.
+struct defect_spec {
+    defect_type kind = defect_type::scratch;
+    int count_min = 1;
+    int count_max = 1;
+    defect_range size{0.2f, 0.4f};
+    defect_range thickness{1.0f, 2.5f};
+    defect_range contrast{0.15f, 0.35f};
+    defect_polarity polarity = defect_polarity::any;
+    std::optional<float> orientation;  ///< degrees, 0 horizontal, 90 vertical; none: random
+    defect_location location = defect_location::anywhere;
+    std::array<float, 4> region{0.0f, 0.0f, 1.0f, 1.0f};  ///< x0, y0, x1, y1 as fractions, with location = region
+    std::optional<std::array<float, 3>> colour;          ///< RGB in [0, 1] (stains, particles); none: a shade of the surface
+    float softness = 0.3f;                                ///< edge softness, 0 hard … 1 very soft
+
+    friend bool operator==(const defect_spec&, const defect_spec&) = default;
+
+    /// The defaults of `kind`.
+    [[nodiscard]] static defect_spec of(defect_type kind) {
+        defect_spec s;
+        s.kind = kind;
+        switch (kind) {
+            case defect_type::scratch: break;
+            case defect_type::crack: s.size = {0.25f, 0.5f}, s.thickness = {1.0f, 3.0f}, s.polarity = defect_polarity::dark; break;
+            case defect_type::pore: s.size = {0.03f, 0.08f}, s.contrast = {0.25f, 0.5f}, s.polarity = defect_polarity::dark, s.softness = 0.2f; break;
+            case defect_type::stain: s.size = {0.1f, 0.25f}, s.contrast = {0.08f, 0.2f}, s.softness = 0.7f; break;
+            case defect_type::dent: s.size = {0.08f, 0.2f}, s.contrast = {0.1f, 0.25f}, s.softness = 0.8f; break;
+            case defect_type::chip: s.size = {0.05f, 0.12f}, s.contrast = {0.3f, 0.6f}, s.location = defect_location::object_edge, s.softness = 0.1f; break;
+            case defect_type::fray: s.size = {0.15f, 0.35f}, s.thickness = {2.0f, 5.0f}, s.location = defect_location::object_edge; break;
+            case defect_type::particle: s.size = {0.01f, 0.03f}, s.contrast = {0.3f, 0.6f}, s.softness = 0.15f; break;
+        }
+        return s;
+    }
+
+    /// Throws std::invalid_argument naming the attribute that is out of range.
+    void validate() const {
+        const auto bad = [](const std::string& what) { throw std::invalid_argument("ias::defect_spec: " + what); };
+        const auto range = [&](const char* name, const defect_range& r, float lo, float hi) {
+            if (!(r.min >= lo && r.min <= r.max && r.max <= hi))
+                bad(std::string(name) + " is [" + std::to_string(r.min) + ", " + std::to_string(r.max) + "]; it must satisfy " +
+                    std::to_string(lo) + " <= min <= max <= " + std::to_string(hi));
+        };
+        if (count_min < 0 || count_min > count_max || count_max > 64)
+            bad("count is " + std::to_string(count_min) + " to " + std::to_string(count_max) + "; it must satisfy 0 <= min <= max <= 64");
+        range("size", size, 0.001f, 1.0f);
+        range("thickness", thickness, 0.25f, 64.0f);
+        range("contrast", contrast, 0.0f, 1.0f);
+        if (orientation && !(*orientation >= -360.0f && *orientation <= 360.0f))
+            bad("orientation is " + std::to_string(*orientation) + " degrees; it must lie in [-360, 360]");
+        if (!(region[0] >= 0.0f && region[0] < region[2] && region[2] <= 1.0f && region[1] >= 0.0f && region[1] < region[3] &&
+              region[3] <= 1.0f))
+            bad("region must satisfy 0 <= x0 < x1 <= 1 and 0 <= y0 < y1 <= 1");
+        if (colour)
+            for (float c : *colour)
+                if (!(c >= 0.0f && c <= 1.0f)) bad("colour components must lie in [0, 1]");
+        if (!(softness >= 0.0f && softness <= 1.0f)) bad("softness is " + std::to_string(softness) + "; it must lie in [0, 1]");
+    }
+};
+
+}  // namespace ias
