@@ -53,7 +53,9 @@
 #include "feature/token_masks.hpp"
 
 #include "defects/defect_spec.hpp"
+#include "defects/placement.hpp"
 #include "defects/prompt.hpp"
+#include "defects/scratch.hpp"
 
 #include "diffusion/conditioning.hpp"
 #include "diffusion/denoiser.hpp"
