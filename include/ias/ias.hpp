@@ -52,10 +52,15 @@
 #include "feature/spr.hpp"
 #include "feature/token_masks.hpp"
 
+#include "defects/crack.hpp"
 #include "defects/defect_spec.hpp"
+#include "defects/dent.hpp"
+#include "defects/particle.hpp"
 #include "defects/placement.hpp"
+#include "defects/pore.hpp"
 #include "defects/prompt.hpp"
 #include "defects/scratch.hpp"
+#include "defects/stain.hpp"
 
 #include "diffusion/conditioning.hpp"
 #include "diffusion/denoiser.hpp"

@@ -11,6 +11,7 @@
 
 #include "../core/image.hpp"
 #include "../core/rng.hpp"
+#include "../detail/grow.hpp"
 #include "defect_spec.hpp"
 #include "placement.hpp"
 
@@ -64,7 +65,7 @@ inline void render_scratch(image<float>& pixels, image<float>& mask, const scrat
 
     // The polyline and its half-widths.
     thread_local std::vector<float> px, py, hw;
-    px.resize(std::size_t(segments) + 1), py.resize(px.size()), hw.resize(px.size());
+    for (auto* v : {&px, &py, &hw}) ias::detail::resize_grown(*v, std::size_t(segments) + 1);
     for (int k = 0; k <= segments; ++k) {
         const float s = float(k) / float(segments), r = 1.0f - s;
         px[std::size_t(k)] = r * r * ax + 2 * r * s * cx + s * s * bx;
@@ -80,7 +81,7 @@ inline void render_scratch(image<float>& pixels, image<float>& mask, const scrat
     const int bw = x1 - x0 + 1, bh = y1 - y0 + 1;
     if (bw <= 0 || bh <= 0) return;
     thread_local std::vector<float> cover;
-    cover.assign(std::size_t(bw) * std::size_t(bh), 0.0f);
+    ias::detail::assign_grown(cover, std::size_t(bw) * std::size_t(bh), 0.0f);
     for (int k = 0; k < segments; ++k) {
         const std::size_t i = std::size_t(k);
         const float sx = px[i + 1] - px[i], sy = py[i + 1] - py[i];
