@@ -161,8 +161,7 @@ inline crack_params sample_crack(const defect_spec& spec, const defect_site& sit
 /// Throws std::invalid_argument when the mask is not one channel of the image's size.
 inline void render_crack(image<float>& pixels, image<float>& mask, const crack_params& p) {
     namespace dc = detail::crack;
-    if (mask.width() != pixels.width() || mask.height() != pixels.height() || mask.channels() != 1)
-        throw std::invalid_argument("ias::render_crack: the mask must be one channel of the image's size");
+    detail::placement::expect_mask("render_crack", pixels, mask);
     if (!(p.contrast > 0.0f)) return;
     thread_local std::vector<crack_point> points;
     trace_crack(p, points);

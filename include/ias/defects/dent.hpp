@@ -63,8 +63,7 @@ inline dent_params sample_dent(const defect_spec& spec, const defect_site& site,
 /// no clamping occurs. Visits only the ellipse's bounding box; allocates nothing.
 /// Throws std::invalid_argument when the mask is not one channel of the image's size.
 inline void render_dent(image<float>& pixels, image<float>& mask, const dent_params& p) {
-    if (mask.width() != pixels.width() || mask.height() != pixels.height() || mask.channels() != 1)
-        throw std::invalid_argument("ias::render_dent: the mask must be one channel of the image's size");
+    detail::placement::expect_mask("render_dent", pixels, mask);
     if (!(p.radius > 0.0f) || !(p.contrast > 0.0f) || !(p.aspect > 0.0f) || !(p.slope > 0.0f)) return;
     const float major = p.radius, minor = p.aspect * p.radius;
     // The steepest slope of A·(1 − s²)² over s ∈ [0, 1] is A·8 / (3√3) per unit s; s runs over

@@ -111,8 +111,7 @@ inline float signed_distance(const float* vx, const float* vy, int n, float qx, 
 /// Throws std::invalid_argument when the mask is not one channel of the image's size.
 inline void render_particle(image<float>& pixels, image<float>& mask, const particle_params& p) {
     namespace dp = detail::particle;
-    if (mask.width() != pixels.width() || mask.height() != pixels.height() || mask.channels() != 1)
-        throw std::invalid_argument("ias::render_particle: the mask must be one channel of the image's size");
+    detail::placement::expect_mask("render_particle", pixels, mask);
     if (!(p.radius > 0.0f)) return;
     const int n = std::clamp(p.vertices, 3, particle_max_vertices);
     std::array<float, particle_max_vertices> vx{}, vy{}, sx{}, sy{};

@@ -7,6 +7,7 @@
 #include <cmath>
 #include <cstdint>
 #include <numbers>
+#include <stdexcept>
 #include <string>
 
 #include "../core/error.hpp"
@@ -28,6 +29,12 @@ struct defect_site {
 namespace detail::placement {
 
 inline bool inside(const image<float>& fg, int x, int y) noexcept { return fg(x, y) > 0.5f; }
+
+/// The renderers' check of their output mask: one channel of the image's size.
+inline void expect_mask(const char* renderer, const image<float>& pixels, const image<float>& mask) {
+    if (mask.width() != pixels.width() || mask.height() != pixels.height() || mask.channels() != 1)
+        throw std::invalid_argument(std::string("ias::") + renderer + ": the mask must be one channel of the image's size");
+}
 
 /// A foreground pixel with a 4-neighbour outside the foreground or on the image's border.
 inline bool on_boundary(const image<float>& fg, int x, int y) noexcept {

@@ -63,8 +63,7 @@ inline pore_params sample_pore(const defect_spec& spec, const defect_site& site,
 /// Visits only the pore's bounding box; allocates nothing.
 /// Throws std::invalid_argument when the mask is not one channel of the image's size.
 inline void render_pore(image<float>& pixels, image<float>& mask, const pore_params& p) {
-    if (mask.width() != pixels.width() || mask.height() != pixels.height() || mask.channels() != 1)
-        throw std::invalid_argument("ias::render_pore: the mask must be one channel of the image's size");
+    detail::placement::expect_mask("render_pore", pixels, mask);
     if (!(p.rx > 0.0f && p.ry > 0.0f) || (p.depth <= 0.0f && p.rim_contrast <= 0.0f)) return;
     const float edge = std::max(1.0f, 3.0f * p.softness);
     const float rim = std::max(0.0f, p.rim_width);

@@ -54,8 +54,7 @@ inline scratch_params sample_scratch(const defect_spec& spec, const defect_site&
 /// so the mask is exactly where the image changed. Each segment visits only the pixels within
 /// reach of it; no allocation once the per-thread buffers have grown.
 inline void render_scratch(image<float>& pixels, image<float>& mask, const scratch_params& p) {
-    if (mask.width() != pixels.width() || mask.height() != pixels.height() || mask.channels() != 1)
-        throw std::invalid_argument("ias::render_scratch: the mask must be one channel of the image's size");
+    detail::placement::expect_mask("render_scratch", pixels, mask);
     const float ux = std::cos(p.angle), uy = std::sin(p.angle), half = 0.5f * p.length;
     const float ax = p.x - half * ux, ay = p.y - half * uy, bx = p.x + half * ux, by = p.y + half * uy;
     const float cx = p.x - 2.0f * p.bend * p.length * uy, cy = p.y + 2.0f * p.bend * p.length * ux;  // Bézier control point

@@ -138,8 +138,7 @@ inline float turn_fraction(float x, float y) noexcept {
 /// Throws std::invalid_argument when the mask is not one channel of the image's size.
 inline void render_stain(image<float>& pixels, image<float>& mask, const stain_params& p) {
     namespace ds = detail::stain;
-    if (mask.width() != pixels.width() || mask.height() != pixels.height() || mask.channels() != 1)
-        throw std::invalid_argument("ias::render_stain: the mask must be one channel of the image's size");
+    detail::placement::expect_mask("render_stain", pixels, mask);
     if (!(p.radius > 0.0f && p.aspect > 0.0f && p.contrast > 0.0f)) return;
     constexpr int bins = 256;
     const float roughness = std::clamp(p.roughness, 0.0f, 0.45f);

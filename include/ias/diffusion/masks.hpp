@@ -15,6 +15,7 @@
 #include "../core/error.hpp"
 #include "../core/image.hpp"
 #include "../core/image_view.hpp"
+#include "../detail/grow.hpp"
 #include "../fn/morphology.hpp"
 #include "../fn/resize.hpp"
 #include "sampler.hpp"
@@ -377,10 +378,12 @@ inline void keep_largest_component(image_view<float> mask, fn::connectivity c = 
                                    float level = 0.5f) {
     detail::mask_check_one_channel("keep_largest_component", "mask", mask);
     const int w = mask.width(), h = mask.height();
-    std::vector<std::int32_t> labels(std::size_t(w) * std::size_t(h));
+    thread_local std::vector<std::int32_t> labels;  // per-thread: a mask stage runs once per sample
+    thread_local std::vector<std::int64_t> areas;
+    ias::detail::resize_grown(labels, std::size_t(w) * std::size_t(h));
     const int count = fn::connected_components(mask, labels, c, level);
     if (count == 0) return;
-    const std::vector<std::int64_t> areas = fn::component_areas(labels, count);
+    fn::component_areas(labels, count, areas);
     std::int32_t keep = 1;
     for (int k = 2; k <= count; ++k)
         if (areas[std::size_t(k)] > areas[std::size_t(keep)]) keep = k;

@@ -678,20 +678,27 @@ inline int connected_components(image_view<const float> mask, std::span<std::int
     return count;
 }
 
-/// Pixel count of every label of a `connected_components` result: element k is the area
-/// of component k, element 0 the background; the vector has `count` + 1 elements.
-/// Throws std::invalid_argument when `count` < 0 or a label lies outside [0, count].
-inline std::vector<std::int64_t> component_areas(std::span<const std::int32_t> labels, int count) {
+/// Pixel count of every label of a `connected_components` result into `areas`: element k is
+/// the area of component k, element 0 the background; `areas` gets `count` + 1 elements (its
+/// capacity is reused, so a per-thread vector stops allocating). Throws std::invalid_argument
+/// when `count` < 0 or a label lies outside [0, count].
+inline void component_areas(std::span<const std::int32_t> labels, int count, std::vector<std::int64_t>& areas) {
     if (count < 0)
         throw std::invalid_argument("ias::fn::component_areas: count is " + std::to_string(count) +
                                     "; it must be >= 0");
-    std::vector<std::int64_t> areas(std::size_t(count) + 1, 0);
+    areas.assign(std::size_t(count) + 1, 0);
     for (const std::int32_t v : labels) {
         if (v < 0 || v > count)
             throw std::invalid_argument("ias::fn::component_areas: labels holds " + std::to_string(v) +
                                         ", outside [0, count] = [0, " + std::to_string(count) + "]");
         ++areas[std::size_t(v)];
     }
+}
+
+/// `component_areas` into a new vector.
+inline std::vector<std::int64_t> component_areas(std::span<const std::int32_t> labels, int count) {
+    std::vector<std::int64_t> areas;
+    component_areas(labels, count, areas);
     return areas;
 }
 
