@@ -124,28 +124,28 @@ TEST_CASE("allocation: diffusion inpainting and the GAN hook allocate nothing pe
                                                             ias::generated_patch{.generator = generator, .latent_size = 64})));
 }
 
-TEST_CASE("allocation: the procedural defect renderers allocate nothing once warm", "[allocation]") {
-    ias::image<float> im(256, 256, 3, 0.5f), mask(256, 256, 1, 0.0f);
+TEST_CASE("allocation: the procedural defects allocate nothing once warm", "[allocation]") {
+    // Every kind on 256 × 256, on the whole image and on a disk-shaped object.
+    ias::image<float> im(256, 256, 3, 0.5f), mask(256, 256, 1, 0.0f), disk(256, 256, 1, 0.0f);
+    for (int y = 0; y < 256; ++y)
+        for (int x = 0; x < 256; ++x) disk(x, y) = std::hypot(float(x) - 128.0f, float(y) - 128.0f) < 100.0f ? 1.0f : 0.0f;
     const ias::image<float> none;
     const auto run = [&](std::uint32_t first, std::uint32_t n) {
         const long before = allocations.load();
         for (std::uint32_t i = first; i < first + n; ++i) {
             ias::rng_stream rng(1, i);
-            const auto at = [&](const ias::defect_spec& spec) { return ias::place_defect(spec, none, 256, 256, rng); };
-            const auto scratch = ias::defect_spec::of(ias::defect_type::scratch), crack = ias::defect_spec::of(ias::defect_type::crack);
-            const auto dent = ias::defect_spec::of(ias::defect_type::dent), pore = ias::defect_spec::of(ias::defect_type::pore);
-            const auto stain = ias::defect_spec::of(ias::defect_type::stain), particle = ias::defect_spec::of(ias::defect_type::particle);
-            ias::render_scratch(im, mask, ias::sample_scratch(scratch, at(scratch), 256, 256, rng));
-            ias::render_crack(im, mask, ias::sample_crack(crack, at(crack), 256, 256, rng));
-            ias::render_dent(im, mask, ias::sample_dent(dent, at(dent), 256, 256, rng));
-            ias::render_pore(im, mask, ias::sample_pore(pore, at(pore), 256, 256, rng));
-            ias::render_stain(im, mask, ias::sample_stain(stain, at(stain), 256, 256, rng));
-            ias::render_particle(im, mask, ias::sample_particle(particle, at(particle), 256, 256, rng));
+            for (const ias::defect_type kind : ias::all_defect_types)
+                ias::draw_defect(ias::defect_spec::of(kind), im, mask, i % 2 == 0 ? none : disk, rng);
         }
         return allocations.load() - before;
     };
     run(0, 1500);  // per-thread buffers grow to the largest defects (a long, much-branched crack is rare)
     CHECK(run(1500, 300) == 0);
+    // The pipeline stage, with a foreground and a binary mask (the paths that undo changes).
+    std::vector<ias::defect_spec> every;
+    for (const ias::defect_type kind : ias::all_defect_types) every.push_back(ias::defect_spec::of(kind));
+    check_no_allocation_once_warm(ias::pipeline(ias::estimate_foreground{ias::realnet_foreground("screw")},
+                                                ias::procedural_defects{.specs = every, .binary_mask = true}));
 }
 
 TEST_CASE("allocation: the recipes allocate nothing per sample once warm", "[allocation]") {

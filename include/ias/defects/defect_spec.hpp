@@ -96,7 +96,7 @@ struct defect_spec {
             case defect_type::stain: s.size = {0.1f, 0.25f}, s.contrast = {0.08f, 0.2f}, s.softness = 0.7f; break;
             case defect_type::dent: s.size = {0.08f, 0.2f}, s.contrast = {0.1f, 0.25f}, s.softness = 0.8f; break;
             case defect_type::chip: s.size = {0.05f, 0.12f}, s.contrast = {0.3f, 0.6f}, s.location = defect_location::object_edge, s.softness = 0.1f; break;
-            case defect_type::fray: s.size = {0.15f, 0.35f}, s.thickness = {2.0f, 5.0f}, s.location = defect_location::object_edge; break;
+            case defect_type::fray: s.size = {0.15f, 0.35f}, s.thickness = {3.0f, 8.0f}, s.contrast = {0.2f, 0.4f}, s.location = defect_location::object_edge; break;
             case defect_type::particle: s.size = {0.01f, 0.03f}, s.contrast = {0.3f, 0.6f}, s.softness = 0.15f; break;
         }
         return s;

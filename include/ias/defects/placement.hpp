@@ -4,15 +4,19 @@
 #pragma once
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <cstdint>
 #include <numbers>
+#include <optional>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 #include "../core/error.hpp"
 #include "../core/image.hpp"
 #include "../core/rng.hpp"
+#include "../detail/grow.hpp"
 #include "defect_spec.hpp"
 
 namespace ias {
@@ -29,6 +33,53 @@ struct defect_site {
 namespace detail::placement {
 
 inline bool inside(const image<float>& fg, int x, int y) noexcept { return fg(x, y) > 0.5f; }
+
+/// The check of a foreground: empty, or one channel of the image's size. Throws ias::error
+/// naming `who` and both shapes.
+inline void expect_foreground(const char* who, const image<float>& foreground, int width, int height) {
+    if (!foreground.empty() && (foreground.width() != width || foreground.height() != height || foreground.channels() != 1))
+        throw error(std::string("ias::") + who + ": the foreground is " + std::to_string(foreground.width()) + "x" +
+                    std::to_string(foreground.height()) + "x" + std::to_string(foreground.channels()) +
+                    "; it must be empty or one channel of the image's size " + std::to_string(width) + "x" + std::to_string(height));
+}
+
+/// What missing material reveals, per channel, and how many channels it replaces.
+struct exposed_fill {
+    std::array<float, 4> value{};
+    int channels = 0;
+};
+
+/// The fill of the material a chip or a fray removes inside the box [x0, x1] × [y0, y1]:
+/// `background` when given (a one-channel image takes its luminance
+/// 0.299R + 0.587G + 0.114B; a fourth channel keeps its value), else the mean, per channel, of
+/// the box's non-material pixels when it holds any (what lies behind the object shows through),
+/// else the mean of its material pixels − contrast (+ contrast when `bright`), clamped to
+/// [0, 1]: a cavity. Material is where `foreground` is empty or above 0.5.
+inline exposed_fill fill_of_missing_material(const image<float>& pixels, const image<float>& foreground, int x0, int y0, int x1, int y1,
+                                             const std::optional<std::array<float, 3>>& background, float contrast, bool bright) {
+    const int channels = pixels.channels();
+    exposed_fill fill{{}, channels};
+    if (background) {
+        const auto& col = *background;
+        if (channels == 1) fill.value[0] = 0.299f * col[0] + 0.587f * col[1] + 0.114f * col[2];
+        else fill.value = {col[0], col[1], col[2], 0.0f}, fill.channels = 3;
+        return fill;
+    }
+    std::array<double, 4> behind{}, surface{};
+    double behind_count = 0.0, surface_count = 0.0;
+    for (int y = y0; y <= y1; ++y)
+        for (int x = x0; x <= x1; ++x) {
+            const bool on_object = foreground.empty() || foreground(x, y) > 0.5f;
+            auto& sum = on_object ? surface : behind;
+            (on_object ? surface_count : behind_count) += 1.0;
+            for (int c = 0; c < channels; ++c) sum[std::size_t(c)] += pixels(x, y, c);
+        }
+    const float sign = bright ? 1.0f : -1.0f;
+    for (std::size_t c = 0; c < std::size_t(channels); ++c)
+        fill.value[c] = behind_count > 0.0 ? float(behind[c] / behind_count)
+                                           : std::clamp(float(surface[c] / std::max(1.0, surface_count)) + sign * contrast, 0.0f, 1.0f);
+    return fill;
+}
 
 /// The renderers' check of their output mask: one channel of the image's size.
 inline void expect_mask(const char* renderer, const image<float>& pixels, const image<float>& mask) {
@@ -56,22 +107,45 @@ inline float outward_at(const image<float>& fg, int x, int y) noexcept {
     return float(std::atan2(-gy, -gx));
 }
 
-/// The k-th pixel (row-major) satisfying `pred`, for k drawn uniformly below their count;
-/// false when none does.
-template <class Pred>
-bool pick_pixel(int w, int h, rng_stream& rng, Pred&& pred, int& px, int& py) {
+/// The number of foreground pixels in row y (a reduction the compiler vectorises).
+inline int foreground_count(const image<float>& fg, int y) noexcept {
+    const float* r = fg.view().row(y);
+    int n = 0;
+    for (int x = 0; x < fg.width(); ++x) n += int(r[x] > 0.5f);
+    return n;
+}
+
+/// The number of `on_boundary` pixels in row y, branch-free over the interior, so that it
+/// vectorises.
+inline int boundary_count(const image<float>& fg, int y) noexcept {
+    const int w = fg.width(), h = fg.height();
+    if (y == 0 || y == h - 1 || w <= 2) return foreground_count(fg, y);
+    const float *r = fg.view().row(y), *up = fg.view().row(y - 1), *down = fg.view().row(y + 1);
+    int n = int(r[0] > 0.5f) + int(r[w - 1] > 0.5f);
+    for (int x = 1; x < w - 1; ++x) {
+        const int enclosed = int(r[x - 1] > 0.5f) & int(r[x + 1] > 0.5f) & int(up[x] > 0.5f) & int(down[x] > 0.5f);
+        n += int(r[x] > 0.5f) & (enclosed ^ 1);
+    }
+    return n;
+}
+
+/// The k-th pixel (row-major) for which `flagged(x, y)` holds, for k drawn uniformly below
+/// their count, where `row_count(y)` counts them in row y; false when there is none. The
+/// per-row counts make one vectorised pass over the image and leave only the chosen row to
+/// search. No allocation once the per-thread counts have grown.
+template <class RowCount, class Flagged>
+bool pick_pixel(int w, int h, rng_stream& rng, RowCount&& row_count, Flagged&& flagged, int& px, int& py) {
+    thread_local std::vector<std::int64_t> per_row;
+    ias::detail::resize_grown(per_row, std::size_t(h));
     std::int64_t count = 0;
-    for (int y = 0; y < h; ++y)
-        for (int x = 0; x < w; ++x) count += pred(x, y);
+    for (int y = 0; y < h; ++y) count += per_row[std::size_t(y)] = row_count(y);
     if (count == 0) return false;
     std::int64_t k = rng.integer(0, count - 1);
-    for (int y = 0; y < h; ++y)
-        for (int x = 0; x < w; ++x)
-            if (pred(x, y) && k-- == 0) {
-                px = x, py = y;
-                return true;
-            }
-    return false;
+    py = 0;
+    while (k >= per_row[std::size_t(py)]) k -= per_row[std::size_t(py++)];
+    for (px = 0; px < w; ++px)
+        if (flagged(px, py) && k-- == 0) return true;
+    return false;  // unreachable: the row holds per_row[py] > k flagged pixels
 }
 
 }  // namespace detail::placement
@@ -86,10 +160,7 @@ bool pick_pixel(int w, int h, rng_stream& rng, Pred&& pred, int& px, int& py) {
 /// Throws ias::error when the foreground is not one channel of the image's size.
 inline defect_site place_defect(const defect_spec& spec, const image<float>& foreground, int width, int height, rng_stream& rng) {
     namespace dp = detail::placement;
-    if (!foreground.empty() && (foreground.width() != width || foreground.height() != height || foreground.channels() != 1))
-        throw error("ias::place_defect: the foreground is " + std::to_string(foreground.width()) + "x" +
-                    std::to_string(foreground.height()) + "x" + std::to_string(foreground.channels()) +
-                    "; it must be one channel of the image's size " + std::to_string(width) + "x" + std::to_string(height));
+    dp::expect_foreground("place_defect", foreground, width, height);
     const float random_direction = rng.uniform(-std::numbers::pi_v<float>, std::numbers::pi_v<float>);
     float x0 = 0, y0 = 0, x1 = float(width), y1 = float(height);  // a rectangle to draw from
     int px = 0, py = 0;
@@ -97,12 +168,16 @@ inline defect_site place_defect(const defect_spec& spec, const image<float>& for
         case defect_location::anywhere: break;
         case defect_location::foreground:
             if (!foreground.empty() &&
-                dp::pick_pixel(width, height, rng, [&](int x, int y) { return dp::inside(foreground, x, y); }, px, py))
+                dp::pick_pixel(
+                    width, height, rng, [&](int y) { return dp::foreground_count(foreground, y); },
+                    [&](int x, int y) { return dp::inside(foreground, x, y); }, px, py))
                 return {float(px) + rng.uniform(), float(py) + rng.uniform(), random_direction};
             break;
         case defect_location::object_edge: {
             if (!foreground.empty() &&
-                dp::pick_pixel(width, height, rng, [&](int x, int y) { return dp::on_boundary(foreground, x, y); }, px, py))
+                dp::pick_pixel(
+                    width, height, rng, [&](int y) { return dp::boundary_count(foreground, y); },
+                    [&](int x, int y) { return dp::on_boundary(foreground, x, y); }, px, py))
                 return {float(px) + rng.uniform(), float(py) + rng.uniform(), dp::outward_at(foreground, px, py)};
             // No object: a point on the image's border, pointing out of the image.
             const std::int64_t perimeter = 2 * std::int64_t(width) + 2 * std::int64_t(height);
