@@ -15,7 +15,10 @@
 #include <ias/defects/particle.hpp>
 #include <ias/defects/placement.hpp>
 
+#include "defect_checks.hpp"
+
 using namespace ias;
+using ias_test::mask_matches_change;
 
 namespace {
 
@@ -26,13 +29,7 @@ constexpr float object_value = 0.6f, behind_value = 0.1f;
 
 /// A disk-shaped object of radius 40 in the middle of a 128 × 128 image: its foreground and an
 /// RGB picture of it (0.6 on the object, 0.1 behind it).
-image<float> disk_foreground() {
-    image<float> fg(side, side, 1, 0.0f);
-    for (int y = 0; y < side; ++y)
-        for (int x = 0; x < side; ++x)
-            fg(x, y) = std::hypot(float(x) + 0.5f - disk_cx, float(y) + 0.5f - disk_cy) < disk_r ? 1.0f : 0.0f;
-    return fg;
-}
+image<float> disk_foreground() { return ias_test::disk_foreground(side, side, disk_r); }
 image<float> disk_picture(const image<float>& fg, int channels = 3) {
     image<float> im(side, side, channels, behind_value);
     for (int y = 0; y < side; ++y)
@@ -40,17 +37,6 @@ image<float> disk_picture(const image<float>& fg, int channels = 3) {
             if (fg(x, y) > 0.5f)
                 for (int c = 0; c < channels; ++c) im(x, y, c) = object_value;
     return im;
-}
-
-/// Whether the mask is positive exactly where some channel of `after` differs from `before`.
-bool mask_matches_change(const image<float>& before, const image<float>& after, const image<float>& mask) {
-    for (int y = 0; y < after.height(); ++y)
-        for (int x = 0; x < after.width(); ++x) {
-            bool changed = false;
-            for (int c = 0; c < after.channels(); ++c) changed = changed || after(x, y, c) != before(x, y, c);
-            if ((mask(x, y) > 0.0f) != changed) return false;
-        }
-    return true;
 }
 
 /// The chip's outline, computed here from the documented corner formula, and the signed

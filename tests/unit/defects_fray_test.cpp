@@ -12,31 +12,15 @@
 #include <ias/defects/fray.hpp>
 #include <ias/defects/placement.hpp>
 
+#include "defect_checks.hpp"
+
 using namespace ias;
+using ias_test::disk_foreground;
+using ias_test::mask_matches_change;
 
 namespace {
 
 constexpr float pi = std::numbers::pi_v<float>;
-
-/// A w × h one-channel foreground holding a disk of radius r centred in the image.
-image<float> disk_foreground(int w, int h, float r) {
-    image<float> fg(w, h, 1, 0.0f);
-    for (int y = 0; y < h; ++y)
-        for (int x = 0; x < w; ++x)
-            fg(x, y) = std::hypot(float(x) + 0.5f - 0.5f * float(w), float(y) + 0.5f - 0.5f * float(h)) < r ? 1.0f : 0.0f;
-    return fg;
-}
-
-/// Whether the mask is positive exactly where some channel of `im` differs from `before`.
-bool mask_matches_change(const image<float>& im, const image<float>& mask, const image<float>& before) {
-    for (int y = 0; y < im.height(); ++y)
-        for (int x = 0; x < im.width(); ++x) {
-            bool changed = false;
-            for (int c = 0; c < im.channels(); ++c) changed = changed || im(x, y, c) != before(x, y, c);
-            if ((mask(x, y) > 0.0f) != changed) return false;
-        }
-    return true;
-}
 
 /// The Euclidean distance from the centre of pixel (x, y) to the centre of the nearest pixel
 /// outside the foreground (outside the image counts as outside), searched up to `limit`;
@@ -108,7 +92,7 @@ TEST_CASE("defect fray hugs the edge of a disk-shaped object", "[defects][fray]"
             }
         CHECK(touches);
         CHECK(float(masked) >= 0.3f * p.length);  // at least a pixel deep along most of its length
-        REQUIRE(mask_matches_change(im, mask, before));
+        REQUIRE(mask_matches_change(before, im, mask));
     }
 }
 
@@ -130,7 +114,7 @@ TEST_CASE("defect fray extends along the edge and not into the object", "[defect
         CHECK(float(xmax - xmin + 1) >= 0.6f * length);
         CHECK(float(xmax - xmin + 1) <= length + 2.0f);
         CHECK(mask(w / 2, 0) == 1.0f);  // the outermost row at the middle is fully worn
-        CHECK(mask_matches_change(im, mask, image<float>(w, h, 1, 0.5f)));
+        CHECK(mask_matches_change(image<float>(w, h, 1, 0.5f), im, mask));
     }
 
     // Along each border, pointing out of the image: the band lies along that border.
@@ -187,7 +171,7 @@ TEST_CASE("defect fray stays on the edge of its site and not on the far side of 
                     REQUIRE((y >= s.near_lo && y <= s.near_hi));
                 }
         CHECK(masked > 300);
-        CHECK(mask_matches_change(im, mask, image<float>(w, h, 3, 0.5f)));
+        CHECK(mask_matches_change(image<float>(w, h, 3, 0.5f), im, mask));
     }
 
     // Round a small object the band wraps, in one piece: a disk of radius 12 under a fray 60 long.
@@ -242,7 +226,7 @@ TEST_CASE("defect fray polarity and streaks across the edge", "[defects][fray]")
             p.bright = bright;
             p.contrast = 0.3f;
             render_fray(im, mask, p);
-            CHECK(mask_matches_change(im, mask, image<float>(w, h, channels, 0.5f)));
+            CHECK(mask_matches_change(image<float>(w, h, channels, 0.5f), im, mask));
             std::vector<float> streak;  // the change per unit coverage on the outermost row
             for (int y = 0; y < h; ++y)
                 for (int x = 0; x < w; ++x) {
@@ -284,7 +268,7 @@ TEST_CASE("defect fray tears the edge away to show what lies behind", "[defects]
         p.tear = 0.9f;
         render_fray(torn, torn_mask, p, fg);
         CHECK(torn_mask == worn_mask);
-        CHECK(mask_matches_change(torn, torn_mask, part));
+        CHECK(mask_matches_change(part, torn, torn_mask));
         int at_background = 0;
         for (std::size_t k = 0; k < part.size(); ++k) {
             if (fg.data()[k] > 0.5f) REQUIRE(worn.data()[k] >= 0.5f - p.contrast - 1e-6f);
@@ -363,7 +347,7 @@ TEST_CASE("defect fray is deterministic and clips at the image corners", "[defec
             rng_stream rng(36, std::uint32_t(channels));
             render_fray(im, mask, sample_fray(spec, site, w, h, rng));
             CHECK(mask(std::min(w - 1, int(site.x)), std::min(h - 1, int(site.y))) > 0.0f);
-            CHECK(mask_matches_change(im, mask, image<float>(w, h, channels, 0.5f)));
+            CHECK(mask_matches_change(image<float>(w, h, channels, 0.5f), im, mask));
         }
 
     // Far outside the image, or of no length or depth: nothing changes.

@@ -11,7 +11,6 @@
 #include <memory>
 #include <stdexcept>
 #include <string>
-#include <thread>
 #include <type_traits>
 #include <vector>
 
@@ -600,14 +599,7 @@ TEST_CASE("rejection_filter: filter is deterministic in the stream whatever the 
     CHECK(ias_test::hash(result(0)) == ias_test::hash(a));
     CHECK(ias_test::hash(result(1)) != ias_test::hash(a));
     // Two threads, each a share of the indices, give what one thread gives.
-    std::vector<std::uint64_t> sequential(16), parallel(16);
-    for (std::uint64_t i = 0; i < 16; ++i) sequential[i] = ias_test::hash(result(i));
-    std::thread odd([&] {
-        for (std::uint64_t i = 1; i < 16; i += 2) parallel[i] = ias_test::hash(result(i));
-    });
-    for (std::uint64_t i = 0; i < 16; i += 2) parallel[i] = ias_test::hash(result(i));
-    odd.join();
-    CHECK(parallel == sequential);
+    CHECK(ias_test::same_on_two_threads(result, 16));
 }
 
 TEST_CASE("rejection_filter: filter nests and replays", "[filter]") {

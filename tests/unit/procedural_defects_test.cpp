@@ -6,14 +6,15 @@
 #include <cstdint>
 #include <stdexcept>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include <ias/core/pipeline.hpp>
 #include <ias/transforms/procedural_defects.hpp>
 
+#include "defect_checks.hpp"
 #include "test_transforms.hpp"
 
+using ias_test::pixel_changed;
 using ias_test::random_image;
 
 namespace {
@@ -27,25 +28,10 @@ ias::image<float> surface(int width, int height, int channels) {
     return im;
 }
 
-/// A disk of radius r at the image's centre: the object.
-ias::image<float> disk(int width, int height, float r) {
-    ias::image<float> fg(width, height, 1, 0.0f);
-    for (int y = 0; y < height; ++y)
-        for (int x = 0; x < width; ++x)
-            fg(x, y) = std::hypot(float(x) + 0.5f - 0.5f * float(width), float(y) + 0.5f - 0.5f * float(height)) < r ? 1.0f : 0.0f;
-    return fg;
-}
-
 ias::procedural_defects stage_of(ias::defect_type kind, int count_min, int count_max) {
     ias::defect_spec spec = ias::defect_spec::of(kind);
     spec.count_min = count_min, spec.count_max = count_max;
     return ias::procedural_defects{{spec}};
-}
-
-bool pixel_changed(const ias::image<float>& a, const ias::image<float>& b, int x, int y) {
-    for (int c = 0; c < a.channels(); ++c)
-        if (a(x, y, c) != b(x, y, c)) return true;
-    return false;
 }
 
 }  // namespace
@@ -99,7 +85,7 @@ TEST_CASE("procedural defects on uint8 images mask every changed byte", "[defect
 }
 
 TEST_CASE("procedural defects damage only the object when the sample has a foreground", "[defects][procedural]") {
-    const ias::image<float> input = surface(128, 128, 3), fg = disk(128, 128, 40.0f);
+    const ias::image<float> input = surface(128, 128, 3), fg = ias_test::disk_foreground(128, 128, 40.0f);
     for (const ias::defect_type kind : ias::all_defect_types) {
         int on_object = 0;
         for (std::uint64_t i = 0; i < 10; ++i) {
@@ -206,14 +192,7 @@ TEST_CASE("procedural defects keep an earlier mask and are deterministic on any 
     CHECK(a.defect_kind == "crack+stain+chip");
     CHECK(ias_test::hash(result(0)) == ias_test::hash(a));
     CHECK(ias_test::hash(result(1)) != ias_test::hash(a));
-    std::vector<std::uint64_t> sequential(12), parallel(12);
-    for (std::uint64_t i = 0; i < 12; ++i) sequential[i] = ias_test::hash(result(i));
-    std::thread odd([&] {
-        for (std::uint64_t i = 1; i < 12; i += 2) parallel[i] = ias_test::hash(result(i));
-    });
-    for (std::uint64_t i = 0; i < 12; i += 2) parallel[i] = ias_test::hash(result(i));
-    odd.join();
-    CHECK(parallel == sequential);
+    CHECK(ias_test::same_on_two_threads(result, 12));
 }
 
 TEST_CASE("procedural defects reject bad settings and a mismatched foreground", "[defects][procedural]") {

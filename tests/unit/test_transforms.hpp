@@ -4,7 +4,9 @@
 
 #include <cstdint>
 #include <string>
+#include <thread>
 #include <type_traits>
+#include <vector>
 
 #include <ias/core.hpp>
 #include <ias/textures/texture_source.hpp>
@@ -130,6 +132,21 @@ inline std::uint64_t hash(const ias::sample& s) {
     mix(&s.label, sizeof(s.label));
     mix(s.defect_kind.data(), s.defect_kind.size());
     return h;
+}
+
+/// Whether `result(i)` (a sample) hashes the same for every i < n when computed in order on
+/// one thread as when the odd indices run on a second thread: its bytes depend on the index,
+/// not on the thread or the order.
+template <class Result>
+bool same_on_two_threads(Result&& result, std::uint64_t n) {
+    std::vector<std::uint64_t> sequential(n), parallel(n);
+    for (std::uint64_t i = 0; i < n; ++i) sequential[i] = hash(result(i));
+    std::thread odd([&] {
+        for (std::uint64_t i = 1; i < n; i += 2) parallel[i] = hash(result(i));
+    });
+    for (std::uint64_t i = 0; i < n; i += 2) parallel[i] = hash(result(i));
+    odd.join();
+    return parallel == sequential;
 }
 
 }  // namespace ias_test
