@@ -8,6 +8,9 @@
 #include <cstdint>
 #include <exception>
 #include <mutex>
+#include <span>
+#include <stdexcept>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -21,6 +24,57 @@ struct generate_options {
     std::uint32_t epoch = 0;  ///< part of every sample's stream: a new epoch gives new samples
     bool trace = false;       ///< record every sampled parameter in `sample::trace`
 };
+
+namespace detail {
+
+/// The worker pool of both `generate` forms: sample k of `count` has index `index_of(k)`.
+template <transform T, class Source, class IndexOf, class Sink>
+void generate_each(const T& transform, Source& source, std::uint64_t count, IndexOf index_of, unsigned threads, Sink& sink,
+                   const generate_options& options) {
+    if (count == 0) return;
+    if (threads == 0) threads = std::max(1u, std::thread::hardware_concurrency());
+    threads = unsigned(std::min<std::uint64_t>(threads, count));
+
+    std::atomic<std::uint64_t> next{0};
+    std::atomic<bool> failed{false};
+    std::exception_ptr first_error;
+    std::mutex error_mutex;
+
+    auto worker = [&] {
+        sample s;
+        if (options.trace) s.trace.emplace();
+        try {
+            for (;;) {
+                if (failed.load(std::memory_order_relaxed)) return;
+                const std::uint64_t k = next.fetch_add(1, std::memory_order_relaxed);
+                if (k >= count) return;
+                const std::uint64_t index = index_of(k);
+                s.clear_annotations();
+                source(index, s);
+                s.validate();
+                s.ensure_mask();
+                rng_stream rng(options.seed, index, options.epoch);
+                ias::run(transform, s, rng);
+                sink(index, static_cast<const sample&>(s));
+            }
+        } catch (...) {
+            std::lock_guard lock(error_mutex);
+            if (!first_error) first_error = std::current_exception();
+            failed = true;
+        }
+    };
+
+    if (threads == 1) {
+        worker();
+    } else {
+        std::vector<std::jthread> pool;
+        pool.reserve(threads);
+        for (unsigned t = 0; t < threads; ++t) pool.emplace_back(worker);
+    }  // jthreads join here
+    if (first_error) std::rethrow_exception(first_error);
+}
+
+}  // namespace detail
 
 /// Produces samples `first_index` .. `first_index + count - 1` on `threads` std::threads
 /// (0 = the hardware's count) and hands each to `sink`.
@@ -47,46 +101,21 @@ void generate(const T& transform, Source&& source, std::uint64_t first_index, st
     if (first_index > 0xFFFFFFFFull || count - 1 > 0xFFFFFFFFull - first_index)
         throw std::out_of_range("ias::generate: indices " + std::to_string(first_index) + " + " +
                                 std::to_string(count) + " exceed the 32-bit sample index range");
-    if (threads == 0) threads = std::max(1u, std::thread::hardware_concurrency());
-    threads = unsigned(std::min<std::uint64_t>(threads, count));
+    detail::generate_each(transform, source, count, [&](std::uint64_t k) { return first_index + k; }, threads, sink, options);
+}
 
-    std::atomic<std::uint64_t> next{0};
-    std::atomic<bool> failed{false};
-    std::exception_ptr first_error;
-    std::mutex error_mutex;
-
-    auto worker = [&] {
-        sample s;
-        if (options.trace) s.trace.emplace();
-        try {
-            for (;;) {
-                if (failed.load(std::memory_order_relaxed)) return;
-                const std::uint64_t k = next.fetch_add(1, std::memory_order_relaxed);
-                if (k >= count) return;
-                const std::uint64_t index = first_index + k;
-                s.clear_annotations();
-                source(index, s);
-                s.validate();
-                s.ensure_mask();
-                rng_stream rng(options.seed, index, options.epoch);
-                ias::run(transform, s, rng);
-                sink(index, static_cast<const sample&>(s));
-            }
-        } catch (...) {
-            std::lock_guard lock(error_mutex);
-            if (!first_error) first_error = std::current_exception();
-            failed = true;
-        }
-    };
-
-    if (threads == 1) {
-        worker();
-    } else {
-        std::vector<std::jthread> pool;
-        pool.reserve(threads);
-        for (unsigned t = 0; t < threads; ++t) pool.emplace_back(worker);
-    }  // jthreads join here
-    if (first_error) std::rethrow_exception(first_error);
+/// `generate` for the listed indices, in any order and with gaps: what a shard of a dataset
+/// or a resumed run produces. Index `indices[k]` gives the same bytes as it does in the
+/// contiguous form. Throws std::out_of_range when an index exceeds the 32-bit range.
+template <transform T, class Source, class Sink>
+    requires std::invocable<Source&, std::uint64_t, sample&> &&
+             std::invocable<Sink&, std::uint64_t, const sample&>
+void generate(const T& transform, Source&& source, std::span<const std::uint64_t> indices, unsigned threads, Sink&& sink,
+              const generate_options& options = {}) {
+    for (const std::uint64_t i : indices)
+        if (i > 0xFFFFFFFFull)
+            throw std::out_of_range("ias::generate: index " + std::to_string(i) + " exceeds the 32-bit sample index range");
+    detail::generate_each(transform, source, indices.size(), [&](std::uint64_t k) { return indices[k]; }, threads, sink, options);
 }
 
 }  // namespace ias

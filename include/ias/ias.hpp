@@ -76,6 +76,8 @@
 #include "diffusion/schedule.hpp"
 #include "diffusion/tensor.hpp"
 
+#include "eval/metrics.hpp"
+
 #include "textures/image_pool.hpp"
 #include "textures/procedural_textures.hpp"
 #include "textures/texture_source.hpp"

@@ -4,6 +4,8 @@
 #include <algorithm>
 #include <mutex>
 #include <numeric>
+#include <span>
+#include <stdexcept>
 #include <vector>
 
 #include <ias/generate.hpp>
@@ -56,6 +58,18 @@ TEST_CASE("generate: identical bytes with 1, 2 and 8 threads and in shuffled ord
     std::vector<std::uint64_t> shuffled(200);
     for (const auto index : order) shuffled[index - 100] = hashes(1, index, 1)[0];
     CHECK(shuffled == one);
+
+    // A listed set of indices with gaps (a shard, a resumed run) gives the same samples, on two threads.
+    std::vector<std::uint64_t> every_third;
+    for (std::uint64_t i = 101; i < 300; i += 3) every_third.push_back(i);
+    std::vector<std::uint64_t> listed(200, 0);
+    ias::generate(test_pipeline, source, std::span<const std::uint64_t>(every_third), 2,
+                  [&](std::uint64_t i, const ias::sample& s) { listed[i - 100] = ias_test::hash(s); }, {.seed = 1234});
+    for (std::uint64_t k = 0; k < 200; ++k) CHECK(listed[k] == (k % 3 == 1 ? one[k] : 0));
+    const std::vector<std::uint64_t> too_large{1ull << 32};
+    CHECK_THROWS_AS(ias::generate(test_pipeline, source, std::span<const std::uint64_t>(too_large), 1,
+                                  [](std::uint64_t, const ias::sample&) {}),
+                    std::out_of_range);
 
     // A different epoch gives a different dataset.
     std::vector<std::uint64_t> epoch1(200);

@@ -1,0 +1,103 @@
+// SPDX-License-Identifier: MIT
+// The input side of dataset generation: the image files of a folder (or of an MVTec AD category) and their masks.
+#pragma once
+
+#include <algorithm>
+#include <cctype>
+#include <filesystem>
+#include <string>
+#include <system_error>
+#include <utility>
+#include <vector>
+
+#include "../core/error.hpp"
+
+namespace ias::dataset {
+
+/// The file extensions `find_inputs` reads, as its messages list them (case-insensitive).
+inline constexpr const char* input_extensions = ".png .jpg .jpeg .bmp .tga";
+
+/// The image files of an input folder.
+struct input_set {
+    /// The folder the images are read from: an MVTec AD category's `train/good`, or the folder itself.
+    std::filesystem::path root;
+    /// The image paths relative to `root`, sorted by their generic ('/'-separated) string.
+    std::vector<std::filesystem::path> relative;
+};
+
+namespace detail {
+/// True when the extension of `path` is one `find_inputs` reads (case-insensitive).
+inline bool has_image_extension(const std::filesystem::path& path) {
+    std::string ext = path.extension().string();
+    std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return char(std::tolower(c)); });
+    return ext == ".png" || ext == ".jpg" || ext == ".jpeg" || ext == ".bmp" || ext == ".tga";
+}
+}  // namespace detail
+
+/// Finds the images to synthesise from in `dir`.
+///
+/// When `dir/train/good` is a folder, `dir` is taken as an MVTec AD category and only its
+/// normal training images are read (`test/` and `ground_truth/` hold defects); otherwise
+/// `dir` itself is. Image files are found in subfolders too, by extension (.png .jpg .jpeg
+/// .bmp .tga, case-insensitive); files and folders whose name starts with '.' are skipped.
+/// The result is sorted by generic path string, so sample indices map to the same files on
+/// every machine. Throws ias::error naming `dir` when it does not exist, is not a folder,
+/// cannot be listed, or holds no image.
+inline input_set find_inputs(const std::filesystem::path& dir) {
+    namespace fs = std::filesystem;
+    std::error_code ec;
+    const fs::file_status status = fs::status(dir, ec);
+    if (status.type() == fs::file_type::not_found)
+        throw error("ias generate: the input folder '" + dir.string() + "' does not exist");
+    if (ec) throw error("ias generate: cannot access the input folder '" + dir.string() + "': " + ec.message());
+    if (!fs::is_directory(status))
+        throw error("ias generate: the input '" + dir.string() + "' is not a folder; pass a folder of images");
+
+    input_set inputs;
+    inputs.root = dir;
+    if (const fs::path mvtec = dir / "train" / "good"; fs::is_directory(mvtec, ec)) inputs.root = mvtec;
+
+    std::vector<std::pair<std::string, fs::path>> found;  // (generic string, path): the sort key computed once
+    fs::recursive_directory_iterator it(inputs.root, ec);
+    for (; !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
+        const fs::directory_entry& entry = *it;
+        std::error_code kind_ec;
+        if (entry.path().filename().string().starts_with('.')) {
+            if (entry.is_directory(kind_ec)) it.disable_recursion_pending();
+            continue;
+        }
+        if (!entry.is_regular_file(kind_ec) || !detail::has_image_extension(entry.path())) continue;
+        fs::path relative = entry.path().lexically_relative(inputs.root);
+        found.emplace_back(relative.generic_string(), std::move(relative));
+    }
+    if (ec)
+        throw error("ias generate: cannot list the input folder '" + inputs.root.string() + "': " + ec.message());
+    if (found.empty())
+        throw error("ias generate: the input folder '" + inputs.root.string() + "' holds no image; ias reads " +
+                    input_extensions + " files (any letter case, in subfolders too)");
+
+    std::sort(found.begin(), found.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+    inputs.relative.reserve(found.size());
+    for (auto& f : found) inputs.relative.push_back(std::move(f.second));
+    return inputs;
+}
+
+/// The mask file of the input image `relative` (a path relative to the input root) in
+/// `mask_dir`: `mask_dir/relative` with the extension replaced by .png, or else MVTec AD's
+/// naming, `mask_dir/<folders of relative>/<stem>_mask.png`. Returns an empty path when
+/// neither is a file.
+inline std::filesystem::path matching_mask(const std::filesystem::path& mask_dir, const std::filesystem::path& relative) {
+    namespace fs = std::filesystem;
+    std::error_code ec;
+    fs::path same_name = mask_dir / relative;
+    same_name.replace_extension(".png");
+    if (fs::is_regular_file(same_name, ec)) return same_name;
+    fs::path mvtec_name = relative.stem();
+    mvtec_name += "_mask.png";
+    fs::path mvtec = mask_dir / relative;
+    mvtec.replace_filename(mvtec_name);
+    if (fs::is_regular_file(mvtec, ec)) return mvtec;
+    return {};
+}
+
+}  // namespace ias::dataset

@@ -1,0 +1,504 @@
+// SPDX-License-Identifier: MIT
+#include <catch2/catch.hpp>
+
+#include <array>
+#include <atomic>
+#include <chrono>
+#include <cmath>
+#include <cstdint>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <limits>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <ias/dataset/inputs.hpp>
+#include <ias/dataset/json.hpp>
+#include <ias/dataset/writer.hpp>
+#include <ias/io/stb.hpp>
+
+namespace fs = std::filesystem;
+namespace ds = ias::dataset;
+using Catch::Contains;
+
+namespace {
+
+/// A fresh folder of its own under the system's temporary folder, removed with everything in
+/// it when the test case ends.
+struct temp_folder {
+    fs::path path;
+    explicit temp_folder(const std::string& name) {
+        static std::atomic<unsigned> counter{0};
+        const auto stamp = std::chrono::system_clock::now().time_since_epoch().count();
+        path = fs::temp_directory_path() /
+               ("ias_dataset_test_" + std::to_string(stamp) + "_" + std::to_string(counter++) + "_" + name);
+        fs::remove_all(path);
+        fs::create_directories(path);
+    }
+    temp_folder(const temp_folder&) = delete;
+    temp_folder& operator=(const temp_folder&) = delete;
+    ~temp_folder() {
+        std::error_code ec;
+        fs::remove_all(path, ec);
+    }
+};
+
+void write_text(const fs::path& p, const std::string& text) {
+    fs::create_directories(p.parent_path());
+    std::ofstream(p, std::ios::binary) << text;
+}
+std::string read_text(const fs::path& p) {
+    std::ifstream in(p, std::ios::binary);
+    return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+std::vector<std::string> generic(const std::vector<fs::path>& paths) {
+    std::vector<std::string> out;
+    for (const auto& p : paths) out.push_back(p.generic_string());
+    return out;
+}
+std::string json_string(std::string_view s) {
+    std::string out;
+    ds::append_json_string(out, s);
+    return out;
+}
+std::string json_number(double v) {
+    std::string out;
+    ds::append_json_number(out, v);
+    return out;
+}
+std::string json_numbers(const std::vector<double>& v) {
+    std::string out;
+    ds::append_json_numbers(out, v);
+    return out;
+}
+
+/// Parameters as a transform would sample them: a scalar of each kind, a pair, an empty list.
+struct blob_params {
+    int x = 3;
+    float opacity = 0.25f;
+    std::array<double, 2> scale{0.1, 2.5};
+    std::vector<int> none;
+    template <class F>
+    void visit_fields(F&& f) const {
+        f("x", x);
+        f("opacity", opacity);
+        f("scale", scale);
+        f("none", none);
+    }
+};
+struct threshold_params {
+    double threshold = 0.5;
+    template <class F>
+    void visit_fields(F&& f) const {
+        f("threshold", threshold);
+    }
+};
+
+/// A small traced sample that depends only on `index`, as a generated one does.
+ias::sample make_sample(std::uint64_t index) {
+    ias::image<std::uint8_t> pixels(6, 5, 3);
+    for (std::size_t i = 0; i < pixels.size(); ++i) pixels.data()[i] = std::uint8_t((i * 7 + index * 31) % 256);
+    ias::sample s(std::move(pixels));
+    s.mask(int(index % 6), 2) = 1.0f;
+    s.label = 1;
+    s.defect_kind = "blob";
+    s.trace.emplace();
+    s.trace->record("threshold", threshold_params{0.25 * double(index)});
+    return s;
+}
+ds::record_info info_of(std::uint64_t index) { return {"in/" + std::to_string(index % 3) + ".png", "test"}; }
+
+/// Every file name in the tree below `root`.
+std::vector<std::string> all_file_names(const fs::path& root) {
+    std::vector<std::string> names;
+    for (const auto& entry : fs::recursive_directory_iterator(root)) names.push_back(entry.path().filename().string());
+    return names;
+}
+
+}  // namespace
+
+TEST_CASE("dataset inputs: images are found in subfolders and sorted by generic path", "[dataset]") {
+    const temp_folder tmp("inputs");
+    const fs::path& dir = tmp.path;
+    for (const char* name : {"b.png", "A.JPG", "sub/e.tga", "sub/c.Jpeg", "sub/deeper/d.BMP", "notes.txt", "b.png.bak",
+                             ".hidden.png", ".git/x.png", "sub/.cache/y.png"})
+        write_text(dir / name, "not decoded here");
+    fs::create_directories(dir / "folder.png");  // a folder with an image's name is no image
+    fs::create_directories(dir / "empty");
+
+    const ds::input_set inputs = ds::find_inputs(dir);
+    CHECK(inputs.root == dir);
+    CHECK(generic(inputs.relative) == std::vector<std::string>{"A.JPG", "b.png", "sub/c.Jpeg", "sub/deeper/d.BMP", "sub/e.tga"});
+}
+
+TEST_CASE("dataset inputs: an MVTec AD category reads train/good only", "[dataset]") {
+    const temp_folder tmp("mvtec");
+    const fs::path& dir = tmp.path;
+    for (const char* name : {"train/good/001.png", "train/good/000.png", "test/good/000.png", "test/crack/000.png",
+                             "ground_truth/crack/000_mask.png", "license.txt"})
+        write_text(dir / name, "x");
+    const ds::input_set inputs = ds::find_inputs(dir);
+    CHECK(inputs.root == dir / "train" / "good");
+    CHECK(generic(inputs.relative) == std::vector<std::string>{"000.png", "001.png"});
+}
+
+TEST_CASE("dataset inputs: a missing or empty folder or a file is an error naming it", "[dataset]") {
+    const temp_folder tmp("inputs_errors");
+    const fs::path missing = tmp.path / "missing";
+    CHECK_THROWS_AS(ds::find_inputs(missing), ias::error);
+    CHECK_THROWS_WITH(ds::find_inputs(missing), Contains(missing.string()) && Contains("does not exist"));
+
+    const fs::path empty = tmp.path / "empty";
+    fs::create_directories(empty);
+    CHECK_THROWS_AS(ds::find_inputs(empty), ias::error);
+    CHECK_THROWS_WITH(ds::find_inputs(empty), Contains(empty.string()) && Contains("no image") &&
+                                                  Contains(".png .jpg .jpeg .bmp .tga"));
+
+    const fs::path no_images = tmp.path / "text_only";
+    write_text(no_images / "a.txt", "x");
+    write_text(no_images / ".hidden.png", "x");
+    CHECK_THROWS_WITH(ds::find_inputs(no_images), Contains(no_images.string()) && Contains("no image"));
+
+    const fs::path file = tmp.path / "file.png";
+    write_text(file, "x");
+    CHECK_THROWS_AS(ds::find_inputs(file), ias::error);
+    CHECK_THROWS_WITH(ds::find_inputs(file), Contains(file.string()) && Contains("not a folder"));
+}
+
+TEST_CASE("dataset inputs: matching_mask finds the same name or the MVTec _mask name", "[dataset]") {
+    const temp_folder tmp("masks");
+    const fs::path masks = tmp.path / "masks";
+    write_text(masks / "a.png", "x");
+    write_text(masks / "crack" / "000_mask.png", "x");
+    write_text(masks / "both.png", "x");
+    write_text(masks / "both_mask.png", "x");
+
+    CHECK(ds::matching_mask(masks, "a.jpg") == masks / "a.png");
+    CHECK(ds::matching_mask(masks, "a.png") == masks / "a.png");
+    CHECK(ds::matching_mask(masks, fs::path("crack") / "000.png") == masks / "crack" / "000_mask.png");
+    CHECK(ds::matching_mask(masks, "both.bmp") == masks / "both.png");  // the same name wins
+    CHECK(ds::matching_mask(masks, "none.png").empty());
+    CHECK(ds::matching_mask(masks, fs::path("crack") / "001.png").empty());
+}
+
+TEST_CASE("dataset json: strings escape quotes and backslashes and control characters", "[dataset]") {
+    CHECK(json_string("plain") == R"("plain")");
+    CHECK(json_string(R"(a"b\c)") == R"("a\"b\\c")");
+    CHECK(json_string("\x01") == R"("\u0001")");
+    CHECK(json_string("line\nbreak\ttab\x1f") == R"("line\u000abreak\u0009tab\u001f")");
+    CHECK(json_string(std::string_view("a\0b", 3)) == R"("a\u0000b")");
+    CHECK(json_string("") == R"("")");
+    // Well-formed UTF-8 passes through; bytes that are not UTF-8 become U+FFFD.
+    CHECK(json_string("caf\xc3\xa9 \xe6\x97\xa5 \xf0\x9f\x94\xa9") == "\"caf\xc3\xa9 \xe6\x97\xa5 \xf0\x9f\x94\xa9\"");
+    CHECK(json_string("a\xff" "b") == R"("a\ufffdb")");
+    CHECK(json_string("cut\xc3") == R"("cut\ufffd")");
+    CHECK(json_string("\xc0\xaf") == R"("\ufffd\ufffd")");          // overlong '/'
+    CHECK(json_string("\xed\xa0\x80") == R"("\ufffd\ufffd\ufffd")");  // a surrogate
+}
+
+TEST_CASE("dataset json: numbers in shortest round-trip form and null for NaN and Inf", "[dataset]") {
+    CHECK(json_number(0.1) == "0.1");
+    CHECK(json_number(3) == "3");
+    CHECK(json_number(0) == "0");
+    CHECK(json_number(-2.5) == "-2.5");
+    CHECK(json_number(1e-7) == "1e-07");
+    CHECK(json_number(1e21) == "1e+21");
+    CHECK(json_number(double(0.1f)) == "0.10000000149011612");
+    CHECK(json_number(std::numeric_limits<double>::quiet_NaN()) == "null");
+    CHECK(json_number(std::numeric_limits<double>::infinity()) == "null");
+    CHECK(json_number(-std::numeric_limits<double>::infinity()) == "null");
+    for (const double v : {1.0 / 3.0, 123456.789, 5e-324, 1.7976931348623157e308})
+        CHECK(std::strtod(json_number(v).c_str(), nullptr) == v);
+
+    CHECK(json_numbers({2}) == "2");
+    CHECK(json_numbers({}) == "[]");
+    CHECK(json_numbers({0.5, 2, std::numeric_limits<double>::quiet_NaN()}) == "[0.5,2,null]");
+}
+
+TEST_CASE("dataset writer: sample names have at least 6 digits", "[dataset]") {
+    CHECK(ds::sample_name(0) == "000000");
+    CHECK(ds::sample_name(12) == "000012");
+    CHECK(ds::sample_name(999999) == "999999");
+    CHECK(ds::sample_name(1234567) == "1234567");
+    CHECK(ds::sample_name(std::numeric_limits<std::uint64_t>::max()) == "18446744073709551615");
+
+    const ds::layout out{"data"};
+    CHECK(out.image(12) == fs::path("data") / "images" / "000012.png");
+    CHECK(out.mask(12) == fs::path("data") / "masks" / "000012.png");
+    CHECK(out.record(12) == fs::path("data") / "records" / "000012.json");
+    CHECK(out.manifest() == fs::path("data") / "manifest.jsonl");
+}
+
+TEST_CASE("dataset writer: record_line is one exact JSON line", "[dataset]") {
+    ias::sample s(ias::image<std::uint8_t>(4, 4, 3, 7));
+    s.mask(0, 0) = 1.0f;
+    s.mask(1, 0) = 0.5f;
+    s.mask(2, 0) = 0.49f;  // below half: not counted
+    s.mask(3, 3) = 0.75f;
+    s.label = 1;
+    s.defect_kind = "scratch";
+    s.trace.emplace();
+    s.trace->record("blob", blob_params{});
+    s.trace->record("threshold", threshold_params{});
+
+    CHECK(ds::record_line(12, s, {"sub/a \"b\".png", "draem"}) ==
+          R"({"index":12,"source":"sub/a \"b\".png","recipe":"draem","label":1,"defect_kind":"scratch",)"
+          R"("mask_area":0.1875,"image":"images/000012.png","mask":"masks/000012.png","params":[)"
+          R"({"stage":"blob","fields":{"x":3,"opacity":0.25,"scale":[0.1,2.5],"none":[]}},)"
+          R"({"stage":"threshold","fields":{"threshold":0.5}}]})");
+
+    SECTION("no trace, an empty mask and a non-finite parameter") {
+        ias::sample plain;
+        plain.image = ias::image<float>(2, 2, 1, 0.5f);
+        CHECK(ds::record_line(1234567, plain, {"x.png", "none"}) ==
+              R"({"index":1234567,"source":"x.png","recipe":"none","label":0,"defect_kind":"","mask_area":0,)"
+              R"("image":"images/1234567.png","mask":"masks/1234567.png","params":[]})");
+        plain.trace.emplace();
+        plain.trace->record("threshold", threshold_params{std::numeric_limits<double>::infinity()});
+        CHECK_THAT(ds::record_line(0, plain, {}), Contains(R"("params":[{"stage":"threshold","fields":{"threshold":null}}]})"));
+    }
+}
+
+TEST_CASE("dataset writer: write_sample writes the image and the mask and then the record atomically", "[dataset]") {
+    const temp_folder tmp("write");
+    const ds::layout out{tmp.path / "out"};
+    ds::prepare_output(out, false, false);
+
+    ias::image<std::uint8_t> pixels(7, 5, 3);
+    for (std::size_t i = 0; i < pixels.size(); ++i) pixels.data()[i] = std::uint8_t(i * 5 % 256);
+    ias::sample s(pixels);
+    const std::array<float, 8> levels{0.0f, 0.1f, 0.25f, 0.49999997f, 0.5f, 0.7f, 0.999f, 1.0f};
+    for (int y = 0; y < 5; ++y)
+        for (int x = 0; x < 7; ++x) s.mask(x, y) = levels[std::size_t(x + y) % levels.size()];
+    s.label = 1;
+    s.defect_kind = "scratch";
+    const ds::record_info info{"a/b.png", "draem"};
+
+    CHECK_FALSE(ds::finished(out, 3));
+    ds::write_sample(out, 3, s, info);
+    CHECK(ds::finished(out, 3));
+    CHECK_FALSE(ds::finished(out, 4));
+
+    const ias::any_image image = ias::load_image(out.image(3));
+    REQUIRE(image.holds<std::uint8_t>());
+    CHECK(image.get<std::uint8_t>() == pixels);
+    const ias::any_image mask = ias::load_image(out.mask(3));
+    REQUIRE(mask.holds<std::uint8_t>());
+    REQUIRE(mask.channels() == 1);
+    REQUIRE((mask.width() == 7 && mask.height() == 5));
+    for (int y = 0; y < 5; ++y)
+        for (int x = 0; x < 7; ++x)
+            CHECK(int(mask.get<std::uint8_t>()(x, y)) == int(std::lround(double(s.mask(x, y)) * 255.0)));
+    // A level is >= 128 exactly where the mask is >= 0.5, as mask_area counts.
+    std::size_t high = 0;
+    for (std::size_t i = 0; i < mask.get<std::uint8_t>().size(); ++i) high += mask.get<std::uint8_t>().data()[i] >= 128;
+    CHECK(double(high) / 35.0 == ds::mask_area(s.mask));
+    CHECK(read_text(out.record(3)) == ds::record_line(3, s, info) + "\n");
+    for (const std::string& name : all_file_names(out.root)) CHECK(name.find(".tmp") == std::string::npos);
+
+    SECTION("float pixels are written as 8 bits and an empty mask as zeros") {
+        ias::image<float> floats(7, 5, 3);
+        for (std::size_t i = 0; i < floats.size(); ++i) floats.data()[i] = float(pixels.data()[i]) / 255.0f;
+        ias::sample f;
+        f.image = floats;
+        ds::write_sample(out, 4, f, info);
+        CHECK(ias::load_image(out.image(4)).get<std::uint8_t>() == pixels);
+        CHECK(ias::load_image(out.mask(4)).get<std::uint8_t>() == ias::image<std::uint8_t>(7, 5, 1, 0));
+        CHECK_THAT(read_text(out.record(4)), Contains(R"("mask_area":0,)"));
+    }
+    SECTION("a mask of the wrong size or an empty image writes nothing") {
+        ias::sample bad(pixels);
+        bad.mask = ias::image<float>(6, 5, 1);
+        CHECK_THROWS_AS(ds::write_sample(out, 5, bad, info), ias::error);
+        CHECK_THROWS_WITH(ds::write_sample(out, 5, bad, info), Contains("sample 5") && Contains("6x5x1") && Contains("7x5"));
+        CHECK_THROWS_WITH(ds::write_sample(out, 5, ias::sample{}, info), Contains("sample 5") && Contains("empty image"));
+        CHECK_FALSE(fs::exists(out.image(5)));
+        CHECK_FALSE(fs::exists(out.mask(5)));
+        CHECK_FALSE(ds::finished(out, 5));
+    }
+}
+
+TEST_CASE("dataset writer: prepare_output refuses a non-empty folder unless forced or resumed", "[dataset]") {
+    const temp_folder tmp("prepare");
+    const ds::layout out{tmp.path / "out"};
+    const auto has_subfolders = [&] {
+        return fs::is_directory(out.images_dir()) && fs::is_directory(out.masks_dir()) && fs::is_directory(out.records_dir());
+    };
+
+    SECTION("a missing or empty folder is used") {
+        ds::prepare_output(out, false, false);
+        CHECK(has_subfolders());
+        const ds::layout empty{tmp.path / "empty"};
+        fs::create_directories(empty.root);
+        ds::prepare_output(empty, false, false);
+        CHECK(fs::is_directory(empty.records_dir()));
+    }
+
+    // A folder that holds an earlier run and a file of the user's.
+    write_text(out.root / "marker.txt", "mine");
+    write_text(out.root / "other" / "keep.txt", "mine");
+    write_text(out.image(0), "old image");
+    write_text(out.mask(0), "old mask");
+    write_text(out.record(0), "old record");
+    write_text(out.manifest(), "old manifest");
+
+    SECTION("without a flag nothing is touched") {
+        fs::remove_all(out.masks_dir());
+        fs::remove_all(out.records_dir());
+        CHECK_THROWS_AS(ds::prepare_output(out, false, false), ias::error);
+        CHECK_THROWS_WITH(ds::prepare_output(out, false, false),
+                          "ias generate: the output folder '" + out.root.string() +
+                              "' is not empty; pass --force to overwrite it or --resume to continue it");
+        CHECK(read_text(out.root / "marker.txt") == "mine");
+        CHECK(read_text(out.image(0)) == "old image");
+        CHECK(read_text(out.manifest()) == "old manifest");
+        CHECK_FALSE(fs::exists(out.masks_dir()));
+        CHECK_FALSE(fs::exists(out.records_dir()));
+    }
+    SECTION("force removes the dataset's own files and keeps the others") {
+        ds::prepare_output(out, true, false);
+        CHECK(has_subfolders());
+        CHECK(fs::is_empty(out.images_dir()));
+        CHECK(fs::is_empty(out.masks_dir()));
+        CHECK(fs::is_empty(out.records_dir()));
+        CHECK_FALSE(fs::exists(out.manifest()));
+        CHECK(read_text(out.root / "marker.txt") == "mine");
+        CHECK(read_text(out.root / "other" / "keep.txt") == "mine");
+    }
+    SECTION("resume keeps everything") {
+        ds::prepare_output(out, false, true);
+        CHECK(has_subfolders());
+        CHECK(read_text(out.image(0)) == "old image");
+        CHECK(read_text(out.mask(0)) == "old mask");
+        CHECK(read_text(out.record(0)) == "old record");
+        CHECK(read_text(out.manifest()) == "old manifest");
+        CHECK(read_text(out.root / "marker.txt") == "mine");
+        CHECK(ds::finished(out, 0));
+    }
+    SECTION("both flags at once are refused and touch nothing") {
+        CHECK_THROWS_AS(ds::prepare_output(out, true, true), std::invalid_argument);
+        CHECK(read_text(out.image(0)) == "old image");
+    }
+    SECTION("a file in place of the folder is an error naming it") {
+        const ds::layout file{out.root / "marker.txt"};
+        CHECK_THROWS_AS(ds::prepare_output(file, false, true), ias::error);
+        CHECK_THROWS_WITH(ds::prepare_output(file, true, false), Contains(file.root.string()) && Contains("not a folder"));
+        CHECK(read_text(file.root) == "mine");
+    }
+}
+
+TEST_CASE("dataset writer: rebuild_manifest orders records by index and ignores other files", "[dataset]") {
+    const temp_folder tmp("manifest");
+    const ds::layout out{tmp.path / "out"};
+    ds::prepare_output(out, false, false);
+    for (const std::uint64_t i : {10, 2, 0, 1}) ds::write_sample(out, i, make_sample(i), info_of(i));
+    write_text(out.records_dir() / "000003.json.tmp12345-0", "half a rec");  // an interrupted write
+    write_text(out.records_dir() / "0000004.json", "not a sample name");
+    write_text(out.records_dir() / "notes.txt", "x");
+    fs::create_directories(out.records_dir() / "000005.json");
+
+    CHECK(ds::rebuild_manifest(out) == 4);
+    std::string expected;
+    for (const std::uint64_t i : {0, 1, 2, 10}) expected += ds::record_line(i, make_sample(i), info_of(i)) + "\n";
+    CHECK(read_text(out.manifest()) == expected);
+    for (const auto& entry : fs::directory_iterator(out.root))
+        CHECK(entry.path().filename().string().find(".tmp") == std::string::npos);
+
+    SECTION("a record that is not one JSON line of its own index is an error naming it") {
+        for (const std::string bad : {"not json\n", "", "{\"index\":7,\"a\":1}\n{\"index\":7,\"a\":1}\n", "{\"index\":7,\"a\":1",
+                                      "{\"index\":x,\"a\":1}", "{\"index\":7}"}) {
+            CAPTURE(bad);
+            write_text(out.record(7), bad);
+            CHECK_THROWS_AS(ds::rebuild_manifest(out), ias::error);
+            CHECK_THROWS_WITH(ds::rebuild_manifest(out), Contains(out.record(7).string()) && Contains("{\"index\":"));
+        }
+        write_text(out.record(7), ds::record_line(8, make_sample(8), info_of(8)) + "\n");
+        CHECK_THROWS_WITH(ds::rebuild_manifest(out), Contains(out.record(7).string()) && Contains("is of sample 8"));
+        CHECK(read_text(out.manifest()) == expected);  // a failed rebuild keeps the last manifest
+    }
+    SECTION("records without a final newline are accepted") {
+        write_text(out.record(7), ds::record_line(7, make_sample(7), info_of(7)));
+        CHECK(ds::rebuild_manifest(out) == 5);
+    }
+    SECTION("an empty records folder gives an empty manifest") {
+        const ds::layout empty{tmp.path / "empty"};
+        ds::prepare_output(empty, false, false);
+        CHECK(ds::rebuild_manifest(empty) == 0);
+        CHECK(fs::exists(empty.manifest()));
+        CHECK(read_text(empty.manifest()).empty());
+    }
+}
+
+TEST_CASE("dataset writer: two shards written into one folder at once give the bytes of a full run", "[dataset]") {
+    const temp_folder tmp("shards");
+    constexpr std::uint64_t count = 9;
+    const ds::layout full{tmp.path / "full"};
+    ds::prepare_output(full, false, false);
+    for (std::uint64_t i = 0; i < count; ++i) ds::write_sample(full, i, make_sample(i), info_of(i));
+    CHECK(ds::rebuild_manifest(full) == count);
+
+    const ds::layout sharded{tmp.path / "sharded"};
+    ds::prepare_output(sharded, false, false);
+    ds::write_sample(sharded, 4, make_sample(4), info_of(4));  // finished by an interrupted earlier run
+    const auto run_shard = [&](ds::shard part) {
+        ds::prepare_output(sharded, false, true);
+        for (std::uint64_t i = 0; i < count; ++i)
+            if (part.contains(i) && !ds::finished(sharded, i)) ds::write_sample(sharded, i, make_sample(i), info_of(i));
+    };
+    {
+        std::jthread first(run_shard, ds::parse_shard("0/2"));
+        std::jthread second(run_shard, ds::parse_shard("1/2"));
+    }
+    CHECK(ds::rebuild_manifest(sharded) == count);
+    CHECK(read_text(sharded.manifest()) == read_text(full.manifest()));
+    for (std::uint64_t i = 0; i < count; ++i) {
+        CHECK(read_text(sharded.image(i)) == read_text(full.image(i)));
+        CHECK(read_text(sharded.mask(i)) == read_text(full.mask(i)));
+        CHECK(read_text(sharded.record(i)) == read_text(full.record(i)));
+    }
+    for (const std::string& name : all_file_names(sharded.root)) CHECK(name.find(".tmp") == std::string::npos);
+}
+
+TEST_CASE("dataset writer: parse_shard accepts K/N and rejects anything else", "[dataset]") {
+    const ds::shard a = ds::parse_shard("0/1");
+    CHECK((a.k == 0 && a.n == 1));
+    const ds::shard b = ds::parse_shard("3/4");
+    CHECK((b.k == 3 && b.n == 4));
+    CHECK(b.contains(3));
+    CHECK(b.contains(7));
+    CHECK_FALSE(b.contains(4));
+    CHECK(ds::shard{}.contains(12345));
+    const ds::shard big = ds::parse_shard("4294967294/4294967295");
+    CHECK(big.contains(4294967294u));
+
+    for (const char* text : {"", "1", "/", "1/", "/4", "4/4", "5/4", "0/0", "-1/4", "1/-4", "+1/4", "a/b", " 1/4", "1/4 ",
+                             "1//4", "1/4/2", "1.0/4", "1/4294967296", "0x1/4"}) {
+        CAPTURE(text);
+        CHECK_THROWS_AS(ds::parse_shard(text), std::invalid_argument);
+        CHECK_THROWS_WITH(ds::parse_shard(text), Contains("--shard '" + std::string(text) + "'") && Contains("K/N") &&
+                                                     Contains("0 <= K < N"));
+    }
+    CHECK_THROWS_WITH(ds::parse_shard("0/0"), Contains("N must be at least 1"));
+    CHECK_THROWS_WITH(ds::parse_shard("4/4"), Contains("K >= N"));
+}
+
+TEST_CASE("dataset writer: progress and summary lines", "[dataset]") {
+    CHECK(ds::progress_line(45, 100, 4.5) == "[#########...........] 45/100  10.0 samples/s  ETA 6s");
+    CHECK(ds::progress_line(0, 100, 0.0) == "[....................] 0/100  -- samples/s  ETA --");
+    CHECK(ds::progress_line(0, 100, 3.0) == "[....................] 0/100  -- samples/s  ETA --");
+    CHECK(ds::progress_line(100, 100, 8.0) == "[####################] 100/100  12.5 samples/s  ETA 0s");
+    CHECK(ds::progress_line(0, 0, 0.0) == "[####################] 0/0  -- samples/s  ETA 0s");
+    CHECK(ds::progress_line(1, 126, 1.0) == "[....................] 1/126  1.0 samples/s  ETA 2m05s");
+    CHECK(ds::progress_line(1, 3723, 1.0) == "[....................] 1/3723  1.0 samples/s  ETA 1h02m");
+    CHECK(ds::progress_line(1, 61, 1.0) == "[....................] 1/61  1.0 samples/s  ETA 1m00s");
+    CHECK(ds::progress_line(10, 20, std::numeric_limits<double>::quiet_NaN()) ==
+          "[##########..........] 10/20  -- samples/s  ETA --");
+    CHECK_THAT(ds::progress_line(1, std::numeric_limits<std::uint64_t>::max(), 1e6), Contains("ETA 99999h59m"));
+
+    CHECK(ds::summary_line(100, 3, 0, 2.1) == "wrote 100 samples (skipped 3 finished, 0 failed) in 2.1 s, 47.6 samples/s");
+    CHECK(ds::summary_line(1, 0, 2, 0.5) == "wrote 1 sample (skipped 0 finished, 2 failed) in 0.5 s, 2.0 samples/s");
+    CHECK(ds::summary_line(0, 5, 0, 0.0) == "wrote 0 samples (skipped 5 finished, 0 failed) in 0.0 s, -- samples/s");
+}
