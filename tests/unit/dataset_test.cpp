@@ -350,7 +350,7 @@ TEST_CASE("dataset writer: prepare_output refuses a non-empty folder unless forc
         fs::remove_all(out.records_dir());
         CHECK_THROWS_AS(ds::prepare_output(out, false, false), ias::error);
         CHECK_THROWS_WITH(ds::prepare_output(out, false, false),
-                          "ias generate: the output folder '" + out.root.string() +
+                          "ias::dataset::prepare_output: the output folder '" + out.root.string() +
                               "' is not empty; pass --force to overwrite it or --resume to continue it");
         CHECK(read_text(out.root / "marker.txt") == "mine");
         CHECK(read_text(out.image(0)) == "old image");

@@ -48,10 +48,10 @@ inline input_set find_inputs(const std::filesystem::path& dir) {
     std::error_code ec;
     const fs::file_status status = fs::status(dir, ec);
     if (status.type() == fs::file_type::not_found)
-        throw error("ias generate: the input folder '" + dir.string() + "' does not exist");
-    if (ec) throw error("ias generate: cannot access the input folder '" + dir.string() + "': " + ec.message());
+        throw error("ias::dataset::find_inputs: the input folder '" + dir.string() + "' does not exist");
+    if (ec) throw error("ias::dataset::find_inputs: cannot access the input folder '" + dir.string() + "': " + ec.message());
     if (!fs::is_directory(status))
-        throw error("ias generate: the input '" + dir.string() + "' is not a folder; pass a folder of images");
+        throw error("ias::dataset::find_inputs: the input '" + dir.string() + "' is not a folder; pass a folder of images");
 
     input_set inputs;
     inputs.root = dir;
@@ -71,9 +71,9 @@ inline input_set find_inputs(const std::filesystem::path& dir) {
         found.emplace_back(relative.generic_string(), std::move(relative));
     }
     if (ec)
-        throw error("ias generate: cannot list the input folder '" + inputs.root.string() + "': " + ec.message());
+        throw error("ias::dataset::find_inputs: cannot list the input folder '" + inputs.root.string() + "': " + ec.message());
     if (found.empty())
-        throw error("ias generate: the input folder '" + inputs.root.string() + "' holds no image; ias reads " +
+        throw error("ias::dataset::find_inputs: the input folder '" + inputs.root.string() + "' holds no image; ias reads " +
                     input_extensions + " files (any letter case, in subfolders too)");
 
     std::sort(found.begin(), found.end(), [](const auto& a, const auto& b) { return a.first < b.first; });

@@ -71,23 +71,23 @@ inline void prepare_output(const layout& out, bool force, bool resume) {
     namespace fs = std::filesystem;
     const std::string name = out.root.string();
     if (force && resume)
-        throw std::invalid_argument("ias generate: --force and --resume exclude each other (--force deletes the samples in '" +
+        throw std::invalid_argument("ias::dataset::prepare_output: --force and --resume exclude each other (--force deletes the samples in '" +
                                     name + "' that --resume would keep); pass one of them");
     std::error_code ec;
     const fs::file_status status = fs::status(out.root, ec);
     if (status.type() != fs::file_type::not_found) {
-        if (ec) throw error("ias generate: cannot access the output folder '" + name + "': " + ec.message());
+        if (ec) throw error("ias::dataset::prepare_output: cannot access the output folder '" + name + "': " + ec.message());
         if (!fs::is_directory(status))
-            throw error("ias generate: the output '" + name + "' exists and is not a folder; pass a folder path");
+            throw error("ias::dataset::prepare_output: the output '" + name + "' exists and is not a folder; pass a folder path");
         const bool empty = fs::directory_iterator(out.root, ec) == fs::directory_iterator();
-        if (ec) throw error("ias generate: cannot list the output folder '" + name + "': " + ec.message());
+        if (ec) throw error("ias::dataset::prepare_output: cannot list the output folder '" + name + "': " + ec.message());
         if (!empty && !force && !resume)
-            throw error("ias generate: the output folder '" + name +
+            throw error("ias::dataset::prepare_output: the output folder '" + name +
                         "' is not empty; pass --force to overwrite it or --resume to continue it");
         if (!empty && force) {
             for (const fs::path& p : {out.images_dir(), out.masks_dir(), out.records_dir(), out.manifest()}) {
                 fs::remove_all(p, ec);  // a symbolic link is removed, never followed
-                if (ec) throw error("ias generate: cannot remove '" + p.string() + "' for --force: " + ec.message());
+                if (ec) throw error("ias::dataset::prepare_output: cannot remove '" + p.string() + "' for --force: " + ec.message());
             }
         }
     }
@@ -95,7 +95,7 @@ inline void prepare_output(const layout& out, bool force, bool resume) {
         fs::create_directories(dir, ec);
         std::error_code is_dir_ec;
         if (ec || !fs::is_directory(dir, is_dir_ec))
-            throw error("ias generate: cannot create the folder '" + dir.string() +
+            throw error("ias::dataset::prepare_output: cannot create the folder '" + dir.string() +
                         "': " + (ec ? ec.message() : std::string("a file of that name is in the way")));
     }
 }
@@ -205,10 +205,10 @@ inline std::optional<std::uint64_t> record_index(std::string_view filename) {
 /// when writing fails. Safe to call from several threads for different indices.
 inline void write_sample(const layout& out, std::uint64_t index, const sample& s, const record_info& info) {
     if (s.image.empty())
-        throw error("ias generate: sample " + std::to_string(index) + " has an empty image; there is nothing to write");
+        throw error("ias::dataset::write_sample: sample " + std::to_string(index) + " has an empty image; there is nothing to write");
     const int width = s.image.width(), height = s.image.height();
     if (!s.mask.empty() && (s.mask.width() != width || s.mask.height() != height || s.mask.channels() != 1))
-        throw error("ias generate: the mask of sample " + std::to_string(index) + " is " + std::to_string(s.mask.width()) + "x" +
+        throw error("ias::dataset::write_sample: the mask of sample " + std::to_string(index) + " is " + std::to_string(s.mask.width()) + "x" +
                     std::to_string(s.mask.height()) + "x" + std::to_string(s.mask.channels()) +
                     ", but it must be one channel of the image's size " + std::to_string(width) + "x" + std::to_string(height));
     const std::string record = record_line(index, s, info) + '\n';
@@ -239,7 +239,7 @@ inline std::size_t rebuild_manifest(const layout& out) {
         const std::string name = entry.path().string();
         std::ifstream in(entry.path(), std::ios::binary);
         std::string line((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-        if (!in.is_open() || in.bad()) throw error("ias generate: cannot read the record '" + name + "'");
+        if (!in.is_open() || in.bad()) throw error("ias::dataset::rebuild_manifest: cannot read the record '" + name + "'");
         if (line.ends_with('\n')) line.pop_back();
         std::uint64_t stated = 0;
         bool well_formed = line.starts_with(prefix) && line.ends_with('}') && line.find_first_of("\r\n") == std::string::npos;
@@ -249,16 +249,16 @@ inline std::size_t rebuild_manifest(const layout& out) {
             well_formed = number_ec == std::errc() && end != last && *end == ',';
         }
         if (!well_formed)
-            throw error("ias generate: the record '" + name + "' is not one line of JSON starting with " + std::string(prefix) +
+            throw error("ias::dataset::rebuild_manifest: the record '" + name + "' is not one line of JSON starting with " + std::string(prefix) +
                         " and the sample index; delete it and run again with --resume to regenerate sample " +
                         std::to_string(*index));
         if (stated != *index)
-            throw error("ias generate: the record '" + name + "' is of sample " + std::to_string(stated) +
+            throw error("ias::dataset::rebuild_manifest: the record '" + name + "' is of sample " + std::to_string(stated) +
                         ", but its name says sample " + std::to_string(*index) +
                         "; delete it and run again with --resume to regenerate the sample");
         records.emplace_back(*index, std::move(line));
     }
-    if (ec) throw error("ias generate: cannot list the records folder '" + dir.string() + "': " + ec.message());
+    if (ec) throw error("ias::dataset::rebuild_manifest: cannot list the records folder '" + dir.string() + "': " + ec.message());
 
     std::sort(records.begin(), records.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
     std::size_t bytes = 0;
@@ -288,7 +288,7 @@ struct shard {
 /// signs). Throws std::invalid_argument naming the text and the form expected.
 inline shard parse_shard(std::string_view text) {
     const auto fail = [&](const std::string& why) {
-        return std::invalid_argument("ias generate: --shard '" + std::string(text) + "' " + why +
+        return std::invalid_argument("ias::dataset::parse_shard: --shard '" + std::string(text) + "' " + why +
                                      "; expected K/N with whole numbers 0 <= K < N, such as 0/4");
     };
     const auto parse = [](std::string_view digits, std::uint32_t& value) {
