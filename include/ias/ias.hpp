@@ -77,6 +77,7 @@
 #include "diffusion/tensor.hpp"
 
 #include "eval/metrics.hpp"
+#include "eval/pixel_gaussian.hpp"
 
 #include "textures/image_pool.hpp"
 #include "textures/procedural_textures.hpp"

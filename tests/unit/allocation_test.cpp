@@ -181,3 +181,21 @@ TEST_CASE("allocation: the self-contained and two-image recipes allocate nothing
     SECTION("local_ops") { check_no_allocation_once_warm(ias::local_ops_preset().augmentation, 1500); }
 }
 
+
+TEST_CASE("allocation: the per-pixel Gaussian baseline fits and scores without allocating once warm", "[allocation]") {
+    ias::eval::pixel_gaussian model;
+    ias::image<float> im(64, 48, 3), scores(64, 48, 1);
+    ias::rng_stream rng(3, 0);
+    const auto noisy = [&] {
+        for (std::size_t i = 0; i < im.size(); ++i) im.data()[i] = rng.uniform();
+    };
+    for (int k = 0; k < 3; ++k) noisy(), model.add(std::as_const(im).view());
+    long before = allocations.load();
+    for (int k = 0; k < 20; ++k) noisy(), model.add(std::as_const(im).view());
+    CHECK(allocations.load() - before == 0);
+    model.finish();
+    model.score(std::as_const(im).view(), scores.view());
+    before = allocations.load();
+    for (int k = 0; k < 20; ++k) noisy(), model.score(std::as_const(im).view(), scores.view());
+    CHECK(allocations.load() - before == 0);
+}
