@@ -22,25 +22,17 @@
 #include <ias/eval/score_maps.hpp>
 #include <ias/io/stb.hpp>
 
+#include "thrown_message.hpp"
+
 namespace fs = std::filesystem;
 using Catch::Matchers::Contains;
 using ias::image;
 
+using ias_test::thrown_message;
+
 namespace {
 
 using bytes_t = std::vector<std::uint8_t>;
-
-/// The message of the exception of type E that `f` throws; fails the test if it throws none.
-template <class E, class F>
-std::string thrown_message(F&& f) {
-    try {
-        f();
-    } catch (const E& e) {
-        return e.what();
-    }
-    FAIL("no exception was thrown");
-    return {};
-}
 
 /// A fresh, empty folder for one test case, removed when the test case ends.
 struct scratch_dir {

@@ -20,24 +20,16 @@
 #include <ias/eval/metrics.hpp>
 #include <ias/eval/pixel_gaussian.hpp>
 
+#include "thrown_message.hpp"
+
 using Catch::Matchers::Contains;
 using ias::image;
 using ias::eval::pixel_gaussian;
 using ias::eval::pixel_gaussian_options;
 
-namespace {
+using ias_test::thrown_message;
 
-/// The message of the exception of type E that `f` throws; fails the test if it throws none.
-template <class E, class F>
-std::string thrown_message(F&& f) {
-    try {
-        f();
-    } catch (const E& e) {
-        return e.what();
-    }
-    FAIL("no exception was thrown");
-    return {};
-}
+namespace {
 
 /// A `w` × `h` image with `channels` channels of uniform random values in [0, 1).
 image<float> random_image(int w, int h, int channels, std::uint32_t seed, std::uint32_t index) {
