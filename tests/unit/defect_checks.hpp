@@ -3,8 +3,11 @@
 #pragma once
 
 #include <cmath>
+#include <cstdint>
+#include <vector>
 
 #include <ias/core/image.hpp>
+#include <ias/fn/morphology.hpp>
 
 namespace ias_test {
 
@@ -30,6 +33,12 @@ inline bool mask_matches_change(const ias::image<float>& before, const ias::imag
         for (int x = 0; x < after.width(); ++x)
             if ((mask(x, y) > 0.0f) != pixel_changed(before, after, x, y)) return false;
     return true;
+}
+
+/// The number of 8-connected components of the pixels where mask > threshold.
+inline int components_above(const ias::image<float>& mask, float threshold) {
+    std::vector<std::int32_t> labels(mask.size());
+    return ias::fn::connected_components(mask.view(), labels, ias::fn::connectivity::eight, threshold);
 }
 
 }  // namespace ias_test

@@ -14,6 +14,8 @@
 #include <ias/defects/pore.hpp>
 #include <ias/defects/stain.hpp>
 
+#include "defect_checks.hpp"
+
 using namespace ias;
 
 namespace {
@@ -32,32 +34,6 @@ bool mask_matches_change(const image<float>& im, const image<float>& mask, float
             if ((mask(x, y) > 0.0f) != changed) return false;
         }
     return true;
-}
-
-/// Pixels with mask > 0 and their number of 8-connected components.
-int components(const image<float>& mask) {
-    const int w = mask.width(), h = mask.height();
-    std::vector<int> label(std::size_t(w) * std::size_t(h), 0), stack;
-    int count = 0;
-    for (int y = 0; y < h; ++y)
-        for (int x = 0; x < w; ++x) {
-            if (!(mask(x, y) > 0.0f) || label[std::size_t(y * w + x)] != 0) continue;
-            ++count;
-            stack.push_back(y * w + x);
-            label[std::size_t(y * w + x)] = count;
-            while (!stack.empty()) {
-                const int i = stack.back();
-                stack.pop_back();
-                for (int dy = -1; dy <= 1; ++dy)
-                    for (int dx = -1; dx <= 1; ++dx) {
-                        const int nx = i % w + dx, ny = i / w + dy;
-                        if (nx < 0 || ny < 0 || nx >= w || ny >= h) continue;
-                        const auto j = std::size_t(ny * w + nx);
-                        if (mask(nx, ny) > 0.0f && label[j] == 0) label[j] = count, stack.push_back(ny * w + nx);
-                    }
-            }
-        }
-    return count;
 }
 
 /// Renders one defect of `spec` sampled from `rng` at `site`.
@@ -148,7 +124,7 @@ TEST_CASE("defect stain is one soft connected blob of its size", "[defects][stai
         const stain_params p = sample_stain(spec, {100.0f, 100.0f, 0.0f}, 200, 200, rng);
         REQUIRE(p.radius == Approx(r));
         render_stain(im, mask, p);
-        REQUIRE(components(mask) == 1);
+        REQUIRE(ias_test::components_above(mask, 0.0f) == 1);
         REQUIRE(mask_matches_change(im, mask, 0.5f));
         int area = 0, inner = 0, outer = 0;
         double inner_sum = 0, outer_sum = 0;

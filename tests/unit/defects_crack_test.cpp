@@ -10,37 +10,12 @@
 #include <ias/defects/crack.hpp>
 #include <ias/defects/dent.hpp>
 
+#include "defect_checks.hpp"
+
 using namespace ias;
 
 namespace {
 constexpr float pi = std::numbers::pi_v<float>;
-
-/// The number of 8-connected components of the pixels where mask >= 0.5.
-int components(const image<float>& mask) {
-    const int w = mask.width(), h = mask.height();
-    std::vector<char> seen(std::size_t(w) * std::size_t(h), 0);
-    std::vector<int> stack;
-    int count = 0;
-    for (int y = 0; y < h; ++y)
-        for (int x = 0; x < w; ++x) {
-            if (mask(x, y) < 0.5f || seen[std::size_t(y) * std::size_t(w) + std::size_t(x)]) continue;
-            ++count;
-            stack.assign(1, y * w + x);
-            seen[std::size_t(y) * std::size_t(w) + std::size_t(x)] = 1;
-            while (!stack.empty()) {
-                const int at = stack.back();
-                stack.pop_back();
-                for (int dy = -1; dy <= 1; ++dy)
-                    for (int dx = -1; dx <= 1; ++dx) {
-                        const int nx = at % w + dx, ny = at / w + dy;
-                        if (nx < 0 || ny < 0 || nx >= w || ny >= h || mask(nx, ny) < 0.5f) continue;
-                        char& s = seen[std::size_t(ny) * std::size_t(w) + std::size_t(nx)];
-                        if (!s) s = 1, stack.push_back(ny * w + nx);
-                    }
-            }
-        }
-    return count;
-}
 
 /// Requires the mask to be non-zero exactly where any channel of `im` differs from `base`.
 void require_mask_is_change(const image<float>& im, const image<float>& mask, float base) {
@@ -67,7 +42,7 @@ TEST_CASE("defect crack is one 8-connected piece and its mask is where it change
             image<float> im(400, 400, 1, 0.5f), mask(400, 400, 1, 0.0f);
             render_crack(im, mask, p);
             INFO("seed " << seed << " branching " << branching);
-            REQUIRE(components(mask) == 1);
+            REQUIRE(ias_test::components_above(mask, std::nextafter(0.5f, 0.0f)) == 1);
             require_mask_is_change(im, mask, 0.5f);
             // The core darkens; only the lit band brightens, by at most highlight × contrast.
             float lowest = 1, highest = 0;

@@ -3,7 +3,6 @@
 #pragma once
 
 #include <algorithm>
-#include <cctype>
 #include <filesystem>
 #include <string>
 #include <system_error>
@@ -11,6 +10,7 @@
 #include <vector>
 
 #include "../core/error.hpp"
+#include "../io/files.hpp"
 
 namespace ias::dataset {
 
@@ -24,15 +24,6 @@ struct input_set {
     /// The image paths relative to `root`, sorted by their generic ('/'-separated) string.
     std::vector<std::filesystem::path> relative;
 };
-
-namespace detail {
-/// True when the extension of `path` is one `find_inputs` reads (case-insensitive).
-inline bool has_image_extension(const std::filesystem::path& path) {
-    std::string ext = path.extension().string();
-    std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return char(std::tolower(c)); });
-    return ext == ".png" || ext == ".jpg" || ext == ".jpeg" || ext == ".bmp" || ext == ".tga";
-}
-}  // namespace detail
 
 /// Finds the images to synthesise from in `dir`.
 ///
@@ -66,7 +57,7 @@ inline input_set find_inputs(const std::filesystem::path& dir) {
             if (entry.is_directory(kind_ec)) it.disable_recursion_pending();
             continue;
         }
-        if (!entry.is_regular_file(kind_ec) || !detail::has_image_extension(entry.path())) continue;
+        if (!entry.is_regular_file(kind_ec) || !ias::detail::is_image_extension(ias::detail::lower_extension(entry.path()))) continue;
         fs::path relative = entry.path().lexically_relative(inputs.root);
         found.emplace_back(relative.generic_string(), std::move(relative));
     }

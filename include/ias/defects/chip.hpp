@@ -56,7 +56,7 @@ struct chip_params {
 inline chip_params sample_chip(const defect_spec& spec, const defect_site& site, int width, int height, rng_stream& rng) {
     constexpr float pi = std::numbers::pi_v<float>;
     chip_params p;
-    p.radius = 0.5f * rng.uniform(spec.size.min, spec.size.max) * float(std::min(width, height));
+    p.radius = detail::placement::radius_from_size(spec, width, height, rng);
     p.vertices = int(rng.integer(6, chip_max_vertices));
     p.rotation = rng.uniform(0.0f, 2.0f * pi);
     const float half_spacing = pi / float(p.vertices);

@@ -121,7 +121,7 @@ inline void trace_crack(const crack_params& p, std::vector<crack_point>& out) {
 inline crack_params sample_crack(const defect_spec& spec, const defect_site& site, int width, int height, rng_stream& rng) {
     constexpr float pi = std::numbers::pi_v<float>;
     crack_params p;
-    p.length = rng.uniform(spec.size.min, spec.size.max) * float(std::min(width, height));
+    p.length = detail::placement::length_from_size(spec, width, height, rng);
     p.width = rng.uniform(spec.thickness.min, spec.thickness.max);
     p.contrast = rng.uniform(spec.contrast.min, spec.contrast.max);
     p.branch_probability = rng.uniform(0.01f, 0.04f);

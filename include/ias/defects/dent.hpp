@@ -35,7 +35,7 @@ inline dent_params sample_dent(const defect_spec& spec, const defect_site& site,
     constexpr float pi = std::numbers::pi_v<float>;
     dent_params p;
     p.x = site.x, p.y = site.y;
-    p.radius = 0.5f * rng.uniform(spec.size.min, spec.size.max) * float(std::min(width, height));
+    p.radius = detail::placement::radius_from_size(spec, width, height, rng);
     p.aspect = rng.uniform(0.6f, 1.0f);
     p.angle = spec.orientation ? *spec.orientation * pi / 180.0f : rng.uniform(0.0f, pi);
     p.contrast = rng.uniform(spec.contrast.min, spec.contrast.max);

@@ -42,7 +42,7 @@ struct fray_params {
 inline fray_params sample_fray(const defect_spec& spec, const defect_site& site, int width, int height, rng_stream& rng) {
     fray_params p;
     p.x = site.x, p.y = site.y, p.outward = site.outward;
-    p.length = rng.uniform(spec.size.min, spec.size.max) * float(std::min(width, height));
+    p.length = detail::placement::length_from_size(spec, width, height, rng);
     p.depth = rng.uniform(spec.thickness.min, spec.thickness.max);
     p.raggedness = rng.uniform(0.3f, 0.7f);
     p.contrast = rng.uniform(spec.contrast.min, spec.contrast.max);

@@ -48,7 +48,7 @@ inline particle_params sample_particle(const defect_spec& spec, const defect_sit
     constexpr float pi = std::numbers::pi_v<float>;
     particle_params p;
     p.x = site.x, p.y = site.y;
-    p.radius = 0.5f * rng.uniform(spec.size.min, spec.size.max) * float(std::min(width, height));
+    p.radius = detail::placement::radius_from_size(spec, width, height, rng);
     p.vertices = int(rng.integer(5, particle_max_vertices));
     p.rotation = rng.uniform(0.0f, 2.0f * pi);
     const float spacing = 2.0f * pi / float(p.vertices);

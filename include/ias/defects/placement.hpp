@@ -81,6 +81,18 @@ inline exposed_fill fill_of_missing_material(const image<float>& pixels, const i
     return fill;
 }
 
+/// A size drawn uniformly from `spec.size` (a fraction of min(W, H)), in pixels: the length
+/// of the linear kinds (scratch, crack, fray). One draw.
+inline float length_from_size(const defect_spec& spec, int width, int height, rng_stream& rng) {
+    return rng.uniform(spec.size.min, spec.size.max) * float(std::min(width, height));
+}
+
+/// Half of `length_from_size`: the radius of the round kinds, whose size is a diameter (pore,
+/// stain, dent, chip, particle). Halving is exact, so this is the radius that draw gives.
+inline float radius_from_size(const defect_spec& spec, int width, int height, rng_stream& rng) {
+    return 0.5f * length_from_size(spec, width, height, rng);
+}
+
 /// The renderers' check of their output mask: one channel of the image's size.
 inline void expect_mask(const char* renderer, const image<float>& pixels, const image<float>& mask) {
     if (mask.width() != pixels.width() || mask.height() != pixels.height() || mask.channels() != 1)

@@ -35,7 +35,7 @@ inline pore_params sample_pore(const defect_spec& spec, const defect_site& site,
     constexpr float pi = std::numbers::pi_v<float>;
     pore_params p;
     p.x = site.x, p.y = site.y;
-    p.rx = 0.5f * rng.uniform(spec.size.min, spec.size.max) * float(std::min(width, height));
+    p.rx = detail::placement::radius_from_size(spec, width, height, rng);
     p.ry = p.rx * rng.uniform(0.6f, 1.0f);
     const float jitter = rng.uniform(-5.0f, 5.0f) * pi / 180.0f;
     const float any_angle = rng.uniform(0.0f, pi);

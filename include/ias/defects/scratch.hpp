@@ -36,7 +36,7 @@ inline scratch_params sample_scratch(const defect_spec& spec, const defect_site&
     constexpr float pi = std::numbers::pi_v<float>;
     scratch_params p;
     p.x = site.x, p.y = site.y;
-    p.length = rng.uniform(spec.size.min, spec.size.max) * float(std::min(width, height));
+    p.length = detail::placement::length_from_size(spec, width, height, rng);
     p.angle = spec.orientation ? *spec.orientation * pi / 180.0f + rng.uniform(-4.0f, 4.0f) * pi / 180.0f : rng.uniform(0.0f, pi);
     p.bend = rng.uniform(-0.12f, 0.12f);
     p.width = rng.uniform(spec.thickness.min, spec.thickness.max);

@@ -53,7 +53,7 @@ inline stain_params sample_stain(const defect_spec& spec, const defect_site& sit
     constexpr float pi = std::numbers::pi_v<float>;
     stain_params p;
     p.x = site.x, p.y = site.y;
-    p.radius = 0.5f * rng.uniform(spec.size.min, spec.size.max) * float(std::min(width, height));
+    p.radius = detail::placement::radius_from_size(spec, width, height, rng);
     p.aspect = rng.uniform(0.7f, 1.0f);
     const float jitter = rng.uniform(-5.0f, 5.0f) * pi / 180.0f;
     const float any_angle = rng.uniform(0.0f, pi);

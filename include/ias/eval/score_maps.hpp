@@ -7,15 +7,12 @@
 
 #include <algorithm>
 #include <bit>
-#include <cctype>
-#include <cerrno>
 #include <charconv>
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
 #include <filesystem>
-#include <fstream>
 #include <limits>
 #include <map>
 #include <span>
@@ -27,6 +24,7 @@
 
 #include "../core/error.hpp"
 #include "../core/image.hpp"
+#include "../io/files.hpp"
 #include "../io/stb.hpp"
 #include "metrics.hpp"
 
@@ -36,31 +34,6 @@ namespace detail {
 
 [[noreturn]] inline void file_error(const std::filesystem::path& path, const std::string& why) {
     throw error("ias::eval: '" + path.string() + "': " + why);
-}
-
-/// The lower-case extension of `path`, with its dot (".npy").
-inline std::string lower_extension(const std::filesystem::path& path) {
-    std::string ext = path.extension().string();
-    std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return char(std::tolower(c)); });
-    return ext;
-}
-
-/// The whole file; throws ias::error naming it when it cannot be read or exceeds `max_bytes`.
-inline std::vector<std::uint8_t> read_file_bytes(const std::filesystem::path& path, std::size_t max_bytes) {
-    std::error_code ec;
-    if (std::filesystem::is_directory(path, ec)) file_error(path, "is a directory, not a score map file");
-    std::ifstream in(path, std::ios::binary);
-    if (!in) file_error(path, std::string("cannot open: ") + std::strerror(errno));
-    in.seekg(0, std::ios::end);
-    const std::streamoff size = in.tellg();
-    if (size < 0) file_error(path, "cannot determine the file size");
-    if (std::uint64_t(size) > max_bytes)
-        file_error(path, "the file has " + std::to_string(size) + " bytes, more than the limit of " +
-                             std::to_string(max_bytes));
-    std::vector<std::uint8_t> bytes(static_cast<std::size_t>(size));
-    in.seekg(0);
-    if (size > 0 && !in.read(reinterpret_cast<char*>(bytes.data()), size)) file_error(path, "read error");
-    return bytes;
 }
 
 /// The unsigned integer of `n` bytes at `at`, little endian (`big` = false) or big endian.
@@ -358,7 +331,7 @@ inline image<float> decode_pfm(const std::filesystem::path& path, std::span<cons
 /// colour, an element that is NaN or infinite, by row and column) and what is allowed, and
 /// for a file or map beyond `limits`.
 inline image<float> load_score_map(const std::filesystem::path& path, const load_limits& limits = {}) {
-    const std::string ext = detail::lower_extension(path);
+    const std::string ext = ias::detail::lower_extension(path);
     if (ext == ".png") {
         const any_image loaded = load_image(path, {.channels = 0, .limits = limits});
         if (loaded.channels() != 1)
@@ -373,7 +346,8 @@ inline image<float> load_score_map(const std::filesystem::path& path, const load
     }
     if (ext != ".npy" && ext != ".pfm")
         detail::file_error(path, "the extension '" + ext + "' is not a score map format; use .npy, .pfm or .png");
-    const auto bytes = detail::read_file_bytes(path, limits.max_bytes);
+    const auto bytes = ias::detail::read_whole_file(path, limits.max_bytes, "a score map file",
+                                                    [&](const std::string& why) { detail::file_error(path, why); });
     return ext == ".npy" ? detail::decode_npy(path, bytes, limits) : detail::decode_pfm(path, bytes, limits);
 }
 
@@ -507,7 +481,7 @@ inline std::vector<score_pair> match_by_stem(const std::filesystem::path& scores
                                     "' are the same; they must be different folders");
     std::map<std::string, score_pair> pairs;
     detail::for_each_file(scores_dir, "scores", ground_truth_dir, [&](const fs::path& file) {
-        if (!detail::is_score_map_extension(detail::lower_extension(file))) return;
+        if (!detail::is_score_map_extension(ias::detail::lower_extension(file))) return;
         const std::string key = detail::relative_stem(file, scores_dir);
         const auto [it, inserted] = pairs.try_emplace(key, score_pair{file, {}, key});
         if (!inserted)
@@ -517,7 +491,7 @@ inline std::vector<score_pair> match_by_stem(const std::filesystem::path& scores
     if (pairs.empty())
         detail::file_error(scores_dir, "no score maps (.npy, .pfm or .png files) in this folder or below it");
     detail::for_each_file(ground_truth_dir, "ground-truth", scores_dir, [&](const fs::path& file) {
-        if (detail::lower_extension(file) != ".png") return;
+        if (ias::detail::lower_extension(file) != ".png") return;
         std::string key = detail::relative_stem(file, ground_truth_dir);
         auto it = pairs.find(key);
         static constexpr std::string_view suffix = "_mask";

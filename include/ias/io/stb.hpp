@@ -12,10 +12,8 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
-#include <cctype>
 #include <cstring>
 #include <filesystem>
-#include <fstream>
 #include <limits>
 #include <memory>
 #include <span>
@@ -26,6 +24,7 @@
 #include <vector>
 
 #include "../core/image.hpp"
+#include "files.hpp"
 
 #ifdef IAS_STB_IMPLEMENTATION
 #define STB_IMAGE_IMPLEMENTATION
@@ -330,27 +329,15 @@ inline any_image decode_image(std::span<const std::uint8_t> bytes, std::string_v
 /// unreadable file, or a directory, throws ias::error naming the path and the reason.
 inline any_image load_image(const std::filesystem::path& path, const load_options& options = {}) {
     const std::string name = path.string();
-    std::error_code ec;
-    if (std::filesystem::is_directory(path, ec)) detail::fail(name, "is a directory, not an image file");
-    std::ifstream in(path, std::ios::binary);
-    if (!in) detail::fail(name, std::string("cannot open: ") + std::strerror(errno));
-    in.seekg(0, std::ios::end);
-    const std::streamoff size = in.tellg();
-    if (size < 0) detail::fail(name, "cannot determine the file size");
-    if (std::uint64_t(size) > options.limits.max_bytes)
-        detail::fail(name, "the file has " + std::to_string(size) + " bytes, more than the limit of " +
-                               std::to_string(options.limits.max_bytes));
-    std::vector<std::uint8_t> bytes(static_cast<std::size_t>(size));
-    in.seekg(0);
-    if (!in.read(reinterpret_cast<char*>(bytes.data()), size)) detail::fail(name, "read error");
+    const std::vector<std::uint8_t> bytes =
+        detail::read_whole_file(path, options.limits.max_bytes, "an image file", [&](const std::string& why) { detail::fail(name, why); });
     return decode_image(bytes, name, options);
 }
 
 /// The format that the extension of `path` names (case-insensitive .png, .jpg, .jpeg, .bmp,
 /// .tga); throws std::invalid_argument for any other.
 inline image_format format_from_extension(const std::filesystem::path& path) {
-    std::string ext = path.extension().string();
-    std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return char(std::tolower(c)); });
+    const std::string ext = detail::lower_extension(path);
     if (ext == ".png") return image_format::png;
     if (ext == ".jpg" || ext == ".jpeg") return image_format::jpeg;
     if (ext == ".bmp") return image_format::bmp;

@@ -3,7 +3,6 @@
 #pragma once
 
 #include <algorithm>
-#include <cctype>
 #include <cmath>
 #include <cstdint>
 #include <filesystem>
@@ -16,6 +15,7 @@
 #include "../fn/resize.hpp"
 #include "../textures/image_pool.hpp"
 #include "../textures/texture_source.hpp"
+#include "files.hpp"
 #include "stb.hpp"
 
 namespace ias {
@@ -56,9 +56,7 @@ public:
         for (auto it = fs::recursive_directory_iterator(folder, fs::directory_options::follow_directory_symlink, ec);
              !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
             if (!it->is_regular_file()) continue;
-            std::string ext = it->path().extension().string();
-            std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return char(std::tolower(c)); });
-            if (ext == ".png" || ext == ".jpg" || ext == ".jpeg" || ext == ".bmp" || ext == ".tga") files.push_back(it->path());
+            if (detail::is_image_extension(detail::lower_extension(it->path()))) files.push_back(it->path());
         }
         if (ec) throw error("ias::texture_bank: cannot list '" + folder.string() + "': " + ec.message());
         if (files.empty())

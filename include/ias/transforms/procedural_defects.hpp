@@ -102,10 +102,7 @@ struct procedural_defects {
         s.ensure_mask();
         const int w = s.image.width(), h = s.image.height();
         const image<float>& fg = s.foreground;
-        if (!fg.empty() && (fg.width() != w || fg.height() != h || fg.channels() != 1))
-            throw error("ias::procedural_defects: the foreground is " + std::to_string(fg.width()) + "x" + std::to_string(fg.height()) +
-                        "x" + std::to_string(fg.channels()) + "; it must be one channel of the image's size " + std::to_string(w) +
-                        "x" + std::to_string(h));
+        detail::placement::expect_foreground("procedural_defects", fg, w, h);
         const int n = std::min(p.spec_count, int(specs.size()));
         // The new coverage, and (when some change may have to be undone) the pixels before.
         thread_local image<float> layer, before;
