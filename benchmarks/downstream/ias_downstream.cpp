@@ -1,14 +1,10 @@
 // SPDX-License-Identifier: MIT
-// Downstream evidence: train a small U-Net on normal images plus ias synthetic anomalies (the
-// recipes called per sample inside the training loop, as a user would), score it on real
-// defects, and compare with the unsupervised per-pixel Gaussian baseline.
-//
-//   ias_downstream --normal DIR [--test-normal DIR | --holdout 0.2] --defects DIR [--defects DIR ...]
-//                  --recipe NAME [--recipe ...] [--size 128] [--seed 0] [--budget-seconds 60]
-//                  [--batch 16] [--threads 2] [--out report.json]
-//
-// Recipes: any registered recipe name, `prompt:TEXT` (procedural defects described in words),
-// `one_of:a,b,...` (a uniform mixture), and `baseline` (no training: pixel_gaussian).
+// Downstream evidence (issue 10): does training on normal images plus ias anomalies find real
+// defects the detector never saw? A small U-Net learns to predict the synthetic mask from the
+// synthetic image, as DRAEM's discriminative network does (Zavrtanik et al., ICCV 2021), with
+// the recipes called per sample inside the training loop exactly as a user would call them.
+// It is scored on real defects with ground-truth masks, beside the unsupervised per-pixel
+// Gaussian baseline fitted to the same normal images. Run with --help for the options.
 #include <algorithm>
 #include <chrono>
 #include <cmath>
@@ -16,8 +12,10 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <sstream>
 #include <stdexcept>
 #include <string>
@@ -27,6 +25,7 @@
 #include <ias/eval/metrics.hpp>
 #include <ias/eval/pixel_gaussian.hpp>
 #include <ias/fn/resize.hpp>
+#include <ias/io/files.hpp>
 #include <ias/io/stb.hpp>
 #include <ias/io/texture_bank.hpp>
 #include <ias/recipes.hpp>
@@ -38,73 +37,140 @@ namespace fs = std::filesystem;
 
 namespace {
 
-/// An image at the working size (float, `channels` channels) and its mask (0 or 255).
-struct test_image {
+constexpr const char* usage = R"(ias_downstream: train a small U-Net on normal images plus ias anomalies, score it on real defects
+
+  ias_downstream --normal DIR --defects DIR [--defects DIR ...] --recipe R [--recipe R ...] [options]
+
+  --normal DIR          normal training images (recursive; a .png beside a same-stem .jpg is a mask, skipped)
+  --test-normal DIR     normal test images; without it, --holdout of --normal is held out for testing
+  --holdout F           share of --normal held out when there is no --test-normal (default 0.2; a fixed
+                        split, the same for every seed)
+  --defects DIR         defect images with masks, repeatable: X.jpg beside the mask X.png (magnetic tiles);
+                        an MVTec AD category or one of its test/<kind> folders (ground_truth/<kind>/X_mask.png);
+                        an ias dataset (images/X.png, masks/X.png)
+  --recipe R            repeatable: a registered recipe name (see `ias recipes`), prompt:TEXT (procedural
+                        defects in words), one_of:A,B,... (a uniform mixture), baseline (the unsupervised
+                        per-pixel Gaussian, shared by all positions) or baseline:per_position
+  --seed S              repeatable (default 0); every recipe is trained once per seed
+  --textures DIR        anomaly textures for the texture recipes (draem, ...), as DTD is for DRAEM
+                        (default: ias's procedural textures)
+  --size N              images are resized to N x N grey (default 128)
+  --budget-seconds T    training time per recipe and seed (default 60)
+  --steps N             at most N steps of --batch samples (default 0: no limit but the budget)
+  --batch N             samples per step (default 16)
+  --threads N           torch threads (default 2)
+  --previews N          defect images per preview sheet (default 4; 0 writes none)
+  --out FILE            the JSON report (default report.json); FILE's stem .md is the markdown table and
+                        FILE's stem _previews/ holds input | true mask | predicted map sheets for the first seed
+)";
+
+/// A wrong command line: main prints the message and the usage and exits with 2.
+struct usage_error : std::invalid_argument {
+    using std::invalid_argument::invalid_argument;
+};
+
+struct options {
+    fs::path normal, test_normal, textures, out = "report.json";
+    double holdout = 0.2, budget_seconds = 60;
+    std::vector<std::string> defects, recipes;
+    std::vector<std::uint64_t> seeds;
+    int size = 128, batch = 16, threads = 2, previews = 4;
+    std::int64_t steps = 0;
+};
+
+template <class T>
+T parsed(const std::string& option, const std::string& text, T low, T high) {
+    T value{};
+    std::istringstream in(text);
+    if (!(in >> value) || !in.eof() || value < low || value > high)
+        throw usage_error("ias_downstream: " + option + " is '" + text + "'; it must be a number in [" + std::to_string(low) +
+                          ", " + std::to_string(high) + "]");
+    return value;
+}
+
+options parse(int argc, char** argv) {
+    options o;
+    for (int i = 1; i < argc; ++i) {
+        const std::string key = argv[i];
+        if (key == "--help" || key == "-h") {
+            std::fputs(usage, stdout);
+            std::exit(0);
+        }
+        if (i + 1 >= argc) throw usage_error("ias_downstream: " + key + " needs a value");
+        const std::string value = argv[++i];
+        if (key == "--normal") o.normal = value;
+        else if (key == "--test-normal") o.test_normal = value;
+        else if (key == "--holdout") o.holdout = parsed(key, value, 0.0, 0.9);
+        else if (key == "--defects") o.defects.push_back(value);
+        else if (key == "--textures") o.textures = value;
+        else if (key == "--recipe") o.recipes.push_back(value);
+        else if (key == "--seed") o.seeds.push_back(parsed<std::uint64_t>(key, value, 0, UINT64_MAX));
+        else if (key == "--size") o.size = parsed(key, value, 16, 1024);
+        else if (key == "--budget-seconds") o.budget_seconds = parsed(key, value, 0.0, 1e7);
+        else if (key == "--steps") o.steps = parsed<std::int64_t>(key, value, 0, INT64_MAX);
+        else if (key == "--batch") o.batch = parsed(key, value, 1, 1024);
+        else if (key == "--threads") o.threads = parsed(key, value, 1, 256);
+        else if (key == "--previews") o.previews = parsed(key, value, 0, 64);
+        else if (key == "--out") o.out = value;
+        else throw usage_error("ias_downstream: unknown option '" + key + "'");
+    }
+    if (o.normal.empty() || o.defects.empty() || o.recipes.empty())
+        throw usage_error("ias_downstream: --normal, --defects and --recipe are required");
+    if (o.size % 8 != 0) throw usage_error("ias_downstream: --size is " + std::to_string(o.size) + "; the U-Net needs a multiple of 8");
+    if (o.seeds.empty()) o.seeds.push_back(0);
+    return o;
+}
+
+/// An image at the working size, grey, in [0, 1], and its mask (0 or 255; all 0 for a normal).
+struct labelled_image {
     std::string name;
     ias::image<float> image;
     ias::image<std::uint8_t> mask;
 };
 
-bool is_image_file(const fs::path& p) {
-    std::string ext = p.extension().string();
-    std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return char(std::tolower(c)); });
-    return ext == ".png" || ext == ".jpg" || ext == ".jpeg" || ext == ".bmp" || ext == ".tga";
-}
-
-/// `im` resized to size × size with `channels` channels (grey repeated, colour averaged to grey).
-ias::image<float> prepared(const ias::any_image& im, int size, int channels) {
-    ias::image<float> f;
-    ias::assign_as_float(f, im);
-    ias::image<float> adapted(f.width(), f.height(), channels);
-    for (int y = 0; y < f.height(); ++y)
-        for (int x = 0; x < f.width(); ++x) {
-            const float grey = f.channels() >= 3 ? 0.299f * f(x, y, 0) + 0.587f * f(x, y, 1) + 0.114f * f(x, y, 2) : f(x, y, 0);
-            for (int c = 0; c < channels; ++c) adapted(x, y, c) = channels == 3 && f.channels() >= 3 ? f(x, y, c) : grey;
-        }
-    ias::image<float> out(size, size, channels);
+/// The file at size × size, grey (colour is scored on its luminance), in [0, 1].
+ias::image<float> prepared(const fs::path& file, int size) {
+    ias::image<float> grey;
+    ias::assign_as_float(grey, ias::load_image(file, {.channels = 1}));
+    ias::image<float> out(size, size, 1);
     ias::fn::resize_scratch scratch;
-    ias::fn::resize_bilinear(std::as_const(adapted).view(), out.view(), scratch);
+    ias::fn::resize_bilinear(std::as_const(grey).view(), out.view(), scratch);
     return out;
 }
 
 ias::image<std::uint8_t> prepared_mask(const fs::path& file, int size) {
-    const ias::image<float> m = prepared(ias::load_image(file, {.channels = 1}), size, 1);
+    const ias::image<float> m = prepared(file, size);
     ias::image<std::uint8_t> out(size, size, 1);
-    for (std::size_t i = 0; i < m.size(); ++i) out.data()[i] = m.data()[i] >= 0.5f ? 255 : 0;
+    std::transform(m.data(), m.data() + m.size(), out.data(), [](float v) { return std::uint8_t(v >= 0.5f ? 255 : 0); });
     return out;
 }
 
-/// The images of a folder of normal images: every image file, except a .png that has an image
-/// of the same stem beside it (the mask of the magnetic-tile layout).
-std::vector<fs::path> normal_files(const fs::path& dir) {
+/// The images of a folder, recursively and sorted, without the masks of the magnetic-tile
+/// layout (a .png beside an image of the same stem).
+std::vector<fs::path> image_files(const fs::path& dir) {
+    if (!fs::is_directory(dir)) throw ias::error("ias_downstream: '" + dir.string() + "' is not a folder");
     std::vector<fs::path> files;
     for (const auto& e : fs::recursive_directory_iterator(dir))
-        if (e.is_regular_file() && is_image_file(e.path())) files.push_back(e.path());
+        if (e.is_regular_file() && ias::detail::is_image_extension(ias::detail::lower_extension(e.path()))) files.push_back(e.path());
     std::sort(files.begin(), files.end());
-    std::vector<fs::path> images;
-    for (const auto& f : files) {
-        if (f.extension() == ".png") {
-            bool has_image = false;
-            for (const char* ext : {".jpg", ".jpeg", ".bmp"}) has_image = has_image || fs::exists(fs::path(f).replace_extension(ext));
-            if (has_image) continue;
-        }
-        images.push_back(f);
-    }
-    if (images.empty()) throw ias::error("ias_downstream: no image in '" + dir.string() + "'");
-    return images;
+    std::erase_if(files, [](const fs::path& f) {
+        if (ias::detail::lower_extension(f) != ".png") return false;
+        for (const char* ext : {".jpg", ".jpeg", ".bmp"})
+            if (fs::exists(fs::path(f).replace_extension(ext))) return true;
+        return false;
+    });
+    if (files.empty()) throw ias::error("ias_downstream: no image in '" + dir.string() + "'");
+    return files;
 }
 
-/// Defect images with their masks, in any of three layouts: `X.jpg` beside the mask `X.png`
-/// (the magnetic tiles); MVTec AD's `test/<kind>/X.png` with `ground_truth/<kind>/X_mask.png`
-/// (DIR is the category or one `test/<kind>` folder); an ias dataset's `images/X.png` and `masks/X.png`.
-std::vector<test_image> load_defects(const fs::path& dir, int size, int channels) {
-    std::vector<std::pair<fs::path, fs::path>> pairs;
+/// Defect images and their masks in any of the three layouts --help lists.
+std::vector<labelled_image> load_defects(const fs::path& dir, int size) {
+    std::vector<std::pair<fs::path, fs::path>> pairs;  // image, mask
     if (fs::is_directory(dir / "images") && fs::is_directory(dir / "masks")) {
-        for (const auto& f : normal_files(dir / "images")) pairs.emplace_back(f, dir / "masks" / f.filename());
+        for (const auto& f : image_files(dir / "images")) pairs.emplace_back(f, dir / "masks" / f.filename());
     } else if (fs::is_directory(dir / "test") || fs::is_directory(dir.parent_path().parent_path() / "ground_truth")) {
-        const bool category = fs::is_directory(dir / "test");
         std::vector<fs::path> kinds;
-        if (category) {
+        if (fs::is_directory(dir / "test")) {
             for (const auto& e : fs::directory_iterator(dir / "test"))
                 if (e.is_directory() && e.path().filename() != "good") kinds.push_back(e.path());
         } else {
@@ -112,21 +178,21 @@ std::vector<test_image> load_defects(const fs::path& dir, int size, int channels
         }
         for (const auto& kind : kinds) {
             const fs::path truth = kind.parent_path().parent_path() / "ground_truth" / kind.filename();
-            for (const auto& f : normal_files(kind)) pairs.emplace_back(f, truth / (f.stem().string() + "_mask.png"));
+            for (const auto& f : image_files(kind)) pairs.emplace_back(f, truth / (f.stem().string() + "_mask.png"));
         }
     } else {
-        for (const auto& f : normal_files(dir)) pairs.emplace_back(f, fs::path(f).replace_extension(".png"));
+        for (const auto& f : image_files(dir)) pairs.emplace_back(f, fs::path(f).replace_extension(".png"));
     }
-    std::vector<test_image> out;
+    std::vector<labelled_image> out;
     for (const auto& [image, mask] : pairs) {
         if (!fs::exists(mask)) throw ias::error("ias_downstream: no mask '" + mask.string() + "' for the defect image '" + image.string() + "'");
-        out.push_back({image.stem().string(), prepared(ias::load_image(image), size, channels), prepared_mask(mask, size)});
+        out.push_back({image.stem().string(), prepared(image, size), prepared_mask(mask, size)});
     }
     std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.name < b.name; });
     return out;
 }
 
-/// A uniform mixture of recipes, chosen per sample.
+/// A uniform mixture of recipes, one chosen per sample.
 struct mixture {
     static constexpr std::string_view name = "mixture";
     std::vector<ias::any_transform> members;
@@ -136,175 +202,149 @@ struct mixture {
     }
 };
 
-ias::any_transform make_recipe(const std::string& spec, const std::shared_ptr<const ias::texture_bank>& pool) {
+ias::any_transform make_recipe(const std::string& spec, const std::shared_ptr<const ias::texture_bank>& textures,
+                               const std::shared_ptr<const ias::texture_bank>& pool) {
     if (spec.rfind("prompt:", 0) == 0) return ias::any_transform(ias::procedural_defects::from_prompt(spec.substr(7)));
     if (spec.rfind("one_of:", 0) == 0) {
         mixture m;
         std::stringstream list(spec.substr(7));
-        for (std::string part; std::getline(list, part, ',');) m.members.push_back(make_recipe(part, pool));
-        if (m.members.empty()) throw std::invalid_argument("ias_downstream: '" + spec + "' names no recipe");
-        return ias::any_transform(m);
+        for (std::string part; std::getline(list, part, ',');) m.members.push_back(make_recipe(part, textures, pool));
+        if (m.members.empty()) throw usage_error("ias_downstream: '" + spec + "' names no recipe");
+        return ias::any_transform(std::move(m));
     }
-    return ias::recipes::make(spec, {}, nullptr, pool);
+    return ias::recipes::make(spec, {}, textures, pool);
 }
 
-/// Copies images (HWC floats) into an N×C×H×W tensor.
-void to_tensor(const ias::image<float>& im, torch::Tensor& batch, std::int64_t n) {
-    auto acc = batch.accessor<float, 4>();
-    for (int y = 0; y < im.height(); ++y)
-        for (int x = 0; x < im.width(); ++x)
-            for (int c = 0; c < im.channels(); ++c) acc[n][c][y][x] = im(x, y, c);
+/// Copies a float image (H × W × C, interleaved) into item n of an N × C × H × W tensor.
+template <class T>
+void copy_into(const ias::image<T>& im, torch::Tensor& batch, std::int64_t n, float scale) {
+    float* out = batch.data_ptr<float>() + n * batch.stride(0);
+    const std::int64_t plane = std::int64_t(im.width()) * im.height();
+    for (int c = 0; c < im.channels(); ++c)
+        for (std::int64_t i = 0; i < plane; ++i) out[c * plane + i] = float(im.data()[i * im.channels() + c]) * scale;
+}
+
+using anomaly_map = std::function<ias::image<float>(const ias::image<float>&)>;
+
+struct trained_detector {
+    anomaly_map map_of;
+    double train_seconds = 0, synth_seconds = 0;
+    std::int64_t steps = 0;
+};
+
+/// The unsupervised baseline: pixel_gaussian fitted to the training normals.
+trained_detector fit_baseline(bool per_position, const std::vector<ias::image<float>>& normals) {
+    const auto start = std::chrono::steady_clock::now();
+    auto model = std::make_shared<ias::eval::pixel_gaussian>(ias::eval::pixel_gaussian_options{.per_position = per_position});
+    for (const auto& im : normals) model->add(im.view());
+    model->finish();
+    trained_detector d;
+    d.train_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    d.map_of = [model](const ias::image<float>& im) {
+        ias::image<float> map(im.width(), im.height(), 1);
+        model->score(im.view(), map.view());
+        return map;
+    };
+    return d;
+}
+
+/// Trains a U-Net on samples of `synth` made from random normals, sample i of the run drawn
+/// with rng_stream(seed, i), for the step or time budget.
+trained_detector train_unet(const ias::any_transform& synth, const std::vector<ias::image<float>>& normals, const options& o,
+                            std::uint64_t seed) {
+    torch::manual_seed(seed);
+    ias_downstream::unet net(1, 12);
+    torch::optim::Adam optimiser(net->parameters(), torch::optim::AdamOptions(1e-3));
+    torch::Tensor x = torch::empty({o.batch, 1, o.size, o.size}), y = torch::empty({o.batch, 1, o.size, o.size});
+    ias::sample s;
+    ias::image<float> as_float;
+    trained_detector d;
+    const auto start = std::chrono::steady_clock::now();
+    const auto since = [](auto t) { return std::chrono::duration<double>(std::chrono::steady_clock::now() - t).count(); };
+    while (since(start) < o.budget_seconds && (o.steps == 0 || d.steps < o.steps)) {
+        const auto synth_start = std::chrono::steady_clock::now();
+        for (int b = 0; b < o.batch; ++b) {
+            ias::rng_stream rng(seed, std::uint64_t(d.steps) * std::uint64_t(o.batch) + std::uint64_t(b));
+            const auto k = std::size_t(rng.fork(0).integer(0, std::int64_t(normals.size()) - 1));
+            s.clear_annotations();
+            s.image.assign(normals[k].view());
+            s.ensure_mask();
+            s.source_index = std::int64_t(k);
+            ias::rng_stream synth_rng = rng.fork(1);
+            ias::run(synth, s, synth_rng);
+            ias::assign_as_float(as_float, s.image);
+            copy_into(as_float, x, b, 1.0f);
+            copy_into(s.mask, y, b, 1.0f);
+        }
+        d.synth_seconds += since(synth_start);
+        net->train();
+        optimiser.zero_grad();
+        ias_downstream::focal_loss(net->forward(x), y).backward();
+        optimiser.step();
+        ++d.steps;
+    }
+    d.train_seconds = since(start);
+    net->eval();
+    d.map_of = [net](const ias::image<float>& im) mutable {
+        torch::NoGradGuard no_grad;
+        torch::Tensor input = torch::empty({1, 1, im.height(), im.width()});
+        copy_into(im, input, 0, 1.0f);
+        const torch::Tensor p = torch::sigmoid(net->forward(input)).contiguous();
+        ias::image<float> map(im.width(), im.height(), 1);
+        std::copy_n(p.data_ptr<float>(), map.size(), map.data());
+        return map;
+    };
+    return d;
 }
 
 struct result {
     std::string recipe, defects;
+    std::uint64_t seed = 0;
     ias::eval::metrics_report metrics{};
     double train_seconds = 0, synth_seconds = 0;
     std::int64_t steps = 0;
 };
 
-/// Anomaly maps of `net` for `images`, one channel each.
-std::vector<ias::image<float>> predict(ias_downstream::unet& net, const std::vector<const ias::image<float>*>& images) {
-    torch::NoGradGuard no_grad;
-    net->eval();
-    std::vector<ias::image<float>> maps;
-    for (const auto* im : images) {
-        torch::Tensor x = torch::empty({1, im->channels(), im->height(), im->width()});
-        to_tensor(*im, x, 0);
-        const torch::Tensor p = torch::sigmoid(net->forward(x)).contiguous();
-        ias::image<float> map(im->width(), im->height(), 1);
-        std::copy_n(p.data_ptr<float>(), map.size(), map.data());
-        maps.push_back(std::move(map));
-    }
-    return maps;
+/// A sheet of `rows` defect images: input | true mask | predicted map (scaled by the sheet's
+/// maximum), grey, one row per image.
+void save_preview(const fs::path& file, const std::vector<labelled_image>& defects, const std::vector<ias::image<float>>& maps, int rows) {
+    rows = std::min<int>(rows, int(defects.size()));
+    if (rows == 0) return;
+    const int n = defects[0].image.width();
+    float top = 1e-12f;
+    for (int r = 0; r < rows; ++r) top = std::max(top, *std::max_element(maps[std::size_t(r)].data(), maps[std::size_t(r)].data() + maps[std::size_t(r)].size()));
+    ias::image<std::uint8_t> sheet(3 * n, rows * n, 1);
+    const auto byte = [](float v) { return std::uint8_t(std::lround(std::clamp(v, 0.0f, 1.0f) * 255.0f)); };
+    for (int r = 0; r < rows; ++r)
+        for (int yy = 0; yy < n; ++yy)
+            for (int xx = 0; xx < n; ++xx) {
+                const auto& d = defects[std::size_t(r)];
+                sheet(xx, r * n + yy, 0) = byte(d.image(xx, yy, 0));
+                sheet(n + xx, r * n + yy, 0) = d.mask(xx, yy, 0);
+                sheet(2 * n + xx, r * n + yy, 0) = byte(maps[std::size_t(r)](xx, yy, 0) / top);
+            }
+    ias::save_image(file, std::as_const(sheet).view());
 }
 
-}  // namespace
+std::string file_safe(const std::string& text) {
+    std::string out;
+    for (const char c : text) out += std::isalnum(static_cast<unsigned char>(c)) ? c : '_';
+    return out;
+}
 
-int main(int argc, char** argv) try {
-    std::map<std::string, std::vector<std::string>> args;
-    for (int i = 1; i < argc; ++i) {
-        const std::string key = argv[i];
-        if (key.rfind("--", 0) != 0 || i + 1 >= argc) throw std::invalid_argument("ias_downstream: expected --option value, got '" + key + "'");
-        args[key.substr(2)].push_back(argv[++i]);
-    }
-    const auto one = [&](const std::string& key, const std::string& fallback) {
-        const auto it = args.find(key);
-        return it == args.end() ? fallback : it->second.back();
-    };
-    if (!args.count("normal") || !args.count("defects") || !args.count("recipe"))
-        throw std::invalid_argument("ias_downstream: --normal, --defects and --recipe are required");
-    const int size = std::stoi(one("size", "128"));
-    const std::uint64_t seed = std::stoull(one("seed", "0"));
-    const double budget = std::stod(one("budget-seconds", "60"));
-    const int batch = std::stoi(one("batch", "16"));
-    const int channels = 1;  // the magnetic tiles are grey; colour data is scored on its luminance
-    torch::set_num_threads(std::stoi(one("threads", "2")));
-    torch::manual_seed(seed);
-
-    // Normal images: training, and held-out normals for testing.
-    auto files = normal_files(one("normal", ""));
-    std::vector<fs::path> test_normal_files;
-    if (args.count("test-normal")) {
-        test_normal_files = normal_files(one("test-normal", ""));
-    } else {
-        const double holdout = std::stod(one("holdout", "0.2"));
-        ias::rng_stream split(seed, 0xFFFFFFFF);
-        split.shuffle(std::span<fs::path>(files));
-        const auto n_test = std::size_t(double(files.size()) * holdout);
-        test_normal_files.assign(files.begin(), files.begin() + std::ptrdiff_t(n_test));
-        files.erase(files.begin(), files.begin() + std::ptrdiff_t(n_test));
-        std::sort(files.begin(), files.end());
-    }
-    std::vector<ias::image<float>> normals;
-    for (const auto& f : files) normals.push_back(prepared(ias::load_image(f), size, channels));
-    std::vector<test_image> test_normals;
-    for (const auto& f : test_normal_files)
-        test_normals.push_back({f.stem().string(), prepared(ias::load_image(f), size, channels), ias::image<std::uint8_t>(size, size, 1, 0)});
-    std::vector<std::pair<std::string, std::vector<test_image>>> defect_sets;
-    for (const auto& d : args["defects"]) defect_sets.emplace_back(d, load_defects(d, size, channels));
-    std::fprintf(stderr, "%zu training normals, %zu test normals, %zu defect folders\n", normals.size(), test_normals.size(), defect_sets.size());
-
-    const auto pool = ias::texture_bank::from_images(normals);
-    std::vector<result> results;
-    const auto score = [&](const std::string& recipe, const auto& map_of, double train_s, double synth_s, std::int64_t steps) {
-        for (const auto& [folder, defects] : defect_sets) {
-            std::vector<ias::image<float>> maps;
-            std::vector<ias::image<std::uint8_t>> masks;
-            for (const std::vector<test_image>* set : {static_cast<const std::vector<test_image>*>(&test_normals), &defects})
-                for (const auto& t : *set) maps.push_back(map_of(t.image)), masks.push_back(t.mask);
-            result r{recipe, folder, ias::eval::evaluate(maps, masks), train_s, synth_s, steps};
-            std::fprintf(stderr, "%-28s %-40s pixel AUROC %.3f  AUPRO %.3f  image AUROC %.3f\n", recipe.c_str(), folder.c_str(),
-                         r.metrics.pixel_auroc, r.metrics.aupro, r.metrics.image_auroc);
-            results.push_back(r);
-        }
-    };
-
-    for (const auto& recipe : args["recipe"]) {
-        if (recipe == "baseline") {
-            const auto start = std::chrono::steady_clock::now();
-            ias::eval::pixel_gaussian model({.per_position = false});
-            for (const auto& im : normals) model.add(im.view());
-            model.finish();
-            const double fit = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-            score(recipe, [&](const ias::image<float>& im) {
-                ias::image<float> map(im.width(), im.height(), 1);
-                model.score(im.view(), map.view());
-                return map;
-            }, fit, 0.0, 0);
-            continue;
-        }
-        const ias::any_transform synth = make_recipe(recipe, pool);
-        ias_downstream::unet net(channels, 12);
-        torch::optim::Adam opt(net->parameters(), torch::optim::AdamOptions(1e-3));
-        double synth_seconds = 0;
-        std::int64_t steps = 0;
-        const auto start = std::chrono::steady_clock::now();
-        const auto elapsed = [&] { return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(); };
-        torch::Tensor x = torch::empty({batch, channels, size, size}), y = torch::empty({batch, 1, size, size});
-        ias::sample s;
-        ias::image<float> as_float;
-        while (elapsed() < budget) {
-            const auto t0 = std::chrono::steady_clock::now();
-            for (int b = 0; b < batch; ++b) {
-                const std::uint64_t index = std::uint64_t(steps) * std::uint64_t(batch) + std::uint64_t(b);
-                ias::rng_stream rng(seed, std::uint32_t(index));
-                const auto k = std::size_t(rng.fork(0xABCD).integer(0, std::int64_t(normals.size()) - 1));
-                s.clear_annotations();
-                s.image.assign(normals[k].view());
-                s.ensure_mask();
-                s.source_index = std::int64_t(k);
-                ias::run(synth, s, rng);
-                ias::assign_as_float(as_float, s.image);
-                to_tensor(as_float, x, b);
-                to_tensor(s.mask, y, b);
-            }
-            synth_seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-            net->train();
-            opt.zero_grad();
-            const auto loss = ias_downstream::focal_loss(net->forward(x), y);
-            loss.backward();
-            opt.step();
-            ++steps;
-        }
-        const double train_seconds = elapsed();
-        std::fprintf(stderr, "%s: %lld steps in %.1f s, %.1f%% of it in ias\n", recipe.c_str(), static_cast<long long>(steps), train_seconds,
-                     100.0 * synth_seconds / train_seconds);
-        score(recipe, [&](const ias::image<float>& im) { return std::move(predict(net, {&im})[0]); }, train_seconds, synth_seconds, steps);
-    }
-
-    // The report.
+std::string report_json(const std::vector<result>& results) {
     std::string json = "{\"results\":[";
     for (std::size_t i = 0; i < results.size(); ++i) {
         const auto& r = results[i];
-        if (i) json += ',';
+        json += i ? ",\n" : "\n";
         json += "{\"recipe\":";
         ias::dataset::append_json_string(json, r.recipe);
         json += ",\"defects\":";
         ias::dataset::append_json_string(json, r.defects);
+        json += ",\"seed\":" + std::to_string(r.seed);
         for (const auto& [key, value] : {std::pair<const char*, double>{"pixel_auroc", r.metrics.pixel_auroc}, {"aupro", r.metrics.aupro},
-                                         {"image_auroc", r.metrics.image_auroc}, {"train_seconds", r.train_seconds},
-                                         {"synth_seconds", r.synth_seconds}}) {
+                                         {"image_auroc", r.metrics.image_auroc}, {"pixel_ap", r.metrics.pixel_ap},
+                                         {"train_seconds", r.train_seconds}, {"synth_seconds", r.synth_seconds}}) {
             json += ",\"";
             json += key;
             json += "\":";
@@ -312,11 +352,158 @@ int main(int argc, char** argv) try {
         }
         json += ",\"steps\":" + std::to_string(r.steps) + "}";
     }
-    json += "]}\n";
-    const fs::path out = one("out", "report.json");
-    std::ofstream(out) << json;
-    std::printf("wrote %s (%zu results)\n", out.string().c_str(), results.size());
+    return json + "\n]}\n";
+}
+
+/// "0.912 ± 0.034" over the seeds (sample standard deviation), or "0.912" for one seed.
+std::string mean_and_spread(const std::vector<double>& v) {
+    double mean = 0, square = 0;
+    for (const double x : v) mean += x / double(v.size());
+    for (const double x : v) square += (x - mean) * (x - mean);
+    char text[64];
+    if (v.size() < 2) std::snprintf(text, sizeof text, "%.3f", mean);
+    else std::snprintf(text, sizeof text, "%.3f ± %.3f", mean, std::sqrt(square / double(v.size() - 1)));
+    return text;
+}
+
+/// Short column titles for the defect folders: their paths without the components that all
+/// share at the start and at the end (.../MT_Blowhole/Imgs and .../MT_Break/Imgs give
+/// MT_Blowhole and MT_Break); a lone folder is titled by its name.
+std::vector<std::string> column_titles(const std::vector<std::string>& folders) {
+    std::vector<std::vector<std::string>> parts;
+    for (const auto& f : folders) {
+        parts.emplace_back();
+        for (const auto& p : fs::path(f).lexically_normal())
+            if (!p.empty() && p != "/") parts.back().push_back(p.string());
+    }
+    const auto all_share = [&](auto component_of) {
+        return std::all_of(parts.begin(), parts.end(), [&](const auto& p) { return p.size() > 1 && component_of(p) == component_of(parts[0]); });
+    };
+    while (parts.size() > 1 && all_share([](const auto& p) { return p.front(); }))
+        for (auto& p : parts) p.erase(p.begin());
+    while (parts.size() > 1 && all_share([](const auto& p) { return p.back(); }))
+        for (auto& p : parts) p.pop_back();
+    std::vector<std::string> titles;
+    for (const auto& p : parts) {
+        std::string title = parts.size() > 1 ? p.front() : p.back();
+        for (std::size_t j = 1; parts.size() > 1 && j < p.size(); ++j) title += "/" + p[j];
+        titles.push_back(title);
+    }
+    return titles;
+}
+
+/// One markdown table per metric: a row per recipe, a column per defect folder, mean ± std over seeds.
+std::string report_markdown(const std::vector<result>& results, const options& o) {
+    std::string md = "Seeds: " + std::to_string(o.seeds.size()) + "; size " + std::to_string(o.size) + "²; batch " + std::to_string(o.batch) +
+                     "; budget " + (o.steps ? std::to_string(o.steps) + " steps or " : std::string()) +
+                     std::to_string(int(o.budget_seconds)) + " s per recipe and seed.\n";
+    const std::pair<const char*, double ias::eval::metrics_report::*> metrics[] = {{"pixel AUROC", &ias::eval::metrics_report::pixel_auroc},
+                                                                                  {"AUPRO", &ias::eval::metrics_report::aupro},
+                                                                                  {"image AUROC", &ias::eval::metrics_report::image_auroc}};
+    for (const auto& [title, field] : metrics) {
+        md += "\n| " + std::string(title) + " |";
+        for (const auto& title : column_titles(o.defects)) md += " " + title + " |";
+        md += " steps | share in ias |\n|---|";
+        for (std::size_t i = 0; i < o.defects.size() + 2; ++i) md += "---|";
+        md += "\n";
+        for (const auto& recipe : o.recipes) {
+            md += "| " + recipe + " |";
+            double steps = 0, train = 0, synth = 0;
+            for (const auto& d : o.defects) {
+                std::vector<double> values;
+                for (const auto& r : results)
+                    if (r.recipe == recipe && r.defects == d) values.push_back(r.metrics.*field), steps += double(r.steps), train += r.train_seconds, synth += r.synth_seconds;
+                md += " " + mean_and_spread(values) + " |";
+            }
+            char tail[64];
+            std::snprintf(tail, sizeof tail, " %.0f | %.1f%% |\n", steps / double(o.defects.size() * o.seeds.size()), train > 0 ? 100.0 * synth / train : 0.0);
+            md += tail;
+        }
+    }
+    return md;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) try {
+    const options o = parse(argc, argv);
+    torch::set_num_threads(o.threads);
+    at::globalContext().setFlushDenormal(true);  // denormal activations slow CPU convolutions many times over
+
+    // The normals: training, and held out for testing by a split that does not depend on --seed.
+    std::vector<fs::path> train_files = image_files(o.normal), test_files;
+    if (!o.test_normal.empty()) {
+        test_files = image_files(o.test_normal);
+    } else {
+        ias::rng_stream split(0, 0);
+        split.shuffle(std::span<fs::path>(train_files));
+        const auto held_out = std::ptrdiff_t(double(train_files.size()) * o.holdout);
+        test_files.assign(train_files.begin(), train_files.begin() + held_out);
+        train_files.erase(train_files.begin(), train_files.begin() + held_out);
+        std::sort(train_files.begin(), train_files.end());
+    }
+    if (train_files.empty()) throw ias::error("ias_downstream: no training normals are left after the hold-out");
+    std::vector<ias::image<float>> normals;
+    for (const auto& f : train_files) normals.push_back(prepared(f, o.size));
+    std::vector<labelled_image> test_normals;
+    for (const auto& f : test_files) test_normals.push_back({f.stem().string(), prepared(f, o.size), ias::image<std::uint8_t>(o.size, o.size, 1, 0)});
+    std::vector<std::vector<labelled_image>> defect_sets;
+    for (const auto& d : o.defects) defect_sets.push_back(load_defects(d, o.size));
+    std::fprintf(stderr, "%zu training normals, %zu test normals, %zu defect folders\n", normals.size(), test_normals.size(), defect_sets.size());
+
+    const auto pool = ias::texture_bank::from_images(normals);  // the second images of the two-image recipes
+    const auto textures = o.textures.empty() ? nullptr : ias::texture_bank::load(o.textures);
+    // Made up front, so that a wrong name fails before any training; none for the baselines.
+    std::vector<std::optional<ias::any_transform>> recipes;
+    for (const auto& r : o.recipes) {
+        const bool baseline = r == "baseline" || r == "baseline:per_position";
+        try {
+            recipes.push_back(baseline ? std::nullopt : std::optional(make_recipe(r, textures, pool)));
+        } catch (const std::exception& e) {
+            throw usage_error(std::string("ias_downstream: --recipe '") + r + "': " + e.what());
+        }
+    }
+
+    const fs::path previews = fs::path(o.out).replace_extension().string() + "_previews";
+    if (o.previews > 0) fs::create_directories(previews);
+    const std::vector<std::string> titles = column_titles(o.defects);
+    std::vector<result> results;
+    for (const std::uint64_t seed : o.seeds)
+        for (std::size_t k = 0; k < recipes.size(); ++k) {
+            const std::string& recipe = o.recipes[k];
+            const trained_detector d = recipes[k] ? train_unet(*recipes[k], normals, o, seed)
+                                                  : fit_baseline(recipe == "baseline:per_position", normals);
+            std::fprintf(stderr, "seed %llu, %s: %lld steps in %.1f s, %.1f%% of it in ias\n", static_cast<unsigned long long>(seed),
+                         recipe.c_str(), static_cast<long long>(d.steps), d.train_seconds,
+                         d.train_seconds > 0 ? 100.0 * d.synth_seconds / d.train_seconds : 0.0);
+            std::vector<ias::image<float>> normal_maps;
+            for (const auto& t : test_normals) normal_maps.push_back(d.map_of(t.image));
+            for (std::size_t j = 0; j < defect_sets.size(); ++j) {
+                std::vector<ias::image<float>> maps = normal_maps;
+                std::vector<ias::image<std::uint8_t>> masks;
+                for (const auto& t : test_normals) masks.push_back(t.mask);
+                for (const auto& t : defect_sets[j]) maps.push_back(d.map_of(t.image)), masks.push_back(t.mask);
+                result r{recipe, o.defects[j], seed, ias::eval::evaluate(maps, masks), d.train_seconds, d.synth_seconds, d.steps};
+                std::fprintf(stderr, "  %-40s pixel AUROC %.3f  AUPRO %.3f  image AUROC %.3f\n", o.defects[j].c_str(), r.metrics.pixel_auroc,
+                             r.metrics.aupro, r.metrics.image_auroc);
+                results.push_back(r);
+                if (o.previews > 0 && seed == o.seeds.front())
+                    save_preview(previews / (file_safe(recipe) + "__" + file_safe(titles[j]) + ".png"),
+                                 defect_sets[j], std::vector<ias::image<float>>(maps.begin() + std::ptrdiff_t(test_normals.size()), maps.end()),
+                                 o.previews);
+            }
+        }
+
+    const auto write_text = [](const fs::path& file, const std::string& text) {
+        ias::write_file_atomically(file, std::span(reinterpret_cast<const std::uint8_t*>(text.data()), text.size()));
+    };
+    write_text(o.out, report_json(results));
+    write_text(fs::path(o.out).replace_extension(".md"), report_markdown(results, o));
+    std::printf("wrote %s and its .md (%zu results)\n", o.out.string().c_str(), results.size());
     return 0;
+} catch (const usage_error& e) {
+    std::fprintf(stderr, "%s\n\n%s", e.what(), usage);
+    return 2;
 } catch (const std::exception& e) {
     std::fprintf(stderr, "%s\n", e.what());
     return 1;
