@@ -215,13 +215,13 @@ ias::any_transform make_recipe(const std::string& spec, const std::shared_ptr<co
     return ias::recipes::make(spec, {}, textures, pool);
 }
 
-/// Copies a float image (H × W × C, interleaved) into item n of an N × C × H × W tensor.
+/// Copies an image (H × W × C, interleaved) into item n of an N × C × H × W float tensor.
 template <class T>
-void copy_into(const ias::image<T>& im, torch::Tensor& batch, std::int64_t n, float scale) {
+void copy_into(const ias::image<T>& im, torch::Tensor& batch, std::int64_t n) {
     float* out = batch.data_ptr<float>() + n * batch.stride(0);
     const std::int64_t plane = std::int64_t(im.width()) * im.height();
     for (int c = 0; c < im.channels(); ++c)
-        for (std::int64_t i = 0; i < plane; ++i) out[c * plane + i] = float(im.data()[i * im.channels() + c]) * scale;
+        for (std::int64_t i = 0; i < plane; ++i) out[c * plane + i] = float(im.data()[i * im.channels() + c]) ;
 }
 
 using anomaly_map = std::function<ias::image<float>(const ias::image<float>&)>;
@@ -273,8 +273,8 @@ trained_detector train_unet(const ias::any_transform& synth, const std::vector<i
             ias::rng_stream synth_rng = rng.fork(1);
             ias::run(synth, s, synth_rng);
             ias::assign_as_float(as_float, s.image);
-            copy_into(as_float, x, b, 1.0f);
-            copy_into(s.mask, y, b, 1.0f);
+            copy_into(as_float, x, b);
+            copy_into(s.mask, y, b);
         }
         d.synth_seconds += since(synth_start);
         net->train();
@@ -288,7 +288,7 @@ trained_detector train_unet(const ias::any_transform& synth, const std::vector<i
     d.map_of = [net](const ias::image<float>& im) mutable {
         torch::NoGradGuard no_grad;
         torch::Tensor input = torch::empty({1, 1, im.height(), im.width()});
-        copy_into(im, input, 0, 1.0f);
+        copy_into(im, input, 0);
         const torch::Tensor p = torch::sigmoid(net->forward(input)).contiguous();
         ias::image<float> map(im.width(), im.height(), 1);
         std::copy_n(p.data_ptr<float>(), map.size(), map.data());
