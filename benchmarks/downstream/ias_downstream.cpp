@@ -21,6 +21,7 @@
 #include <string>
 #include <vector>
 
+#include <ias/dataset/inputs.hpp>
 #include <ias/dataset/json.hpp>
 #include <ias/eval/metrics.hpp>
 #include <ias/eval/pixel_gaussian.hpp>
@@ -145,21 +146,20 @@ ias::image<std::uint8_t> prepared_mask(const fs::path& file, int size) {
     return out;
 }
 
-/// The images of a folder, recursively and sorted, without the masks of the magnetic-tile
-/// layout (a .png beside an image of the same stem).
+/// The images of a folder as `ias generate` finds them (recursive, sorted; an MVTec AD
+/// category means its train/good), without the masks of the magnetic-tile layout (a .png
+/// beside an image of the same stem).
 std::vector<fs::path> image_files(const fs::path& dir) {
-    if (!fs::is_directory(dir)) throw ias::error("ias_downstream: '" + dir.string() + "' is not a folder");
+    const ias::dataset::input_set inputs = ias::dataset::find_inputs(dir);
     std::vector<fs::path> files;
-    for (const auto& e : fs::recursive_directory_iterator(dir))
-        if (e.is_regular_file() && ias::detail::is_image_extension(ias::detail::lower_extension(e.path()))) files.push_back(e.path());
-    std::sort(files.begin(), files.end());
+    for (const auto& relative : inputs.relative) files.push_back(inputs.root / relative);
     std::erase_if(files, [](const fs::path& f) {
         if (ias::detail::lower_extension(f) != ".png") return false;
         for (const char* ext : {".jpg", ".jpeg", ".bmp"})
             if (fs::exists(fs::path(f).replace_extension(ext))) return true;
         return false;
     });
-    if (files.empty()) throw ias::error("ias_downstream: no image in '" + dir.string() + "'");
+    if (files.empty()) throw ias::error("ias_downstream: no image in '" + dir.string() + "' but masks");
     return files;
 }
 
