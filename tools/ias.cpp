@@ -37,6 +37,8 @@
 #include <ias/transforms/foreground.hpp>
 #include <ias/transforms/procedural_defects.hpp>
 
+#include "recipe_config.hpp"
+
 namespace fs = std::filesystem;
 
 namespace {
@@ -155,44 +157,6 @@ private:
     std::map<std::string, std::string> values_;
     std::vector<std::string> positional_;
 };
-
-/// The recipe name and parameter overrides of a configuration file.
-struct recipe_config {
-    std::string name;
-    ias::recipes::overrides overrides;
-};
-
-recipe_config read_config(const fs::path& file) {
-    std::ifstream in(file);
-    if (!in) throw usage_error("cannot read the configuration '" + file.string() + "'");
-    nlohmann::json j;
-    try {
-        in >> j;
-    } catch (const nlohmann::json::exception& e) {
-        throw usage_error("the configuration '" + file.string() + "' is not valid JSON: " + e.what());
-    }
-    if (!j.is_object()) throw usage_error("the configuration '" + file.string() + "' must be a JSON object");
-    recipe_config config;
-    for (const auto& [key, value] : j.items()) {
-        if (key == "recipe") {
-            if (!value.is_string()) throw usage_error(file.string() + ": \"recipe\" must be a string");
-            config.name = value.get<std::string>();
-        } else if (key == "parameters") {
-            if (!value.is_object()) throw usage_error(file.string() + ": \"parameters\" must be an object");
-            for (const auto& [name, v] : value.items()) {
-                if (v.is_string()) config.overrides[name] = v.get<std::string>();
-                else if (v.is_number_float() && v.get<double>() == std::floor(v.get<double>()) && std::abs(v.get<double>()) < 1e15)
-                    config.overrides[name] = std::to_string(std::int64_t(v.get<double>()));  // 5.0 is the integer 5
-                else if (v.is_number()) config.overrides[name] = v.dump();
-                else throw usage_error(file.string() + ": parameter \"" + name + "\" must be a number or a string");
-            }
-        } else {
-            throw usage_error(file.string() + ": unknown key \"" + key + "\"; a configuration has \"recipe\" and \"parameters\"");
-        }
-    }
-    if (config.name.empty()) throw usage_error(file.string() + ": the key \"recipe\" is missing");
-    return config;
-}
 
 /// What to synthesise, from --recipe, --config or --prompt, and its name for the manifest.
 struct synthesis {

@@ -32,6 +32,7 @@
 #include <ias/recipes.hpp>
 #include <ias/transforms/procedural_defects.hpp>
 
+#include "recipe_config.hpp"
 #include "unet.hpp"
 
 namespace fs = std::filesystem;
@@ -49,7 +50,8 @@ constexpr const char* usage = R"(ias_downstream: train a small U-Net on normal i
   --defects DIR         defect images with masks, repeatable: X.jpg beside the mask X.png (magnetic tiles);
                         an MVTec AD category or one of its test/<kind> folders (ground_truth/<kind>/X_mask.png);
                         an ias dataset (images/X.png, masks/X.png)
-  --recipe R            repeatable: a registered recipe name (see `ias recipes`), prompt:TEXT (procedural
+  --recipe R            repeatable: a registered recipe name (see `ias recipes`), FILE.json (a recipe with
+                        changed parameters, as `ias recipe NAME --json` prints it), prompt:TEXT (procedural
                         defects in words), one_of:A,B,... (a uniform mixture), baseline (the unsupervised
                         per-pixel Gaussian, shared by all positions) or baseline:per_position
   --seed S              repeatable (default 0); every recipe is trained once per seed
@@ -211,6 +213,10 @@ ias::any_transform make_recipe(const std::string& spec, const std::shared_ptr<co
         for (std::string part; std::getline(list, part, ',');) m.members.push_back(make_recipe(part, textures, pool));
         if (m.members.empty()) throw usage_error("ias_downstream: '" + spec + "' names no recipe");
         return ias::any_transform(std::move(m));
+    }
+    if (spec.ends_with(".json")) {
+        const recipe_config config = read_config(spec);
+        return ias::recipes::make(config.name, config.overrides, textures, pool);
     }
     return ias::recipes::make(spec, {}, textures, pool);
 }

@@ -1,0 +1,54 @@
+// SPDX-License-Identifier: MIT
+// A recipe configuration file, as `ias recipe NAME --json` prints it: {"recipe": NAME,
+// "parameters": {...}}. Read by the ias tool (--config) and by ias_downstream (--recipe FILE.json);
+// nlohmann-json is a dependency of these programs only, never of the library's headers.
+#pragma once
+
+#include <cmath>
+#include <cstdint>
+#include <filesystem>
+#include <fstream>
+#include <stdexcept>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include <ias/recipes.hpp>
+
+/// The recipe name and parameter overrides of a configuration file.
+struct recipe_config {
+    std::string name;
+    ias::recipes::overrides overrides;
+};
+
+inline recipe_config read_config(const std::filesystem::path& file) {
+    std::ifstream in(file);
+    if (!in) throw std::invalid_argument("cannot read the configuration '" + file.string() + "'");
+    nlohmann::json j;
+    try {
+        in >> j;
+    } catch (const nlohmann::json::exception& e) {
+        throw std::invalid_argument("the configuration '" + file.string() + "' is not valid JSON: " + e.what());
+    }
+    if (!j.is_object()) throw std::invalid_argument("the configuration '" + file.string() + "' must be a JSON object");
+    recipe_config config;
+    for (const auto& [key, value] : j.items()) {
+        if (key == "recipe") {
+            if (!value.is_string()) throw std::invalid_argument(file.string() + ": \"recipe\" must be a string");
+            config.name = value.get<std::string>();
+        } else if (key == "parameters") {
+            if (!value.is_object()) throw std::invalid_argument(file.string() + ": \"parameters\" must be an object");
+            for (const auto& [name, v] : value.items()) {
+                if (v.is_string()) config.overrides[name] = v.get<std::string>();
+                else if (v.is_number_float() && v.get<double>() == std::floor(v.get<double>()) && std::abs(v.get<double>()) < 1e15)
+                    config.overrides[name] = std::to_string(std::int64_t(v.get<double>()));  // 5.0 is the integer 5
+                else if (v.is_number()) config.overrides[name] = v.dump();
+                else throw std::invalid_argument(file.string() + ": parameter \"" + name + "\" must be a number or a string");
+            }
+        } else {
+            throw std::invalid_argument(file.string() + ": unknown key \"" + key + "\"; a configuration has \"recipe\" and \"parameters\"");
+        }
+    }
+    if (config.name.empty()) throw std::invalid_argument(file.string() + ": the key \"recipe\" is missing");
+    return config;
+}
