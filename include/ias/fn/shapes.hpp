@@ -476,7 +476,7 @@ inline void ifs_fractal(image_view<float> out, std::span<const affine_map> maps,
     }
     if (out.empty() || iterations == 0) return;
     // Only the maps' own weights: choice() sums its whole span per draw, and the 64 of `w`
-    // made the chaos game 8x slower. Trailing zeros never change the draw, so the bytes agree.
+    // made the chaos game 3x slower. Trailing zeros never change the draw, so the bytes agree.
     const std::span<const float> map_weights(w.data(), maps.size());
     constexpr int burn_in = 20;
     auto walk = [&](auto&& visit) {
