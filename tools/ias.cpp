@@ -16,11 +16,14 @@
 #include <fstream>
 #include <map>
 #include <memory>
+#include <new>
 #include <mutex>
 #include <optional>
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <system_error>
+#include <thread>
 #include <vector>
 
 #include <unistd.h>
@@ -28,6 +31,8 @@
 #include <nlohmann/json.hpp>
 
 #include <ias/dataset/inputs.hpp>
+#include <ias/dataset/prepared_inputs.hpp>
+#include <ias/dataset/run_settings.hpp>
 #include <ias/dataset/writer.hpp>
 #include <ias/eval/score_maps.hpp>
 #include <ias/generate.hpp>
@@ -67,24 +72,34 @@ constexpr std::string_view generate_help = R"(usage: ias generate --input DIR (-
   --recipe NAME      a registered recipe (ias recipes lists them)
   --config FILE      a recipe configuration as `ias recipe NAME --json` prints it
   --prompt TEXT      procedural defects from a prompt ("two long thin dark scratches and a pore")
-  --count N          samples to write; sample i comes from input i mod (number of inputs)
-  --out DIR          output: images/, masks/, records/, manifest.jsonl
+  --count N          samples to write (at most 2^32); sample i comes from input i mod (number of inputs)
+  --out DIR          output: run.json, images/, masks/, records/, manifest.jsonl; not inside
+                     --input, --textures or --foreground, nor containing them
   --seed S           dataset seed (default 0): the same arguments give the same bytes
+  --epoch E          epoch (default 0): another epoch gives other samples of the same dataset
   --threads T        worker threads (default: all cores); the output does not depend on it
   --shard K/N        write only the indices i with i mod N == K
   --size WxH         resize every input to W x H first
   --foreground M     none (default), auto (estimated per image), or a folder of masks
                      matching the inputs' relative paths (.png, or MVTec's <stem>_mask.png)
   --textures DIR     anomaly textures for the texture recipes (default: procedural)
-  --resume           keep finished samples in --out and write the rest
-  --force            empty --out's images/, masks/, records/ and manifest first
+  --max-pixels P     refuse image files of more than P pixels, from their header (default 100000000)
+  --resume           continue the dataset in --out: refused unless its run.json describes this same
+                     run; keeps the finished samples whose files match their records, makes the rest
+  --force            replace the dataset in --out: removes only the files a dataset writes
+                     (run.json, images/, masks/ and records/ NNNNNN files, manifest.jsonl) and
+                     names anything else it keeps
   --on-error MODE    fail (default) or skip: what an unreadable input does
+
+  Nothing on disk changes until every option, the configuration and every input are checked.
+  Exit codes: 0 done, 1 a failed run (bad input data, disk or memory), 2 a wrong command line.
 )";
 
 constexpr std::string_view preview_help = R"(usage: ias preview --input DIR (--recipe NAME | --config FILE | --prompt TEXT) --out SHEET.png
-                   [-n N] [--seed S] [--size WxH]
+                   [-n N] [--seed S] [--size WxH] [--foreground M] [--textures DIR] [--max-pixels P] [--force]
 
-  one row per sample: the input, the synthetic sample, the sample with its mask in red
+  one row per sample: the input, the synthetic sample, the sample with its mask in red;
+  an existing SHEET is overwritten only with --force
 )";
 
 constexpr std::string_view recipes_help = R"(usage: ias recipes
@@ -158,26 +173,41 @@ private:
     std::vector<std::string> positional_;
 };
 
-/// What to synthesise, from --recipe, --config or --prompt, and its name for the manifest.
+/// What to synthesise, from --recipe, --config or --prompt: a recipe and its overrides, or a
+/// prompt in canonical form.
 struct synthesis {
-    ias::any_transform transform;
-    std::string label;
+    std::string recipe;
+    ias::recipes::overrides overrides;
+    std::string prompt;
+
+    /// The name the manifest gives it.
+    [[nodiscard]] std::string label() const { return recipe.empty() ? "procedural_defects: " + prompt : recipe; }
+    /// The transform, with anomaly textures and the image pool for the recipes that take them.
+    [[nodiscard]] ias::any_transform build(std::shared_ptr<const ias::texture_bank> textures, std::shared_ptr<const ias::texture_bank> pool) const {
+        if (recipe.empty()) return ias::any_transform(ias::procedural_defects::from_prompt(prompt));
+        return ias::recipes::make(recipe, overrides, std::move(textures), std::move(pool));
+    }
 };
 
-synthesis choose_synthesis(const arguments& args, std::shared_ptr<const ias::texture_bank> textures,
-                           std::shared_ptr<const ias::texture_bank> pool) {
+/// Reads --recipe, --config or --prompt and checks the result by building it once.
+synthesis choose_synthesis(const arguments& args) {
     const int given = int(args.has("recipe")) + int(args.has("config")) + int(args.has("prompt"));
     if (given != 1) throw usage_error("give exactly one of --recipe, --config and --prompt");
     try {
+        synthesis chosen;
         if (const auto prompt = args.get("prompt")) {
             auto stage = ias::procedural_defects::from_prompt(*prompt);
             stage.validate();
-            return {ias::any_transform(stage), "procedural_defects: " + ias::to_prompt(stage.specs)};
+            chosen.prompt = ias::to_prompt(stage.specs);
+        } else if (const auto file = args.get("config")) {
+            recipe_config config = read_config(*file);
+            chosen.recipe = std::move(config.name);
+            chosen.overrides = std::move(config.overrides);
+        } else {
+            chosen.recipe = *args.get("recipe");
         }
-        recipe_config config;
-        if (const auto file = args.get("config")) config = read_config(*file);
-        else config.name = *args.get("recipe");
-        return {ias::recipes::make(config.name, config.overrides, textures, pool), config.name};
+        (void)chosen.build(nullptr, nullptr);
+        return chosen;
     } catch (const std::invalid_argument& e) {
         throw usage_error(e.what());
     } catch (const ias::error& e) {
@@ -185,8 +215,8 @@ synthesis choose_synthesis(const arguments& args, std::shared_ptr<const ias::tex
     }
 }
 
-/// W x H from "WxH".
-std::pair<int, int> parse_size(const std::string& text) {
+/// W x H from "WxH", at most `max_pixels` pixels.
+std::pair<int, int> parse_size(const std::string& text, std::uint64_t max_pixels) {
     int w = 0, h = 0;
     const auto x = text.find('x');
     const auto parse = [&](std::string_view part, int& out) {
@@ -195,64 +225,50 @@ std::pair<int, int> parse_size(const std::string& text) {
     };
     if (x == std::string::npos || !parse(std::string_view(text).substr(0, x), w) || !parse(std::string_view(text).substr(x + 1), h))
         throw usage_error("--size is '" + text + "'; it must be WxH with whole numbers from 1 to 65536, such as 256x256");
+    if (std::uint64_t(w) * std::uint64_t(h) > max_pixels)
+        throw usage_error("--size " + text + " is " + std::to_string(std::uint64_t(w) * std::uint64_t(h)) + " pixels, more than the limit of " +
+                          std::to_string(max_pixels) + "; pass a smaller size (or raise --max-pixels)");
     return {w, h};
 }
 
-/// An input image decoded and prepared (resized), or why it could not be.
-struct loaded_input {
-    ias::any_image image;
-    ias::image<float> foreground;
-    std::string problem;
+/// The input side of generate and preview, from the command line, checked before any file is read.
+struct input_request {
+    fs::path input;
+    ias::load_limits limits;
+    std::optional<std::pair<int, int>> size;
+    std::string foreground = "none";  ///< none, auto or folder
+    fs::path foreground_dir, textures;
 };
 
-ias::any_image resized(const ias::any_image& im, std::optional<std::pair<int, int>> size) {
-    if (!size || (im.width() == size->first && im.height() == size->second)) return im;
-    ias::image<float> out(size->first, size->second, im.channels());
-    ias::fn::resize_scratch scratch;
-    im.visit([&](auto v) { ias::fn::resize_bilinear(ias::image_view<const typename decltype(v)::value_type>(v), out.view(), scratch); });
-    if (im.holds<float>()) return ias::any_image(std::move(out));
-    ias::image<std::uint8_t> bytes(out.width(), out.height(), out.channels());
-    ias::convert_pixels(std::as_const(out).view(), bytes.view());
-    return ias::any_image(std::move(bytes));
-}
-
-/// Decodes every input once (a corrupt file is found before any sample is written) and loads
-/// the foreground masks of --foreground DIR.
-std::vector<loaded_input> load_inputs(const ias::dataset::input_set& inputs, std::optional<std::pair<int, int>> size,
-                                      const std::optional<fs::path>& mask_dir) {
-    std::vector<loaded_input> loaded(inputs.relative.size());
-    for (std::size_t k = 0; k < loaded.size(); ++k) {
-        const fs::path file = inputs.root / inputs.relative[k];
-        try {
-            loaded[k].image = resized(ias::load_image(file), size);
-            if (mask_dir) {
-                const fs::path mask = ias::dataset::matching_mask(*mask_dir, inputs.relative[k]);
-                if (mask.empty())
-                    throw ias::error("no foreground mask for '" + inputs.relative[k].generic_string() + "' in '" + mask_dir->string() + "'");
-                ias::image<float> fg;
-                ias::assign_as_float(fg, resized(ias::load_image(mask, {.channels = 1}), size));
-                const int w = loaded[k].image.width(), h = loaded[k].image.height();
-                if (fg.width() != w || fg.height() != h)
-                    throw ias::error("the foreground mask '" + mask.string() + "' is " + std::to_string(fg.width()) + "x" +
-                                     std::to_string(fg.height()) + " but its image is " + std::to_string(w) + "x" + std::to_string(h));
-                loaded[k].foreground = std::move(fg);
-            }
-        } catch (const std::exception& e) {
-            loaded[k].problem = e.what();
-            if (loaded[k].problem.find(file.string()) == std::string::npos) loaded[k].problem = file.string() + ": " + loaded[k].problem;
-        }
+input_request parse_input_request(const arguments& args) {
+    input_request r;
+    r.input = args.required("input");
+    if (r.input.empty()) throw usage_error("--input is empty; name a folder of images");
+    r.limits.max_pixels = args.number("max-pixels", r.limits.max_pixels);
+    if (r.limits.max_pixels == 0) throw usage_error("--max-pixels is 0; it must be at least 1");
+    if (const auto s = args.get("size")) r.size = parse_size(*s, r.limits.max_pixels);
+    const std::string foreground = args.get("foreground").value_or("none");
+    if (foreground != "none" && foreground != "auto") {
+        if (!fs::is_directory(foreground))
+            throw usage_error("--foreground is '" + foreground + "'; it must be none, auto or a folder of masks");
+        r.foreground = "folder";
+        r.foreground_dir = foreground;
+    } else {
+        r.foreground = foreground;
     }
-    return loaded;
+    if (const auto dir = args.get("textures")) {
+        r.textures = *dir;
+        if (r.textures.empty() || !fs::is_directory(r.textures))
+            throw usage_error("--textures is '" + *dir + "', which is not a folder; it must be a folder of texture images");
+    }
+    return r;
 }
 
-/// The inputs and synthesis of `generate` and `preview`. The readable inputs, as RGB, are
-/// also the pool the two-image recipes (nsa, fpi, pii) take foreign images from; `pool_index`
-/// is each input's place in it (-1 for an unreadable one).
+/// The prepared inputs, textures and transform of `generate` and `preview`.
 struct job {
-    ias::dataset::input_set inputs;
-    std::vector<loaded_input> loaded;
-    std::vector<std::int64_t> pool_index;
-    synthesis synth;
+    ias::dataset::prepared_inputs inputs;
+    std::shared_ptr<const ias::texture_bank> textures;
+    ias::any_transform transform;
 };
 
 /// Estimates the foreground, then runs the recipe: `--foreground auto`.
@@ -265,54 +281,64 @@ struct with_estimated_foreground {
     }
 };
 
-job prepare_job(const arguments& args) {
-    auto inputs = ias::dataset::find_inputs(args.required("input"));
-    std::optional<std::pair<int, int>> size;
-    if (const auto s = args.get("size")) size = parse_size(*s);
-    const std::string foreground = args.get("foreground").value_or("none");
-    std::optional<fs::path> mask_dir;
-    if (foreground != "none" && foreground != "auto") {
-        if (!fs::is_directory(foreground))
-            throw usage_error("--foreground is '" + foreground + "'; it must be none, auto or a folder of masks");
-        mask_dir = foreground;
-    }
+/// Lists, decodes (every one, before anything is written) and prepares the inputs, loads the
+/// textures and builds the transform; names the entries it skips. Refuses, before the memory
+/// runs out, inputs and textures that do not fit in the memory available for `threads` workers.
+job prepare_job(const input_request& request, const synthesis& synth, unsigned threads, std::string_view command) {
+    auto files = ias::dataset::find_inputs(request.input);
+    for (const auto& skipped : files.skipped)
+        std::fprintf(stderr, "ias %s: skipping '%s': %s\n", std::string(command).c_str(), skipped.path.string().c_str(),
+                     skipped.reason.c_str());
+    const std::optional<std::uint64_t> available = ias::dataset::available_memory();
+    auto inputs = ias::dataset::prepare_inputs(std::move(files), {.size = request.size,
+                                                                  .foreground_masks = request.foreground_dir,
+                                                                  .limits = request.limits,
+                                                                  .memory_budget = available.value_or(0)});
     std::shared_ptr<const ias::texture_bank> textures;
-    if (const auto dir = args.get("textures")) textures = ias::texture_bank::load(*dir);
-    auto loaded = load_inputs(inputs, size, mask_dir);
-    std::vector<std::int64_t> pool_index;
-    std::vector<ias::image<std::uint8_t>> readable;
-    for (const auto& in : loaded) {
-        pool_index.push_back(in.problem.empty() ? std::int64_t(readable.size()) : -1);
-        if (!in.problem.empty()) continue;
-        if (in.image.holds<std::uint8_t>()) {
-            readable.push_back(in.image.get<std::uint8_t>());
-        } else {
-            auto& bytes = readable.emplace_back(in.image.width(), in.image.height(), in.image.channels());
-            ias::convert_pixels(in.image.get<float>().view(), bytes.view());
-        }
+    try {
+        if (!request.textures.empty()) textures = ias::texture_bank::load(request.textures, {.limits = request.limits});
+    } catch (const std::bad_alloc&) {
+        throw ias::error("out of memory while loading the textures of '" + request.textures.string() + "'");
     }
-    const auto pool = readable.empty() ? nullptr : ias::texture_bank::from_images(readable);
-    synthesis synth = choose_synthesis(args, textures, pool);
-    if (foreground == "auto") synth.transform = ias::any_transform(with_estimated_foreground{synth.transform});
-    return {std::move(inputs), std::move(loaded), std::move(pool_index), std::move(synth)};
+    if (available) ias::dataset::check_memory(inputs, textures ? textures->bytes() : 0, threads, *available);
+    ias::any_transform transform = [&] {
+        try {
+            return synth.build(textures, inputs.pool);
+        } catch (const std::invalid_argument& e) {
+            throw usage_error(e.what());
+        }
+    }();
+    if (request.foreground == "auto") transform = ias::any_transform(with_estimated_foreground{transform});
+    return {std::move(inputs), std::move(textures), std::move(transform)};
 }
 
-/// Fills sample `index` from its input (input index mod the number of inputs).
-void fill_sample(const job& j, std::uint64_t index, ias::sample& s) {
-    const std::size_t k = std::size_t(index % j.loaded.size());
-    const loaded_input& in = j.loaded[k];
-    s.image = in.image;
-    if (!in.foreground.empty()) s.foreground = in.foreground;
-    s.source_index = j.pool_index[k];
+/// The worker threads of --threads: 0 (or none) for every core, at most 1024.
+unsigned parse_threads(const arguments& args) {
+    const std::uint64_t threads = args.number("threads", 0);
+    if (threads > 1024) throw usage_error("--threads is " + std::to_string(threads) + "; it must lie in [0, 1024] (0: every core)");
+    return threads == 0 ? std::max(1u, std::thread::hardware_concurrency()) : unsigned(threads);
 }
 
 int run_generate(const arguments& args) {
-    args.only({"input", "recipe", "config", "prompt", "count", "out", "seed", "threads", "shard", "size", "foreground", "textures",
-               "resume", "force", "on-error", "help"});
+    args.only({"input", "recipe", "config", "prompt", "count", "out", "seed", "epoch", "threads", "shard", "size", "foreground",
+               "textures", "max-pixels", "resume", "force", "on-error", "help"});
+    // The whole command line first: nothing is read or written before every value is checked.
+    const bool force = args.has("force"), resume = args.has("resume");
+    if (force && resume)
+        throw usage_error("--force and --resume exclude each other (--force deletes the samples that --resume would keep); pass one of them");
     const std::string on_error = args.get("on-error").value_or("fail");
     if (on_error != "fail" && on_error != "skip") throw usage_error("--on-error is '" + on_error + "'; it must be fail or skip");
-    const std::uint64_t count = args.number("count", 0);
     if (!args.has("count")) throw usage_error("option --count is required");
+    ias::dataset::run_settings settings;
+    settings.count = args.number("count", 0);
+    if (settings.count > ias::dataset::max_count)
+        throw usage_error("--count is " + std::to_string(settings.count) + "; a dataset holds at most " +
+                          std::to_string(ias::dataset::max_count) + " samples (indices are 32-bit)");
+    settings.seed = args.number("seed", 0);
+    const std::uint64_t epoch = args.number("epoch", 0);
+    if (epoch > 0xFFFFFFFFu) throw usage_error("--epoch is " + std::to_string(epoch) + "; it must lie in [0, 4294967295]");
+    settings.epoch = std::uint32_t(epoch);
+    const unsigned threads = parse_threads(args);
     ias::dataset::shard shard;
     try {
         if (const auto s = args.get("shard")) shard = ias::dataset::parse_shard(*s);
@@ -320,51 +346,85 @@ int run_generate(const arguments& args) {
         throw usage_error(e.what());
     }
     const ias::dataset::layout out{args.required("out")};
-    const job j = prepare_job(args);
-
-    // Unreadable inputs: fatal, or their samples are skipped.
-    std::uint64_t bad_inputs = 0;
-    for (std::size_t k = 0; k < j.loaded.size(); ++k)
-        if (!j.loaded[k].problem.empty()) {
-            if (on_error == "fail") throw ias::error("an input cannot be read: " + j.loaded[k].problem + " (--on-error skip skips it)");
-            std::fprintf(stderr, "ias generate: skipping an input that cannot be read: %s\n", j.loaded[k].problem.c_str());
-            ++bad_inputs;
-        }
-    if (bad_inputs == j.loaded.size()) throw ias::error("ias generate: no input image could be read");
-
-    ias::dataset::prepare_output(out, args.has("force"), args.has("resume"));
-    std::vector<std::uint64_t> todo;
-    std::uint64_t finished = 0, skipped_inputs = 0;
-    for (std::uint64_t i = 0; i < count; ++i) {
-        if (!shard.contains(i)) continue;
-        if (!j.loaded[std::size_t(i % j.loaded.size())].problem.empty()) ++skipped_inputs;
-        else if (args.has("resume") && ias::dataset::finished(out, i)) ++finished;
-        else todo.push_back(i);
+    if (out.root.empty()) throw usage_error("--out is empty; name the folder to write the dataset into");
+    const input_request request = parse_input_request(args);
+    const synthesis synth = choose_synthesis(args);
+    settings.recipe = synth.recipe;
+    settings.parameters = synth.overrides;
+    settings.prompt = synth.prompt;
+    settings.size = request.size;
+    settings.foreground = request.foreground;
+    try {
+        ias::dataset::check_apart(out.root, request.input, "the --input folder");
+        ias::dataset::check_apart(out.root, request.textures, "the --textures folder");
+        ias::dataset::check_apart(out.root, request.foreground_dir, "the --foreground folder");
+    } catch (const std::invalid_argument& e) {
+        throw usage_error(e.what());
     }
+    std::error_code ec;
+    if (!force && !resume && fs::exists(out.root, ec) && !(fs::is_directory(out.root, ec) && fs::is_empty(out.root, ec)))
+        throw usage_error("the output '" + out.root.string() + "' is not an empty folder; pass --force to overwrite it or --resume to continue it");
 
+    // Every input decoded (a corrupt file is found before any sample is written).
+    const job j = prepare_job(request, synth, threads, "generate");
+    for (const auto& in : j.inputs.inputs)
+        if (!in.problem.empty()) {
+            if (on_error == "fail") throw ias::error("an input cannot be read: " + in.problem + " (--on-error skip skips it)");
+            std::fprintf(stderr, "ias generate: skipping an input that cannot be read: %s\n", in.problem.c_str());
+        }
+    if (j.inputs.unusable() == j.inputs.inputs.size()) throw ias::error("no input image could be read");
+
+    // Only now the disk: the output folder checked against its run description, then written.
+    const ias::dataset::run_description run = ias::dataset::describe_run(settings, j.inputs, j.textures.get(), request.textures);
+    ias::dataset::prepare_report report;
+    try {
+        report = ias::dataset::prepare_output(out, run, force, resume);
+    } catch (const std::invalid_argument& e) {
+        throw usage_error(e.what());
+    }
+    for (const auto& kept : report.kept)
+        std::fprintf(stderr, "ias generate: --force kept '%s', which is not a file of the dataset\n", kept.string().c_str());
+    if (report.stale_temporaries != 0)
+        std::fprintf(stderr, "ias generate: removed %zu temporary file(s) left by an interrupted run\n", report.stale_temporaries);
+    ias::dataset::record_check check;
+    if (resume) check = ias::dataset::check_records(out, threads);
+    for (const auto& [index, problem] : check.damaged)
+        std::fprintf(stderr, "ias generate: making sample %llu again: %s\n", static_cast<unsigned long long>(index), problem.c_str());
+
+    // The work list, counted, then written chunk by chunk in bounded memory.
+    std::uint64_t todo = 0, finished = 0, skipped_inputs = 0;
+    const auto is_finished = [&](std::uint64_t i) { return std::binary_search(check.finished.begin(), check.finished.end(), i); };
+    for (std::uint64_t i = shard.k; i < settings.count; i += shard.n) {
+        if (!j.inputs.input_of(i).problem.empty()) ++skipped_inputs;
+        else if (is_finished(i)) ++finished;
+        else ++todo;
+    }
     const bool terminal = isatty(fileno(stderr)) != 0;
     const auto start = std::chrono::steady_clock::now();
     const auto seconds = [&] { return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(); };
     std::atomic<std::uint64_t> written{0};
     std::mutex progress_mutex;
     double last_shown = -1.0;
-    ias::generate(
-        j.synth.transform, [&](std::uint64_t i, ias::sample& s) { fill_sample(j, i, s); }, std::span<const std::uint64_t>(todo),
-        unsigned(args.number("threads", 0)),
-        [&](std::uint64_t i, const ias::sample& s) {
-            ias::dataset::write_sample(out, i, s, {j.inputs.relative[std::size_t(i % j.loaded.size())].generic_string(), j.synth.label});
-            const std::uint64_t done = ++written;
-            if (!terminal) return;
-            std::lock_guard lock(progress_mutex);
-            const double now = seconds();
-            if (now - last_shown < 0.1 && done != todo.size()) return;
-            last_shown = now;
-            std::fprintf(stderr, "\r%s", ias::dataset::progress_line(done, todo.size(), now).c_str());
-        },
-        {.seed = args.number("seed", 0), .trace = true});
-    if (terminal && !todo.empty()) std::fprintf(stderr, "\n");
-    ias::dataset::rebuild_manifest(out);
-    std::printf("%s\n", ias::dataset::summary_line(written.load(), finished, skipped_inputs, seconds()).c_str());
+    const auto write = [&](std::uint64_t i, const ias::sample& s) {
+        ias::dataset::write_sample(out, i, s, {j.inputs.files.relative[std::size_t(i % j.inputs.inputs.size())].generic_string(), synth.label()});
+        const std::uint64_t done = ++written;
+        if (!terminal) return;
+        std::lock_guard lock(progress_mutex);
+        const double now = seconds();
+        if (now - last_shown < 0.1 && done != todo) return;
+        last_shown = now;
+        std::fprintf(stderr, "\r%s", ias::dataset::progress_line(done, todo, now).c_str());
+    };
+    ias::dataset::for_each_pending_chunk(
+        settings.count, shard, [&](std::uint64_t i) { return j.inputs.input_of(i).problem.empty() && !is_finished(i); },
+        [&](std::span<const std::uint64_t> indices) {
+            ias::generate(j.transform, [&](std::uint64_t i, ias::sample& s) { j.inputs.fill(i, s); }, indices, threads, write,
+                          {.seed = settings.seed, .epoch = settings.epoch, .trace = true});
+        });
+    if (terminal && todo != 0) std::fprintf(stderr, "\n");
+    const std::size_t in_dataset = ias::dataset::rebuild_manifest(out);
+    std::printf("%s; the dataset holds %zu of %llu samples\n", ias::dataset::summary_line(written.load(), finished, skipped_inputs, seconds()).c_str(),
+                in_dataset, static_cast<unsigned long long>(settings.count));
     return 0;
 }
 
@@ -389,30 +449,41 @@ void put_tile(ias::image<std::uint8_t>& sheet, const ias::any_image& im, int tx,
 }
 
 int run_preview(const arguments& args) {
-    args.only({"input", "recipe", "config", "prompt", "out", "n", "seed", "size", "foreground", "textures", "help"});
-    const job j = prepare_job(args);
-    for (const auto& in : j.loaded)
-        if (!in.problem.empty()) throw ias::error("an input cannot be read: " + in.problem);
+    args.only({"input", "recipe", "config", "prompt", "out", "n", "seed", "size", "foreground", "textures", "max-pixels", "force", "help"});
+    const fs::path out = args.required("out");
+    if (out.empty()) throw usage_error("--out is empty; name the sheet to write, such as sheet.png");
+    try {
+        (void)ias::format_from_extension(out);
+    } catch (const std::invalid_argument& e) {
+        throw usage_error(std::string("--out: ") + e.what());
+    }
+    std::error_code ec;
+    if (fs::is_directory(out, ec)) throw usage_error("--out '" + out.string() + "' is a folder; name the sheet to write, such as sheet.png");
+    if (fs::exists(out, ec) && !args.has("force"))
+        throw usage_error("--out '" + out.string() + "' exists; pass --force to overwrite it");
     const std::uint64_t n = args.number("n", 16);
     if (n == 0 || n > 1024) throw usage_error("-n must lie in [1, 1024]");
-    const fs::path out = args.required("out");
+    const std::uint64_t seed = args.number("seed", 0);
+    const input_request request = parse_input_request(args);
+    const synthesis synth = choose_synthesis(args);
+    const job j = prepare_job(request, synth, std::max(1u, std::thread::hardware_concurrency()), "preview");
+    for (const auto& in : j.inputs.inputs)
+        if (!in.problem.empty()) throw ias::error("an input cannot be read: " + in.problem);
     constexpr int tile = 160;
     ias::image<std::uint8_t> sheet(3 * tile, int(n) * tile, 3, 0);
-    std::vector<std::uint64_t> indices(n);
-    for (std::uint64_t i = 0; i < n; ++i) indices[i] = i;
     std::mutex sheet_mutex;
     ias::generate(
-        j.synth.transform, [&](std::uint64_t i, ias::sample& s) { fill_sample(j, i, s); }, std::span<const std::uint64_t>(indices), 0,
+        j.transform, [&](std::uint64_t i, ias::sample& s) { j.inputs.fill(i, s); }, 0, n, 0,
         [&](std::uint64_t i, const ias::sample& s) {
             std::lock_guard lock(sheet_mutex);
-            put_tile(sheet, j.loaded[std::size_t(i % j.loaded.size())].image, 0, int(i), tile, nullptr);
+            put_tile(sheet, j.inputs.input_of(i).image, 0, int(i), tile, nullptr);
             put_tile(sheet, s.image, 1, int(i), tile, nullptr);
             put_tile(sheet, s.image, 2, int(i), tile, &s.mask);
         },
-        {.seed = args.number("seed", 0)});
+        {.seed = seed});
     ias::save_image(out, std::as_const(sheet).view());
     std::printf("wrote %s: %llu samples of %s (input | synthetic | mask in red)\n", out.string().c_str(),
-                static_cast<unsigned long long>(n), j.synth.label.c_str());
+                static_cast<unsigned long long>(n), synth.label().c_str());
     return 0;
 }
 
@@ -497,6 +568,9 @@ int main(int argc, char** argv) {
         std::fprintf(stderr, "ias %s: %s\n(ias %s --help lists the options)\n", std::string(command).c_str(), e.what(),
                      std::string(command).c_str());
         return 2;
+    } catch (const std::bad_alloc&) {
+        std::fprintf(stderr, "ias %s: out of memory\n", std::string(command).c_str());
+        return 1;
     } catch (const std::exception& e) {
         std::fprintf(stderr, "ias %s: %s\n", std::string(command).c_str(), e.what());
         return 1;

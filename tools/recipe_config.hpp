@@ -10,6 +10,7 @@
 #include <fstream>
 #include <stdexcept>
 #include <string>
+#include <system_error>
 
 #include <nlohmann/json.hpp>
 
@@ -22,12 +23,15 @@ struct recipe_config {
 };
 
 inline recipe_config read_config(const std::filesystem::path& file) {
+    std::error_code ec;
+    if (std::filesystem::is_directory(file, ec))
+        throw std::invalid_argument("the configuration '" + file.string() + "' is a folder; pass a JSON file as `ias recipe NAME --json` prints it");
     std::ifstream in(file);
     if (!in) throw std::invalid_argument("cannot read the configuration '" + file.string() + "'");
     nlohmann::json j;
     try {
         in >> j;
-    } catch (const nlohmann::json::exception& e) {
+    } catch (const std::exception& e) {  // nlohmann's parse errors, and the stream's own
         throw std::invalid_argument("the configuration '" + file.string() + "' is not valid JSON: " + e.what());
     }
     if (!j.is_object()) throw std::invalid_argument("the configuration '" + file.string() + "' must be a JSON object");

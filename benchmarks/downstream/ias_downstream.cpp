@@ -501,7 +501,7 @@ int main(int argc, char** argv) try {
         }
 
     const auto write_text = [](const fs::path& file, const std::string& text) {
-        ias::write_file_atomically(file, std::span(reinterpret_cast<const std::uint8_t*>(text.data()), text.size()));
+        ias::write_file_atomically(file, text);
     };
     write_text(o.out, report_json(results));
     write_text(fs::path(o.out).replace_extension(".md"), report_markdown(results, o));

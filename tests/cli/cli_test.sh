@@ -16,6 +16,10 @@ expect() {
 }
 # The content of every file under a dataset folder, as one listing of path and checksum.
 digest() { (cd "$1" && find . -type f | LC_ALL=C sort | xargs sha256sum); }
+# A process id no process can have (one past the kernel's limit), and this machine's name
+# as ias writes it into temporary file names: for stale temporary files of a killed run.
+dead_pid=$(( $(cat /proc/sys/kernel/pid_max) + 1 ))
+host=$(hostname | tr -c 'A-Za-z0-9._\n-' '_' | cut -c1-64)
 
 common=(--input "$samples" --size 64x64 --seed 11)
 case "$case" in
@@ -46,12 +50,12 @@ resume)
   expect 0 generate "${common[@]}" --recipe cutpaste --count 16 --out part
   # An interrupted run: some samples lost, one half-written temporary file left behind.
   rm part/records/000005.json part/records/000011.json part/images/000011.png part/manifest.jsonl
-  echo junk > part/images/.000011.png.tmp
+  echo junk > "part/images/000011.png.tmp-$host-$dead_pid-0"
   expect 0 generate "${common[@]}" --recipe cutpaste --count 16 --out part --resume
   grep -q "wrote 2 samples (skipped 14 finished" out.txt || { cat out.txt; fail "resume did not write exactly the 2 missing samples"; }
-  rm -f part/images/.000011.png.tmp
+  grep -q "removed 1 temporary file" err.txt || { cat err.txt; fail "resume did not report the stale temporary file"; }
   [ "$(digest full)" == "$(digest part)" ] || fail "the resumed run differs from the full run"
-  echo "resume wrote the 2 missing samples; the result equals an uninterrupted run"
+  echo "resume wrote the 2 missing samples and removed a killed run's temporary file; the result equals an uninterrupted run"
   ;;
 corrupt)
   mkdir in && cp "$samples"/*.png in/
@@ -67,13 +71,203 @@ corrupt)
   ;;
 out_untouched)
   mkdir out && echo keep > out/notes.txt && mkdir out/images && echo old > out/images/000000.png
-  expect 1 generate "${common[@]}" --recipe draem --count 4 --out out
-  grep -q "not empty" err.txt || fail "no error about the non-empty output"
+  echo photo > out/images/holiday.jpg
+  expect 2 generate "${common[@]}" --recipe draem --count 4 --out out
+  grep -q "not an empty folder" err.txt || fail "no error about the non-empty output"
   [ "$(cat out/images/000000.png)" == "old" ] && [ "$(ls out | wc -l)" -eq 2 ] || fail "the output folder was touched"
   expect 0 generate "${common[@]}" --recipe draem --count 4 --out out --force
   [ "$(cat out/notes.txt)" == "keep" ] || fail "--force removed a file that is not the dataset's"
+  [ "$(cat out/images/holiday.jpg)" == "photo" ] || fail "--force removed a user's photo from images/"
+  grep -q "kept 'out/images/holiday.jpg'" err.txt && grep -q "kept 'out/notes.txt'" err.txt || { cat err.txt; fail "--force does not name the files it kept"; }
   [ "$(wc -l < out/manifest.jsonl)" -eq 4 ] || fail "--force did not write the dataset"
-  echo "a non-empty --out is left untouched without --force; --force keeps other files"
+  echo "a non-empty --out is left untouched without --force; --force keeps and names the user's files, images/holiday.jpg too"
+  ;;
+out_empty)
+  mkdir here && cd here
+  echo mine > manifest.jsonl && mkdir images && echo mine > images/000000.png
+  expect 2 generate --input "$samples" --recipe draem --count 2 --out "" --force
+  grep -q "\-\-out is empty" err.txt || { cat err.txt; fail "an empty --out is not refused by name"; }
+  [ "$(cat manifest.jsonl)" == mine ] && [ "$(cat images/000000.png)" == mine ] || fail "--out '' overwrote files in the current folder"
+  echo "--out '' is refused; the current folder is untouched"
+  ;;
+force_checks_first)
+  expect 0 generate "${common[@]}" --recipe draem --count 6 --out data
+  before=$(digest data)
+  bad_lines=("--size 64x64 --recipe draem --count 6 --seed 7x" "--size 64x64 --seed 11 --recipe draem --count 6 --threads abc"
+             "--size 64x64 --seed 11 --recipe draem --count 4294967297 --shard 1/4294967295"
+             "--size 64x64 --seed 11 --recipe draem --count 5000000000" "--size 64x64 --seed 11 --recipe draem --count 6 --epoch -1"
+             "--size 65536x65536 --seed 11 --recipe draem --count 6" "--size 64x64 --seed 11 --recipe draem --count 6 --shard 2/2"
+             "--size 64x64 --seed 11 --recipe draem --count 6 --on-error maybe" "--size 64x64 --seed 11 --recipe no_such --count 6"
+             "--size 64x64 --seed 11 --prompt a_purple_scratch --count 6" "--size 64x64 --seed 11 --recipe draem --count 6 --max-pixels 0")
+  for line in "${bad_lines[@]}"; do
+    read -ra options <<< "$line"
+    expect 2 generate --input "$samples" "${options[@]}" --out data --force
+    [ "$(digest data)" == "$before" ] || fail "--force with '$line' changed the dataset"
+  done
+  echo "--force with any of ${#bad_lines[@]} wrong command lines exits 2 and keeps the dataset byte for byte"
+  ;;
+apart)
+  mkdir -p proj/images && cp "$samples"/*.png proj/images/
+  photos=$(digest proj/images)
+  expect 2 generate --input proj/images --recipe draem --count 2 --out proj --force
+  grep -q "contains it" err.txt || { cat err.txt; fail "an output that contains the input is not refused"; }
+  expect 2 generate --input proj/images --recipe draem --count 2 --out proj/images --force
+  grep -q "the same folder" err.txt || { cat err.txt; fail "an output that is the input is not refused"; }
+  expect 2 generate --input proj --recipe draem --count 2 --out proj/images/../synthetic --force
+  grep -q "lies inside it" err.txt || { cat err.txt; fail "an output inside the input is not refused"; }
+  mkdir tex && cp "$samples/wood_grain.png" tex/
+  expect 2 generate --input proj/images --recipe draem --textures tex --count 2 --out tex/out
+  grep -q "\-\-textures folder" err.txt || { cat err.txt; fail "an output inside --textures is not refused"; }
+  [ "$(digest proj/images)" == "$photos" ] && [ ! -e proj/synthetic ] && [ ! -e tex/out ] || fail "a refused run changed files"
+  echo "an output that is, contains or lies inside --input or --textures is refused; the photos are untouched"
+  ;;
+concurrent_shards)
+  expect 0 generate "${common[@]}" --recipe cutpaste --count 30 --out full
+  for trial in $(seq 1 20); do
+    rm -rf both
+    "$ias" generate "${common[@]}" --recipe cutpaste --count 30 --out both --shard 0/2 --resume --threads 1 >out0.txt 2>err0.txt & p0=$!
+    "$ias" generate "${common[@]}" --recipe cutpaste --count 30 --out both --shard 1/2 --resume --threads 1 >out1.txt 2>err1.txt & p1=$!
+    wait $p0 || { cat err0.txt; fail "trial $trial: shard 0/2 failed"; }
+    wait $p1 || { cat err1.txt; fail "trial $trial: shard 1/2 failed"; }
+    [ "$(wc -l < both/manifest.jsonl)" -eq 30 ] || fail "trial $trial: the manifest has $(wc -l < both/manifest.jsonl) of 30 lines"
+    [ "$(digest both)" == "$(digest full)" ] || fail "trial $trial: two shards at once differ from the full run"
+  done
+  echo "20 trials of two shard processes at once into one folder: the manifest complete and the dataset equal to the full run every time"
+  ;;
+resume_mismatch)
+  expect 0 generate "${common[@]}" --recipe draem --count 8 --out data
+  before=$(digest data)
+  try() {  # $1: what the message must name; the rest: the changed command line
+    local want="$1"; shift
+    expect 2 generate "$@" --out data --resume
+    grep -qF -- "$want" err.txt || { cat err.txt; fail "a mismatch is not named: no '$want'"; }
+    [ "$(digest data)" == "$before" ] || fail "a refused --resume changed the dataset"
+  }
+  try '"recipe" is "draem" in the dataset and "cutpaste" in this run' "${common[@]}" --recipe cutpaste --count 8
+  try '"seed" is 11 in the dataset and 12 in this run' --input "$samples" --size 64x64 --seed 12 --recipe draem --count 8
+  try '"size" is "64x64" in the dataset and "32x32" in this run' --input "$samples" --size 32x32 --seed 11 --recipe draem --count 8
+  try '"count" is 8 in the dataset and 6 in this run' "${common[@]}" --recipe draem --count 6
+  try '"epoch" is 0 in the dataset and 1 in this run' "${common[@]}" --recipe draem --count 8 --epoch 1
+  expect 0 recipe draem --json
+  sed 's/"texture_opacity_min": 0.2/"texture_opacity_min": 0.3/' out.txt > changed.json
+  try '"parameter texture_opacity_min" is 0.2 in the dataset and 0.3 in this run' "${common[@]}" --config changed.json --count 8
+  mkdir in && cp "$samples"/*.png in/ && cp "$samples/wood_grain.png" in/extra.png
+  try '"input extra.png"' --input in --size 64x64 --seed 11 --recipe draem --count 8
+  expect 0 generate "${common[@]}" --recipe draem --count 8 --out data --resume
+  [ "$(digest data)" == "$before" ] || fail "a matching --resume changed the finished dataset"
+  echo "--resume with another recipe, parameter, seed, size, count, epoch or input is refused by field and values; the same run is accepted"
+  ;;
+truncated)
+  expect 0 generate "${common[@]}" --recipe draem --count 8 --out full
+  expect 0 generate "${common[@]}" --recipe draem --count 8 --out data
+  : > data/images/000003.png                       # a crash after the record, before the image reached the disk
+  printf 'x' | dd of=data/masks/000005.png bs=1 seek=40 conv=notrunc status=none   # one byte changed
+  expect 0 generate "${common[@]}" --recipe draem --count 8 --out data --resume
+  grep -q "making sample 3 again: 'data/images/000003.png' has 0 bytes" err.txt || { cat err.txt; fail "the truncated image is not named"; }
+  grep -q "making sample 5 again: 'data/masks/000005.png' does not have the SHA-256" err.txt || { cat err.txt; fail "the changed mask is not named"; }
+  grep -q "wrote 2 samples (skipped 6 finished" out.txt || { cat out.txt; fail "resume did not remake exactly the 2 damaged samples"; }
+  [ "$(digest full)" == "$(digest data)" ] || fail "the repaired dataset differs from the full run"
+  echo "a truncated image and a changed mask after a finished run are remade by --resume; the result equals the full run"
+  ;;
+kill)
+  args=("${common[@]}" --recipe draem --count 1000 --threads 1)
+  expect 0 generate "${args[@]}" --out full
+  RANDOM=21  # the same ten moments every run
+  interrupted=0
+  for k in $(seq 1 10); do
+    delay=$(printf '0.%03d' $((RANDOM % 300)))
+    "$ias" generate "${args[@]}" --out part --resume >/dev/null 2>&1 & pid=$!
+    sleep "$delay"
+    kill -9 $pid 2>/dev/null || true
+    wait $pid 2>/dev/null || true
+    records=$(ls part/records 2>/dev/null | grep -c '^[0-9]*\.json$' || true)
+    [ "$records" -lt 1000 ] && interrupted=$((interrupted + 1))
+    echo "kill -9 after ${delay}s: $records records"
+  done
+  [ "$interrupted" -ge 5 ] || fail "only $interrupted of the 10 kills interrupted a run"
+  expect 0 generate "${args[@]}" --out part --resume
+  [ "$(digest full)" == "$(digest part)" ] || fail "kill -9 ten times, then --resume, differs from the uninterrupted run"
+  echo "kill -9 at ten moments ($interrupted mid-run), then --resume: the dataset equals the uninterrupted run byte for byte"
+  ;;
+bomb)
+  mkdir in && cp "$samples/wood_grain.png" in/
+  # 12000 x 12000 grey zeros: 144 megapixels that deflate to about 140 kB.
+  python3 -c '
+import struct, zlib
+def chunk(kind, data):
+    return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xffffffff)
+w = h = 12000
+z = zlib.compressobj(9)
+row = bytes(w + 1)
+idat = b"".join(z.compress(row) for _ in range(h)) + z.flush()
+header = struct.pack(">IIBBBBB", w, h, 8, 0, 0, 0, 0)
+open("in/bomb.png", "wb").write(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", idat) + chunk(b"IEND", b""))
+'
+  [ "$(stat -c %s in/bomb.png)" -lt 1000000 ] || fail "the bomb is not small"
+  expect 1 generate --input in --recipe cutpaste --count 2 --out out
+  grep -q "bomb.png" err.txt && grep -q "12000x12000 is 144000000 pixels, more than the limit of 100000000" err.txt || { cat err.txt; fail "the bomb is not refused by name"; }
+  [ ! -e out ] || fail "a refused run wrote something"
+  expect 0 generate --input in --recipe cutpaste --count 2 --out out --on-error skip
+  grep -q "skipping an input that cannot be read: .*bomb.png" err.txt || fail "the skipped bomb is not named"
+  expect 2 generate --input in --recipe cutpaste --count 2 --out big --size 65536x65536
+  grep -q "more than the limit of 100000000" err.txt || { cat err.txt; fail "a huge --size is not refused"; }
+  echo "a 144-megapixel PNG bomb is refused from its header by name; --size 65536x65536 is refused"
+  ;;
+disk_full)
+  # A small tmpfs, mounted in a mount namespace of this test's own; skipped where that is not allowed.
+  if ! unshare -m sh -c "mkdir -p '$work/probe' && mount -t tmpfs -o size=1m tmpfs '$work/probe'" 2>/dev/null; then
+    echo "SKIP: cannot mount a tmpfs in a private mount namespace here (needs root or user namespaces)"
+    exit 77
+  fi
+  exec unshare -m bash "$0" "$ias" "$samples" "$3" disk_full_inside
+  ;;
+disk_full_inside)
+  args=("${common[@]}" --recipe draem --count 40 --threads 2)
+  expect 0 generate "${args[@]}" --out full
+  mkdir small && mount -t tmpfs -o size=160k tmpfs small
+  expect 1 generate "${args[@]}" --out small/data
+  grep -q "No space left on device" err.txt || { cat err.txt; fail "a full disk is not reported"; }
+  written=$(ls small/data/records | grep -c '^[0-9]*\.json$' || true)
+  [ "$written" -lt 40 ] || fail "the disk did not fill"
+  for f in small/data/images/*.png small/data/masks/*.png; do   # no partial file under a final name
+    [ -s "$f" ] || fail "$f is empty after the disk filled"
+  done
+  mount -o remount,size=64m small
+  expect 0 generate "${args[@]}" --out small/data --resume
+  [ "$(digest full)" == "$(digest small/data)" ] || fail "--resume after the disk filled differs from the full run"
+  echo "the disk filled after $written of 40 samples: exit 1, 'No space left on device'; --resume once space returned equals the full run"
+  ;;
+exit_codes)
+  expect 2 generate "${common[@]}" --recipe draem --count 2 --out x --force --resume
+  grep -q "exclude each other" err.txt || fail "--force --resume is not refused by name"
+  mkdir folder.json
+  expect 2 generate "${common[@]}" --config folder.json --count 2 --out x
+  grep -q "'folder.json' is a folder" err.txt || { cat err.txt; fail "--config naming a folder is not named"; }
+  expect 2 generate "${common[@]}" --recipe draem --textures no_such_folder --count 2 --out x
+  grep -q "no_such_folder" err.txt || fail "a missing --textures folder is not named"
+  [ ! -e x ] || fail "a wrong command line wrote x"
+  start=$(date +%s%N)
+  expect 2 preview --input "$samples" --recipe draem --out sheet.gif
+  grep -q "'.gif'" err.txt || fail "preview's bad extension is not named"
+  echo old > sheet.png
+  expect 2 preview --input "$samples" --recipe draem -n 2 --out sheet.png
+  grep -q "exists; pass --force" err.txt || fail "preview would overwrite silently"
+  [ "$(cat sheet.png)" == old ] || fail "preview overwrote sheet.png"
+  expect 0 preview --input "$samples" --recipe draem -n 2 --out sheet.png --force --size 32x32
+  [ "$(cat sheet.png)" != old ] || fail "preview --force did not write"
+  echo "--force --resume, --config of a folder, a missing --textures, preview to .gif or onto a file: exit 2, named"
+  ;;
+links)
+  mkdir in && cp "$samples"/*.png in/
+  ln -s missing.png in/dangling.png
+  ln -s loop_b.png in/loop_a.png && ln -s loop_a.png in/loop_b.png
+  ln -s .. in/parent
+  expect 0 generate --input in --size 32x32 --recipe cutpaste --count 4 --out out
+  for name in dangling.png loop_a.png loop_b.png parent; do
+    grep -q "skipping 'in/$name'" err.txt || { cat err.txt; fail "the link $name is skipped without a word"; }
+  done
+  grep -q "target does not exist" err.txt && grep -q "in a loop" err.txt && grep -q "not followed" err.txt || fail "the reasons are not given"
+  echo "dangling links, link loops and links to folders among the inputs are named as skipped"
   ;;
 config)
   expect 0 recipe draem --json

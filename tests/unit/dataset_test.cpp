@@ -17,8 +17,13 @@
 
 #include <ias/dataset/inputs.hpp>
 #include <ias/dataset/json.hpp>
+#include <ias/dataset/run.hpp>
 #include <ias/dataset/writer.hpp>
+#include <ias/io/files.hpp>
+#include <ias/io/sha256.hpp>
 #include <ias/io/stb.hpp>
+
+#include <unistd.h>
 
 namespace fs = std::filesystem;
 namespace ds = ias::dataset;
@@ -110,6 +115,18 @@ ias::sample make_sample(std::uint64_t index) {
     return s;
 }
 ds::record_info info_of(std::uint64_t index) { return {"in/" + std::to_string(index % 3) + ".png", "test"}; }
+
+/// `record_line` of a sample with its own encoded files, as `write_sample` writes it.
+std::string record_of(std::uint64_t index, const ias::sample& s, const ds::record_info& info) {
+    return ds::record_line(index, s, info, ds::encode_sample(index, s));
+}
+
+/// A run description of a single field.
+ds::run_description run_named(std::string_view name) {
+    ds::run_description run;
+    run.add_text("recipe", name);
+    return run;
+}
 
 /// Every file name in the tree below `root`.
 std::vector<std::string> all_file_names(const fs::path& root) {
@@ -244,28 +261,33 @@ TEST_CASE("dataset writer: record_line is one exact JSON line", "[dataset]") {
     s.trace->record("blob", blob_params{});
     s.trace->record("threshold", threshold_params{});
 
-    CHECK(ds::record_line(12, s, {"sub/a \"b\".png", "draem"}) ==
+    // The files' fingerprints, as `sha256sum` would give them: "abc" and "".
+    const ds::encoded_sample files{{'a', 'b', 'c'}, {}};
+    CHECK(ds::record_line(12, s, {"sub/a \"b\".png", "draem"}, files) ==
           R"({"index":12,"source":"sub/a \"b\".png","recipe":"draem","label":1,"defect_kind":"scratch",)"
-          R"("mask_area":0.1875,"image":"images/000012.png","mask":"masks/000012.png","params":[)"
+          R"("mask_area":0.1875,"image":"images/000012.png","image_bytes":3,)"
+          R"("image_sha256":"ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad","mask":"masks/000012.png",)"
+          R"("mask_bytes":0,"mask_sha256":"e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855","params":[)"
           R"({"stage":"blob","fields":{"x":3,"opacity":0.25,"scale":[0.1,2.5],"none":[]}},)"
           R"({"stage":"threshold","fields":{"threshold":0.5}}]})");
 
     SECTION("no trace, an empty mask and a non-finite parameter") {
         ias::sample plain;
         plain.image = ias::image<float>(2, 2, 1, 0.5f);
-        CHECK(ds::record_line(1234567, plain, {"x.png", "none"}) ==
-              R"({"index":1234567,"source":"x.png","recipe":"none","label":0,"defect_kind":"","mask_area":0,)"
-              R"("image":"images/1234567.png","mask":"masks/1234567.png","params":[]})");
+        CHECK_THAT(ds::record_line(1234567, plain, {"x.png", "none"}, files),
+                   Contains(R"({"index":1234567,"source":"x.png","recipe":"none","label":0,"defect_kind":"","mask_area":0,)"
+                            R"("image":"images/1234567.png","image_bytes":3,)") &&
+                       Contains(R"("mask":"masks/1234567.png","mask_bytes":0,)") && Contains(R"(,"params":[]})"));
         plain.trace.emplace();
         plain.trace->record("threshold", threshold_params{std::numeric_limits<double>::infinity()});
-        CHECK_THAT(ds::record_line(0, plain, {}), Contains(R"("params":[{"stage":"threshold","fields":{"threshold":null}}]})"));
+        CHECK_THAT(ds::record_line(0, plain, {}, files), Contains(R"("params":[{"stage":"threshold","fields":{"threshold":null}}]})"));
     }
 }
 
 TEST_CASE("dataset writer: write_sample writes the image and the mask and then the record atomically", "[dataset]") {
     const temp_folder tmp("write");
     const ds::layout out{tmp.path / "out"};
-    ds::prepare_output(out, false, false);
+    ds::prepare_output(out, run_named("test"), false, false);
 
     ias::image<std::uint8_t> pixels(7, 5, 3);
     for (std::size_t i = 0; i < pixels.size(); ++i) pixels.data()[i] = std::uint8_t(i * 5 % 256);
@@ -296,7 +318,11 @@ TEST_CASE("dataset writer: write_sample writes the image and the mask and then t
     std::size_t high = 0;
     for (std::size_t i = 0; i < mask.get<std::uint8_t>().size(); ++i) high += mask.get<std::uint8_t>().data()[i] >= 128;
     CHECK(double(high) / 35.0 == ds::mask_area(s.mask));
-    CHECK(read_text(out.record(3)) == ds::record_line(3, s, info) + "\n");
+    CHECK(read_text(out.record(3)) == record_of(3, s, info) + "\n");
+    // The record fingerprints the files as written.
+    CHECK_THAT(read_text(out.record(3)), Contains("\"image_bytes\":" + std::to_string(fs::file_size(out.image(3))) + ",") &&
+                                             Contains("\"image_sha256\":\"" + ias::sha256_hex(read_text(out.image(3))) + "\"") &&
+                                             Contains("\"mask_sha256\":\"" + ias::sha256_hex(read_text(out.mask(3))) + "\""));
     for (const std::string& name : all_file_names(out.root)) CHECK(name.find(".tmp") == std::string::npos);
 
     SECTION("float pixels are written as 8 bits and an empty mask as zeros") {
@@ -324,85 +350,187 @@ TEST_CASE("dataset writer: write_sample writes the image and the mask and then t
 TEST_CASE("dataset writer: prepare_output refuses a non-empty folder unless forced or resumed", "[dataset]") {
     const temp_folder tmp("prepare");
     const ds::layout out{tmp.path / "out"};
+    const ds::run_description run = run_named("draem");
     const auto has_subfolders = [&] {
         return fs::is_directory(out.images_dir()) && fs::is_directory(out.masks_dir()) && fs::is_directory(out.records_dir());
     };
 
-    SECTION("a missing or empty folder is used") {
-        ds::prepare_output(out, false, false);
-        CHECK(has_subfolders());
+    SECTION("a missing or empty folder is used, and gets the run description first") {
+        const ds::layout missing{tmp.path / "missing"};
+        ds::prepare_output(missing, run, false, false);
+        CHECK((fs::is_directory(missing.images_dir()) && fs::is_directory(missing.masks_dir()) && fs::is_directory(missing.records_dir())));
+        CHECK(read_text(missing.run_file()) == run.text());
         const ds::layout empty{tmp.path / "empty"};
         fs::create_directories(empty.root);
-        ds::prepare_output(empty, false, false);
+        ds::prepare_output(empty, run, false, false);
         CHECK(fs::is_directory(empty.records_dir()));
     }
+    SECTION("an empty path is refused") {
+        CHECK_THROWS_AS(ds::prepare_output(ds::layout{""}, run, false, true), std::invalid_argument);
+        CHECK_THROWS_WITH(ds::prepare_output(ds::layout{""}, run, true, false), Contains("empty path"));
+    }
 
-    // A folder that holds an earlier run and a file of the user's.
+    // A folder that holds an earlier run and files of the user's, beside and among the dataset's.
+    ds::prepare_output(out, run, false, false);
     write_text(out.root / "marker.txt", "mine");
     write_text(out.root / "other" / "keep.txt", "mine");
+    write_text(out.images_dir() / "holiday.jpg", "mine");
+    write_text(out.images_dir() / "0001.png", "mine");  // not a sample's name: four digits
+    write_text(out.records_dir() / "000000.json.bak", "mine");
+    fs::create_directories(out.masks_dir() / "000009.png");  // a folder, whatever its name
     write_text(out.image(0), "old image");
     write_text(out.mask(0), "old mask");
     write_text(out.record(0), "old record");
     write_text(out.manifest(), "old manifest");
+    const auto users_files_intact = [&] {
+        return read_text(out.root / "marker.txt") == "mine" && read_text(out.root / "other" / "keep.txt") == "mine" &&
+               read_text(out.images_dir() / "holiday.jpg") == "mine" && read_text(out.images_dir() / "0001.png") == "mine" &&
+               read_text(out.records_dir() / "000000.json.bak") == "mine" && fs::is_directory(out.masks_dir() / "000009.png");
+    };
 
     SECTION("without a flag nothing is touched") {
-        fs::remove_all(out.masks_dir());
-        fs::remove_all(out.records_dir());
-        CHECK_THROWS_AS(ds::prepare_output(out, false, false), ias::error);
-        CHECK_THROWS_WITH(ds::prepare_output(out, false, false),
+        CHECK_THROWS_AS(ds::prepare_output(out, run, false, false), std::invalid_argument);
+        CHECK_THROWS_WITH(ds::prepare_output(out, run, false, false),
                           "ias::dataset::prepare_output: the output folder '" + out.root.string() +
                               "' is not empty; pass --force to overwrite it or --resume to continue it");
-        CHECK(read_text(out.root / "marker.txt") == "mine");
+        CHECK(users_files_intact());
         CHECK(read_text(out.image(0)) == "old image");
         CHECK(read_text(out.manifest()) == "old manifest");
-        CHECK_FALSE(fs::exists(out.masks_dir()));
-        CHECK_FALSE(fs::exists(out.records_dir()));
     }
-    SECTION("force removes the dataset's own files and keeps the others") {
-        ds::prepare_output(out, true, false);
+    SECTION("force removes the dataset's own files, keeps the others and names them") {
+        const ds::run_description other = run_named("cutpaste");
+        const ds::prepare_report report = ds::prepare_output(out, other, true, false);
         CHECK(has_subfolders());
-        CHECK(fs::is_empty(out.images_dir()));
-        CHECK(fs::is_empty(out.masks_dir()));
-        CHECK(fs::is_empty(out.records_dir()));
+        CHECK_FALSE(fs::exists(out.image(0)));
+        CHECK_FALSE(fs::exists(out.mask(0)));
+        CHECK_FALSE(fs::exists(out.record(0)));
         CHECK_FALSE(fs::exists(out.manifest()));
-        CHECK(read_text(out.root / "marker.txt") == "mine");
-        CHECK(read_text(out.root / "other" / "keep.txt") == "mine");
+        CHECK(read_text(out.run_file()) == other.text());
+        CHECK(users_files_intact());
+        CHECK(report.kept == std::vector<fs::path>{out.images_dir() / "0001.png", out.images_dir() / "holiday.jpg",
+                                                   out.root / "marker.txt", out.masks_dir() / "000009.png", out.root / "other",
+                                                   out.records_dir() / "000000.json.bak"});
     }
-    SECTION("resume keeps everything") {
-        ds::prepare_output(out, false, true);
+    SECTION("resume keeps everything when the run is the same") {
+        ds::prepare_output(out, run, false, true);
         CHECK(has_subfolders());
         CHECK(read_text(out.image(0)) == "old image");
         CHECK(read_text(out.mask(0)) == "old mask");
         CHECK(read_text(out.record(0)) == "old record");
         CHECK(read_text(out.manifest()) == "old manifest");
-        CHECK(read_text(out.root / "marker.txt") == "mine");
-        CHECK(ds::finished(out, 0));
+        CHECK(read_text(out.run_file()) == run.text());
+        CHECK(users_files_intact());
     }
-    SECTION("both flags at once are refused and touch nothing") {
-        CHECK_THROWS_AS(ds::prepare_output(out, true, true), std::invalid_argument);
+    SECTION("resume refuses another run, naming the field and both values, and touches nothing") {
+        ds::run_description other = run_named("draem");
+        other.add_number("seed", 7);
+        CHECK_THROWS_AS(ds::prepare_output(out, other, false, true), std::invalid_argument);
+        CHECK_THROWS_WITH(ds::prepare_output(out, other, false, true),
+                          Contains(out.root.string()) && Contains(R"("seed" is 7 in this run and absent in the dataset)") && Contains("--force"));
+        CHECK_THROWS_WITH(ds::prepare_output(out, run_named("nsa"), false, true),
+                          Contains(R"("recipe" is "draem" in the dataset and "nsa" in this run)"));
+        CHECK(read_text(out.image(0)) == "old image");
+        CHECK(read_text(out.run_file()) == run.text());
+    }
+    SECTION("resume refuses dataset files without a run description") {
+        fs::remove(out.run_file());
+        CHECK_THROWS_WITH(ds::prepare_output(out, run, false, true), Contains("no run.json") && Contains("--force"));
+        CHECK_FALSE(fs::exists(out.run_file()));
         CHECK(read_text(out.image(0)) == "old image");
     }
-    SECTION("a file in place of the folder is an error naming it") {
+    SECTION("both flags at once are refused and touch nothing") {
+        CHECK_THROWS_AS(ds::prepare_output(out, run, true, true), std::invalid_argument);
+        CHECK(read_text(out.image(0)) == "old image");
+    }
+    SECTION("a file in place of the folder is refused, naming it") {
         const ds::layout file{out.root / "marker.txt"};
-        CHECK_THROWS_AS(ds::prepare_output(file, false, true), ias::error);
-        CHECK_THROWS_WITH(ds::prepare_output(file, true, false), Contains(file.root.string()) && Contains("not a folder"));
+        CHECK_THROWS_AS(ds::prepare_output(file, run, false, true), std::invalid_argument);
+        CHECK_THROWS_WITH(ds::prepare_output(file, run, true, false), Contains(file.root.string()) && Contains("not a folder"));
         CHECK(read_text(file.root) == "mine");
     }
+}
+
+TEST_CASE("dataset writer: prepare_output removes the temporary files of writers that are gone, and only those", "[dataset]") {
+    const temp_folder tmp("temporaries");
+    const ds::layout out{tmp.path / "out"};
+    const ds::run_description run = run_named("draem");
+    ds::prepare_output(out, run, false, false);
+    const std::string host = ias::detail::host_name();
+    // A process id that no process has: one past the kernel's limit.
+    const std::string gone = std::to_string(std::stol(read_text("/proc/sys/kernel/pid_max")) + 1);
+    const std::string alive = std::to_string(::getpid());
+    const fs::path stale_image = out.images_dir() / ("000003.png.tmp-" + host + "-" + gone + "-0");
+    const fs::path stale_manifest = out.root / ("manifest.jsonl.tmp-" + host + "-" + gone + "-12");
+    const fs::path live = out.records_dir() / ("000003.json.tmp-" + host + "-" + alive + "-5");
+    const fs::path other_host = out.masks_dir() / ("000003.png.tmp-elsewhere-" + gone + "-1");
+    const fs::path not_ours = out.images_dir() / ("holiday.jpg.tmp-" + host + "-" + gone + "-1");
+    for (const fs::path& p : {stale_image, stale_manifest, live, other_host, not_ours}) write_text(p, "partial");
+
+    SECTION("resume") {
+        CHECK(ds::prepare_output(out, run, false, true).stale_temporaries == 2);
+    }
+    SECTION("force") {
+        const ds::prepare_report report = ds::prepare_output(out, run, true, false);
+        CHECK(report.stale_temporaries == 2);
+        CHECK(report.kept == std::vector<fs::path>{not_ours});
+    }
+    CHECK_FALSE(fs::exists(stale_image));
+    CHECK_FALSE(fs::exists(stale_manifest));
+    CHECK(fs::exists(live));        // its writer may still rename it into place
+    CHECK(fs::exists(other_host));  // whether its writer runs cannot be told from here
+    CHECK(fs::exists(not_ours));
+}
+
+TEST_CASE("dataset writer: a sample is finished when its record exists and its files match it", "[dataset]") {
+    const temp_folder tmp("finished");
+    const ds::layout out{tmp.path / "out"};
+    ds::prepare_output(out, run_named("test"), false, false);
+    for (const std::uint64_t i : {0, 1, 2, 3, 4, 5}) ds::write_sample(out, i, make_sample(i), info_of(i));
+    for (const std::uint64_t i : {0, 1, 2, 3, 4, 5}) CHECK(ds::sample_problem(out, i).empty());
+    CHECK(ds::sample_problem(out, 6) == "no record");
+
+    // A crash after the record but before the image reached the disk; a changed mask; a
+    // record of another sample; a record without fingerprints; a missing image.
+    fs::resize_file(out.image(1), 0);
+    std::string mask = read_text(out.mask(2));
+    mask[mask.size() / 2] ^= 1;
+    write_text(out.mask(2), mask);
+    write_text(out.record(3), record_of(4, make_sample(4), info_of(4)) + "\n");
+    write_text(out.record(4), R"({"index":4,"image":"images/000004.png"})");
+    fs::remove(out.image(5));
+    CHECK_THAT(ds::sample_problem(out, 1), Contains(out.image(1).string()) && Contains("has 0 bytes, its record says"));
+    CHECK_THAT(ds::sample_problem(out, 2), Contains(out.mask(2).string()) && Contains("SHA-256"));
+    CHECK_THAT(ds::sample_problem(out, 3), Contains("record of sample 4"));
+    CHECK_THAT(ds::sample_problem(out, 4), Contains("no size and SHA-256"));
+    CHECK_THAT(ds::sample_problem(out, 5), Contains(out.image(5).string()) && Contains("cannot be read"));
+    CHECK(ds::finished(out, 0));
+    CHECK_FALSE(ds::finished(out, 1));
+
+    const ds::record_check check = ds::check_records(out, 2);
+    CHECK(check.finished == std::vector<std::uint64_t>{0});
+    REQUIRE(check.damaged.size() == 5);
+    for (std::size_t k = 0; k < 5; ++k) {
+        CHECK(check.damaged[k].first == k + 1);
+        CHECK(check.damaged[k].second == ds::sample_problem(out, k + 1));
+    }
+    // Written again, each is finished.
+    for (const std::uint64_t i : {1, 2, 3, 4, 5}) ds::write_sample(out, i, make_sample(i), info_of(i));
+    CHECK(ds::check_records(out).damaged.empty());
 }
 
 TEST_CASE("dataset writer: rebuild_manifest orders records by index and ignores other files", "[dataset]") {
     const temp_folder tmp("manifest");
     const ds::layout out{tmp.path / "out"};
-    ds::prepare_output(out, false, false);
+    ds::prepare_output(out, run_named("test"), false, false);
     for (const std::uint64_t i : {10, 2, 0, 1}) ds::write_sample(out, i, make_sample(i), info_of(i));
-    write_text(out.records_dir() / "000003.json.tmp12345-0", "half a rec");  // an interrupted write
+    write_text(out.records_dir() / "000003.json.tmp-host-12345-0", "half a rec");  // an interrupted write
     write_text(out.records_dir() / "0000004.json", "not a sample name");
     write_text(out.records_dir() / "notes.txt", "x");
     fs::create_directories(out.records_dir() / "000005.json");
 
     CHECK(ds::rebuild_manifest(out) == 4);
     std::string expected;
-    for (const std::uint64_t i : {0, 1, 2, 10}) expected += ds::record_line(i, make_sample(i), info_of(i)) + "\n";
+    for (const std::uint64_t i : {0, 1, 2, 10}) expected += record_of(i, make_sample(i), info_of(i)) + "\n";
     CHECK(read_text(out.manifest()) == expected);
     for (const auto& entry : fs::directory_iterator(out.root))
         CHECK(entry.path().filename().string().find(".tmp") == std::string::npos);
@@ -415,17 +543,19 @@ TEST_CASE("dataset writer: rebuild_manifest orders records by index and ignores 
             CHECK_THROWS_AS(ds::rebuild_manifest(out), ias::error);
             CHECK_THROWS_WITH(ds::rebuild_manifest(out), Contains(out.record(7).string()) && Contains("{\"index\":"));
         }
-        write_text(out.record(7), ds::record_line(8, make_sample(8), info_of(8)) + "\n");
-        CHECK_THROWS_WITH(ds::rebuild_manifest(out), Contains(out.record(7).string()) && Contains("is of sample 8"));
+        write_text(out.record(7), record_of(8, make_sample(8), info_of(8)) + "\n");
+        CHECK_THROWS_WITH(ds::rebuild_manifest(out), Contains(out.record(7).string()) && Contains("record of sample 8"));
         CHECK(read_text(out.manifest()) == expected);  // a failed rebuild keeps the last manifest
+        for (const auto& entry : fs::directory_iterator(out.root))
+            CHECK(entry.path().filename().string().find(".tmp") == std::string::npos);  // and its temporary file is gone
     }
     SECTION("records without a final newline are accepted") {
-        write_text(out.record(7), ds::record_line(7, make_sample(7), info_of(7)));
+        write_text(out.record(7), record_of(7, make_sample(7), info_of(7)));
         CHECK(ds::rebuild_manifest(out) == 5);
     }
     SECTION("an empty records folder gives an empty manifest") {
         const ds::layout empty{tmp.path / "empty"};
-        ds::prepare_output(empty, false, false);
+        ds::prepare_output(empty, run_named("test"), false, false);
         CHECK(ds::rebuild_manifest(empty) == 0);
         CHECK(fs::exists(empty.manifest()));
         CHECK(read_text(empty.manifest()).empty());
@@ -435,24 +565,25 @@ TEST_CASE("dataset writer: rebuild_manifest orders records by index and ignores 
 TEST_CASE("dataset writer: two shards written into one folder at once give the bytes of a full run", "[dataset]") {
     const temp_folder tmp("shards");
     constexpr std::uint64_t count = 9;
+    const ds::run_description run = run_named("test");
     const ds::layout full{tmp.path / "full"};
-    ds::prepare_output(full, false, false);
+    ds::prepare_output(full, run, false, false);
     for (std::uint64_t i = 0; i < count; ++i) ds::write_sample(full, i, make_sample(i), info_of(i));
     CHECK(ds::rebuild_manifest(full) == count);
 
     const ds::layout sharded{tmp.path / "sharded"};
-    ds::prepare_output(sharded, false, false);
+    ds::prepare_output(sharded, run, false, false);
     ds::write_sample(sharded, 4, make_sample(4), info_of(4));  // finished by an interrupted earlier run
     const auto run_shard = [&](ds::shard part) {
-        ds::prepare_output(sharded, false, true);
+        ds::prepare_output(sharded, run, false, true);
         for (std::uint64_t i = 0; i < count; ++i)
             if (part.contains(i) && !ds::finished(sharded, i)) ds::write_sample(sharded, i, make_sample(i), info_of(i));
+        ds::rebuild_manifest(sharded);
     };
     {
         std::jthread first(run_shard, ds::parse_shard("0/2"));
         std::jthread second(run_shard, ds::parse_shard("1/2"));
     }
-    CHECK(ds::rebuild_manifest(sharded) == count);
     CHECK(read_text(sharded.manifest()) == read_text(full.manifest()));
     for (std::uint64_t i = 0; i < count; ++i) {
         CHECK(read_text(sharded.image(i)) == read_text(full.image(i)));
@@ -460,6 +591,66 @@ TEST_CASE("dataset writer: two shards written into one folder at once give the b
         CHECK(read_text(sharded.record(i)) == read_text(full.record(i)));
     }
     for (const std::string& name : all_file_names(sharded.root)) CHECK(name.find(".tmp") == std::string::npos);
+}
+
+TEST_CASE("dataset writer: for_each_pending_chunk lists a shard's wanted indices in order, in bounded chunks", "[dataset]") {
+    std::vector<std::vector<std::uint64_t>> chunks;
+    ds::for_each_pending_chunk(
+        23, ds::parse_shard("1/3"), [](std::uint64_t i) { return i != 10; },
+        [&](std::span<const std::uint64_t> indices) { chunks.emplace_back(indices.begin(), indices.end()); }, 3);
+    CHECK(chunks == std::vector<std::vector<std::uint64_t>>{{1, 4, 7}, {13, 16, 19}, {22}});
+    chunks.clear();
+    ds::for_each_pending_chunk(
+        ds::max_count, ds::parse_shard("4294967294/4294967295"), [](std::uint64_t) { return true; },
+        [&](std::span<const std::uint64_t> indices) { chunks.emplace_back(indices.begin(), indices.end()); });
+    CHECK(chunks == std::vector<std::vector<std::uint64_t>>{{4294967294u}});
+}
+
+TEST_CASE("dataset inputs: check_apart refuses an output that is, contains or lies inside another folder", "[dataset]") {
+    const temp_folder tmp("apart");
+    const fs::path project = tmp.path / "proj", photos = project / "images";
+    fs::create_directories(photos);
+    fs::create_symlink(photos, tmp.path / "link_to_photos");
+    const auto refusal = [](const fs::path& out, const fs::path& folder) {
+        try {
+            ds::check_apart(out, folder, "the --input folder");
+        } catch (const std::invalid_argument& e) {
+            return std::string(e.what());
+        }
+        return std::string();
+    };
+    CHECK_THAT(refusal(project, photos), Contains("'" + project.string() + "'") && Contains("contains it"));
+    CHECK_THAT(refusal(photos / "out", photos), Contains("lies inside it") && Contains("--input"));
+    CHECK_THAT(refusal(photos, photos), Contains("the same folder"));
+    CHECK_THAT(refusal(project / "images/", photos), Contains("the same folder"));
+    CHECK_THAT(refusal(photos / ".." / "images" / "new", photos), Contains("lies inside it"));
+    CHECK_THAT(refusal(tmp.path / "link_to_photos" / "out", photos), Contains("lies inside it"));  // links resolved
+    CHECK(refusal(project / "synthetic", photos).empty());
+    CHECK(refusal(tmp.path / "proj_images", photos).empty());  // a shared prefix of the name is no folder
+    CHECK(refusal(project, "").empty());
+}
+
+TEST_CASE("dataset inputs: broken links, loops and links to folders are skipped by name", "[dataset]") {
+    const temp_folder tmp("links");
+    const fs::path& dir = tmp.path;
+    write_text(dir / "a.png", "x");
+    write_text(dir / "elsewhere" / "b.png", "x");
+    fs::create_symlink(dir / "a.png", dir / "good_link.png");
+    fs::create_symlink(dir / "missing.png", dir / "dangling.png");
+    fs::create_symlink(dir / "loop2.png", dir / "loop1.png");
+    fs::create_symlink(dir / "loop1.png", dir / "loop2.png");
+    fs::create_directories(dir / "sub");
+    fs::create_directory_symlink(dir, dir / "sub" / "back_up");
+
+    const ds::input_set inputs = ds::find_inputs(dir);
+    CHECK(generic(inputs.relative) == std::vector<std::string>{"a.png", "elsewhere/b.png", "good_link.png"});
+    REQUIRE(inputs.skipped.size() == 4);
+    CHECK(inputs.skipped[0].path == dir / "dangling.png");
+    CHECK(inputs.skipped[0].reason == "a symbolic link whose target does not exist");
+    CHECK(inputs.skipped[1].path == dir / "loop1.png");
+    CHECK(inputs.skipped[1].reason == "a symbolic link in a loop");
+    CHECK(inputs.skipped[3].path == dir / "sub" / "back_up");
+    CHECK(inputs.skipped[3].reason == "a symbolic link to a folder, which is not followed");
 }
 
 TEST_CASE("dataset writer: parse_shard accepts K/N and rejects anything else", "[dataset]") {

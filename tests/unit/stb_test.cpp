@@ -212,6 +212,25 @@ TEST_CASE("io: each kind of bad file gets a clear error naming it", "[io]") {
                           Catch::Contains("more than the limit of 1000"));
         CHECK_THROWS_WITH(ias::load_image(dir / "good.png", {.limits = {.max_bytes = 64 * 64 * 3 - 1}}),
                           Catch::Contains("decoding needs 12288 bytes"));
+        CHECK_THROWS_WITH(ias::load_image(dir / "good.png", {.limits = {.max_pixels = 4095}}),
+                          Catch::Contains("64x64 is 4096 pixels, more than the limit of 4095"));
+    }
+    SECTION("a decompression bomb is refused from its header, before anything is decoded") {
+        // 12000 x 12000 grey: 144 megapixels, above the default limit of 100, in a file of 69 bytes.
+        std::vector<std::uint8_t> bomb{0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'};
+        std::vector<std::uint8_t> ihdr;
+        put32(ihdr, 12000);
+        put32(ihdr, 12000);
+        ihdr.insert(ihdr.end(), {8, 0, 0, 0, 0});
+        chunk(bomb, "IHDR", ihdr);
+        chunk(bomb, "IDAT", {0x78, 0x01, 0x03, 0x00});
+        chunk(bomb, "IEND", {});
+        write_bytes(dir / "bomb.png", bomb);
+        CHECK_THROWS_WITH(ias::load_image(dir / "bomb.png"),
+                          Catch::Contains("bomb.png") && Catch::Contains("12000x12000 is 144000000 pixels, more than the limit of 100000000"));
+        // With the limit raised, the header passes and the data is found wanting.
+        CHECK_THROWS_WITH(ias::load_image(dir / "bomb.png", {.limits = {.max_pixels = 200'000'000}}),
+                          Catch::Contains("bomb.png") && Catch::Contains("corrupt or truncated PNG"));
     }
     SECTION("saving: bad extension, missing folder, existing file kept on failure") {
         CHECK_THROWS_WITH(ias::save_image(dir / "x.gif", good.view()), Catch::Contains("'.gif'; use .png"));

@@ -233,6 +233,10 @@ public:
     [[nodiscard]] bool empty() const noexcept {
         return std::visit([](const auto& im) { return im.empty(); }, pixels_);
     }
+    /// The memory the pixels take, in bytes.
+    [[nodiscard]] std::size_t bytes() const noexcept {
+        return std::visit([](const auto& im) { return im.size() * sizeof(*im.data()); }, pixels_);
+    }
     /// Empties the image and keeps its buffer and pixel type.
     void clear() noexcept {
         std::visit([](auto& im) { im.clear(); }, pixels_);

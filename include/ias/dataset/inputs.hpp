@@ -3,6 +3,8 @@
 #pragma once
 
 #include <algorithm>
+#include <stdexcept>
+#include <string_view>
 #include <filesystem>
 #include <string>
 #include <system_error>
@@ -17,12 +19,23 @@ namespace ias::dataset {
 /// The file extensions `find_inputs` reads, as its messages list them (case-insensitive).
 inline constexpr const char* input_extensions = ".png .jpg .jpeg .bmp .tga";
 
+/// An entry of an input folder that could hold an image but is not read, and why.
+struct skipped_entry {
+    std::filesystem::path path;
+    std::string reason;
+};
+
 /// The image files of an input folder.
 struct input_set {
     /// The folder the images are read from: an MVTec AD category's `train/good`, or the folder itself.
     std::filesystem::path root;
     /// The image paths relative to `root`, sorted by their generic ('/'-separated) string.
     std::vector<std::filesystem::path> relative;
+    /// Links that lead nowhere (dangling or in a loop), links to folders (never followed, so
+    /// a loop cannot make the listing endless) and special files with an image's extension:
+    /// not read, and named here so that a caller can say so, since each shifts the mapping of
+    /// sample indices to inputs. Sorted by path.
+    std::vector<skipped_entry> skipped;
 };
 
 /// Finds the images to synthesise from in `dir`.
@@ -30,7 +43,8 @@ struct input_set {
 /// When `dir/train/good` is a folder, `dir` is taken as an MVTec AD category and only its
 /// normal training images are read (`test/` and `ground_truth/` hold defects); otherwise
 /// `dir` itself is. Image files are found in subfolders too, by extension (.png .jpg .jpeg
-/// .bmp .tga, case-insensitive); files and folders whose name starts with '.' are skipped.
+/// .bmp .tga, case-insensitive); files and folders whose name starts with '.' are skipped,
+/// links to files are followed, and the entries that are not read are listed in `skipped`.
 /// The result is sorted by generic path string, so sample indices map to the same files on
 /// every machine. Throws ias::error naming `dir` when it does not exist, is not a folder,
 /// cannot be listed, or holds no image.
@@ -57,7 +71,25 @@ inline input_set find_inputs(const std::filesystem::path& dir) {
             if (entry.is_directory(kind_ec)) it.disable_recursion_pending();
             continue;
         }
-        if (!entry.is_regular_file(kind_ec) || !ias::detail::is_image_extension(ias::detail::lower_extension(entry.path()))) continue;
+        const bool image_name = ias::detail::is_image_extension(ias::detail::lower_extension(entry.path()));
+        if (entry.is_symlink(kind_ec)) {
+            std::error_code target_ec;
+            const fs::file_status target = fs::status(entry.path(), target_ec);
+            if (target.type() == fs::file_type::not_found || target_ec) {
+                const bool loop = target_ec == std::errc::too_many_symbolic_link_levels;
+                inputs.skipped.push_back({entry.path(), loop ? "a symbolic link in a loop" : "a symbolic link whose target does not exist"});
+                continue;
+            }
+            if (fs::is_directory(target)) {
+                inputs.skipped.push_back({entry.path(), "a symbolic link to a folder, which is not followed"});
+                continue;
+            }
+        }
+        if (!image_name) continue;
+        if (!entry.is_regular_file(kind_ec)) {
+            if (!entry.is_directory(kind_ec)) inputs.skipped.push_back({entry.path(), "not a regular file"});
+            continue;
+        }
         fs::path relative = entry.path().lexically_relative(inputs.root);
         found.emplace_back(relative.generic_string(), std::move(relative));
     }
@@ -68,9 +100,39 @@ inline input_set find_inputs(const std::filesystem::path& dir) {
                     input_extensions + " files (any letter case, in subfolders too)");
 
     std::sort(found.begin(), found.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+    std::sort(inputs.skipped.begin(), inputs.skipped.end(), [](const auto& a, const auto& b) { return a.path < b.path; });
     inputs.relative.reserve(found.size());
     for (auto& f : found) inputs.relative.push_back(std::move(f.second));
     return inputs;
+}
+
+/// Throws std::invalid_argument when the output folder `out` is, contains or lies inside
+/// `folder` (both resolved: `.`, `..` and links), which `what` names ("the --input folder"):
+/// a dataset written there would be read back as input, or its `--force` would reach the
+/// input files. An empty `folder` is ignored.
+inline void check_apart(const std::filesystem::path& out, const std::filesystem::path& folder, std::string_view what) {
+    namespace fs = std::filesystem;
+    if (folder.empty()) return;
+    std::error_code ec;
+    const auto resolve = [&](const fs::path& p) {
+        fs::path r = fs::weakly_canonical(fs::absolute(p), ec).lexically_normal();
+        if (!r.has_filename() && r.has_relative_path()) r = r.parent_path();  // "/a/b/" is "/a/b"
+        return r;
+    };
+    const fs::path a = resolve(out);
+    if (ec) return;  // a path that cannot be resolved is reported by whoever opens it
+    const fs::path b = resolve(folder);
+    if (ec) return;
+    const auto within = [](const fs::path& inner, const fs::path& outer) {
+        auto i = inner.begin();
+        for (auto o = outer.begin(); o != outer.end(); ++o, ++i)
+            if (i == inner.end() || *i != *o) return false;
+        return true;
+    };
+    const std::string names = "the output folder '" + out.string() + "' and " + std::string(what) + " '" + folder.string() + "'";
+    if (within(a, b) && within(b, a)) throw std::invalid_argument("ias::dataset::check_apart: " + names + " are the same folder; write the dataset elsewhere");
+    if (within(a, b)) throw std::invalid_argument("ias::dataset::check_apart: " + names + ": the output lies inside it; write the dataset elsewhere");
+    if (within(b, a)) throw std::invalid_argument("ias::dataset::check_apart: " + names + ": the output contains it; write the dataset elsewhere");
 }
 
 /// The mask file of the input image `relative` (a path relative to the input root) in

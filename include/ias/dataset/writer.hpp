@@ -1,36 +1,42 @@
 // SPDX-License-Identifier: MIT
-// Writing a synthetic defect dataset: the folder layout, atomic per-sample files and records, the manifest, shards and progress lines.
+// Writing a synthetic defect dataset: the folder layout, durable per-sample files and records, the manifest, shards and progress lines.
 //
-// A dataset folder holds `images/NNNNNN.png`, `masks/NNNNNN.png` (8-bit grey, round(mask * 255)),
-// `records/NNNNNN.json` (the sample's manifest line, written last, so a sample is finished
-// iff its record exists) and `manifest.jsonl` (every record in index order). Every file is
-// written atomically (a temporary file in the same folder, then a rename), so a crash or a
-// kill never leaves a partial file under a final name, and an interrupted run, or N shards
-// writing into one folder, can be completed with `--resume` to give the same bytes as one
-// uninterrupted run.
+// A dataset folder holds `run.json` (what the dataset is made of, see run.hpp; written before
+// anything else), `images/NNNNNN.png`, `masks/NNNNNN.png` (8-bit grey, round(mask * 255)),
+// `records/NNNNNN.json` (the sample's manifest line, with the size and SHA-256 of its image and
+// mask, written once both are on the disk) and `manifest.jsonl` (every record in index
+// order). Every file is written durably and atomically (a temporary file in the same folder,
+// fsync, rename, fsync of the folder), so a crash, a kill or a full disk never leaves a partial
+// file under a final name, and a sample is finished exactly when its record exists and its
+// files match it. An interrupted run, or N shards writing into one folder, can be completed
+// with `--resume` to give the same bytes as one uninterrupted run.
 #pragma once
 
 #include <algorithm>
+#include <atomic>
 #include <charconv>
 #include <cmath>
 #include <cstdint>
+#include <exception>
 #include <filesystem>
-#include <fstream>
-#include <iterator>
+#include <mutex>
 #include <optional>
 #include <span>
 #include <stdexcept>
 #include <string>
 #include <string_view>
 #include <system_error>
+#include <thread>
 #include <utility>
 #include <vector>
 
 #include "../core/error.hpp"
 #include "../core/image.hpp"
 #include "../core/sample.hpp"
+#include "../io/files.hpp"
 #include "../io/stb.hpp"
 #include "json.hpp"
+#include "run.hpp"
 
 namespace ias::dataset {
 
@@ -50,6 +56,8 @@ struct layout {
     [[nodiscard]] std::filesystem::path masks_dir() const { return root / "masks"; }
     [[nodiscard]] std::filesystem::path records_dir() const { return root / "records"; }
     [[nodiscard]] std::filesystem::path manifest() const { return root / "manifest.jsonl"; }
+    /// `root/run.json`: the run description (see run.hpp).
+    [[nodiscard]] std::filesystem::path run_file() const { return root / "run.json"; }
     /// `root/images/NNNNNN.png`
     [[nodiscard]] std::filesystem::path image(std::uint64_t index) const { return images_dir() / (sample_name(index) + ".png"); }
     /// `root/masks/NNNNNN.png`
@@ -58,39 +66,153 @@ struct layout {
     [[nodiscard]] std::filesystem::path record(std::uint64_t index) const { return records_dir() / (sample_name(index) + ".json"); }
 };
 
-/// Makes `out.root` ready for writing and creates `images/`, `masks/` and `records/` in it.
+namespace detail {
+
+/// The index `i` when `filename` is exactly `sample_name(i) + suffix`; nothing for any other
+/// name, such as a temporary file's.
+inline std::optional<std::uint64_t> sample_index(std::string_view filename, std::string_view suffix) {
+    if (!filename.ends_with(suffix)) return std::nullopt;
+    const std::string_view stem = filename.substr(0, filename.size() - suffix.size());
+    std::uint64_t index = 0;
+    const auto [end, ec] = std::from_chars(stem.data(), stem.data() + stem.size(), index);
+    if (ec != std::errc() || end != stem.data() + stem.size() || sample_name(index) != stem) return std::nullopt;
+    return index;
+}
+
+/// What an entry of a dataset folder is: a file the dataset writes, a temporary file of one
+/// (its writer gone or not), or something else, which is the user's.
+enum class entry_kind { dataset, live_temporary, stale_temporary, foreign };
+
+/// Whether `name` is one of the dataset's own file names in its folder: at the root
+/// (`in_subfolder` empty) run.json and manifest.jsonl; in images/ and masks/ NNNNNN.png; in
+/// records/ NNNNNN.json.
+inline bool is_dataset_file_name(std::string_view in_subfolder, std::string_view name) {
+    if (in_subfolder.empty()) return name == "run.json" || name == "manifest.jsonl";
+    return sample_index(name, in_subfolder == "records" ? ".json" : ".png").has_value();
+}
+
+/// Classifies the entry `name` of the dataset folder `in_subfolder` ("" for the root,
+/// "images", "masks" or "records"); `regular` says whether it is a regular file (or a link,
+/// which is removed, never followed). A folder or anything else is the user's.
+inline entry_kind classify_entry(std::string_view in_subfolder, std::string_view name, bool regular) {
+    if (!regular) return entry_kind::foreign;
+    if (is_dataset_file_name(in_subfolder, name)) return entry_kind::dataset;
+    if (const auto owner = ias::detail::parse_temporary_name(name); owner && is_dataset_file_name(in_subfolder, owner->final_name))
+        return ias::detail::writer_is_gone(*owner) ? entry_kind::stale_temporary : entry_kind::live_temporary;
+    return entry_kind::foreign;
+}
+
+/// Calls `f(path, kind)` for every entry of the dataset folder `out.root` and of its images/,
+/// masks/ and records/ (the subfolders themselves excepted). Throws ias::error naming a
+/// folder that cannot be listed.
+template <class F>
+void for_each_entry(const layout& out, F&& f) {
+    namespace fs = std::filesystem;
+    const auto list = [&](const fs::path& dir, std::string_view role) {
+        std::error_code ec;
+        fs::directory_iterator it(dir, ec);
+        if (ec == std::errc::no_such_file_or_directory) return;
+        for (; !ec && it != fs::directory_iterator(); it.increment(ec)) {
+            const std::string name = it->path().filename().string();
+            std::error_code kind_ec;
+            const bool folder = it->is_directory(kind_ec) && !it->is_symlink(kind_ec);
+            if (role.empty() && folder && (name == "images" || name == "masks" || name == "records")) continue;
+            f(it->path(), classify_entry(role, name, !folder && (it->is_regular_file(kind_ec) || it->is_symlink(kind_ec))));
+        }
+        if (ec) throw error("ias::dataset: cannot list the folder '" + dir.string() + "': " + ec.message());
+    };
+    list(out.root, "");
+    list(out.images_dir(), "images");
+    list(out.masks_dir(), "masks");
+    list(out.records_dir(), "records");
+}
+
+/// Removes the file `path` (a link itself, never its target). Throws ias::error naming it.
+inline void remove_file(const std::filesystem::path& path, std::string_view why) {
+    std::error_code ec;
+    std::filesystem::remove(path, ec);
+    if (ec) throw error("ias::dataset::prepare_output: cannot remove '" + path.string() + "' " + std::string(why) + ": " + ec.message());
+}
+
+}  // namespace detail
+
+/// What `prepare_output` did beyond making the folder ready.
+struct prepare_report {
+    /// With `force`: the entries that are not the dataset's and stayed where they were.
+    std::vector<std::filesystem::path> kept;
+    /// Temporary files left by writers that are gone (a killed run), removed.
+    std::size_t stale_temporaries = 0;
+};
+
+/// Makes `out.root` ready for the run `run`: checks what is there against the request,
+/// clears what `force` clears, writes `run.json` and creates `images/`, `masks/` and `records/`.
 ///
-/// A missing or empty folder is simply used. A folder with anything in it is refused unless
-/// `force` (then `images/`, `masks/`, `records/` and `manifest.jsonl` are deleted first, and
-/// nothing else in the folder is touched) or `resume` (everything is kept; finished samples
-/// are skipped by the caller). Refusal changes nothing on disk. Throws ias::error naming the
-/// path when the folder is not empty and neither flag is given, when `root` is a file, or
-/// when a folder cannot be listed, cleared or created; std::invalid_argument when both flags
-/// are given. Several shard processes may call it with `resume` on one folder at once.
-inline void prepare_output(const layout& out, bool force, bool resume) {
+/// - Neither flag: the folder must be missing or empty.
+/// - `resume`: the folder must be missing, hold no file of a dataset, or hold a dataset whose
+///   `run.json` describes this same run (`run_description::difference_from` names the first
+///   field that differs). Finished samples are kept; the caller skips them.
+/// - `force`: removes `run.json` first (so an interrupted removal is never taken for a
+///   dataset), then the dataset's own files only: `images/NNNNNN.png`, `masks/NNNNNN.png`,
+///   `records/NNNNNN.json`, `manifest.jsonl` and their temporary files. Anything else stays
+///   and is listed in the report's `kept`.
+/// In every mode, temporary files of the dataset's names whose writer is gone (a process of
+/// this machine that no longer runs) are removed. The checks come first: a refusal changes
+/// nothing on disk. The folder is locked (`folder_lock`) throughout, so shard processes may
+/// call it on one folder at once. Throws std::invalid_argument for a refusal (both flags, a
+/// non-empty folder without a flag, a different run, a dataset without `run.json`, a file in
+/// place of the folder) and ias::error naming the path when the disk fails.
+inline prepare_report prepare_output(const layout& out, const run_description& run, bool force, bool resume) {
     namespace fs = std::filesystem;
     const std::string name = out.root.string();
+    const auto refuse = [&](const std::string& why) { throw std::invalid_argument("ias::dataset::prepare_output: " + why); };
     if (force && resume)
-        throw std::invalid_argument("ias::dataset::prepare_output: --force and --resume exclude each other (--force deletes the samples in '" +
-                                    name + "' that --resume would keep); pass one of them");
+        refuse("--force and --resume exclude each other (--force deletes the samples in '" + name +
+               "' that --resume would keep); pass one of them");
+    if (out.root.empty()) refuse("the output folder is an empty path; name a folder");
     std::error_code ec;
     const fs::file_status status = fs::status(out.root, ec);
     if (status.type() != fs::file_type::not_found) {
         if (ec) throw error("ias::dataset::prepare_output: cannot access the output folder '" + name + "': " + ec.message());
-        if (!fs::is_directory(status))
-            throw error("ias::dataset::prepare_output: the output '" + name + "' exists and is not a folder; pass a folder path");
-        const bool empty = fs::directory_iterator(out.root, ec) == fs::directory_iterator();
-        if (ec) throw error("ias::dataset::prepare_output: cannot list the output folder '" + name + "': " + ec.message());
-        if (!empty && !force && !resume)
-            throw error("ias::dataset::prepare_output: the output folder '" + name +
-                        "' is not empty; pass --force to overwrite it or --resume to continue it");
-        if (!empty && force) {
-            for (const fs::path& p : {out.images_dir(), out.masks_dir(), out.records_dir(), out.manifest()}) {
-                fs::remove_all(p, ec);  // a symbolic link is removed, never followed
-                if (ec) throw error("ias::dataset::prepare_output: cannot remove '" + p.string() + "' for --force: " + ec.message());
-            }
-        }
+        if (!fs::is_directory(status)) refuse("the output '" + name + "' exists and is not a folder; pass a folder path");
     }
+    fs::create_directories(out.root, ec);
+    if (ec) throw error("ias::dataset::prepare_output: cannot create the output folder '" + name + "': " + ec.message());
+    const ias::detail::folder_lock lock(out.root);
+
+    bool has_dataset_files = false;
+    detail::for_each_entry(out, [&](const fs::path&, detail::entry_kind kind) { has_dataset_files |= kind != detail::entry_kind::foreign; });
+    const bool empty = fs::is_empty(out.root, ec);
+    const bool has_run_file = fs::exists(out.run_file(), ec);
+    if (!empty && !force && !resume)
+        refuse("the output folder '" + name + "' is not empty; pass --force to overwrite it or --resume to continue it");
+    if (resume && has_run_file) {
+        const auto text = ias::detail::read_whole_file(out.run_file(), std::uint64_t{1} << 30, "a run description", [&](const std::string& why) {
+            throw error("ias::dataset::prepare_output: '" + out.run_file().string() + "': " + why);
+        });
+        const run_description dataset =
+            run_description::parse(std::string_view(reinterpret_cast<const char*>(text.data()), text.size()), out.run_file());
+        if (const std::string difference = run.difference_from(dataset); !difference.empty())
+            refuse("'" + name + "' holds another dataset: " + difference +
+                   ". Pass the same settings to continue it, or --force to replace it");
+    } else if (resume && has_dataset_files) {
+        refuse("'" + name + "' holds dataset files but no run.json (a dataset of an older ias, or a --force that was "
+               "interrupted), so whether they belong to this run is unknown; pass --force to start it over");
+    }
+
+    prepare_report report;
+    if (force) detail::remove_file(out.run_file(), "for --force");
+    detail::for_each_entry(out, [&](const fs::path& path, detail::entry_kind kind) {
+        if (kind == detail::entry_kind::stale_temporary) {
+            detail::remove_file(path, "(a temporary file of a killed run)");
+            ++report.stale_temporaries;
+        } else if (force && kind == detail::entry_kind::dataset) {
+            detail::remove_file(path, "for --force");
+        } else if (force && kind == detail::entry_kind::foreign) {
+            report.kept.push_back(path);
+        }
+    });
+    std::sort(report.kept.begin(), report.kept.end());
+    if (force || !has_run_file) write_file_atomically(out.run_file(), run.text());
     for (const fs::path& dir : {out.images_dir(), out.masks_dir(), out.records_dir()}) {
         fs::create_directories(dir, ec);
         std::error_code is_dir_ec;
@@ -98,12 +220,7 @@ inline void prepare_output(const layout& out, bool force, bool resume) {
             throw error("ias::dataset::prepare_output: cannot create the folder '" + dir.string() +
                         "': " + (ec ? ec.message() : std::string("a file of that name is in the way")));
     }
-}
-
-/// True when sample `index` is finished: its record, which is written last, exists.
-inline bool finished(const layout& out, std::uint64_t index) {
-    std::error_code ec;
-    return std::filesystem::is_regular_file(out.record(index), ec);
+    return report;
 }
 
 /// What a record says about a sample beyond the sample itself.
@@ -121,14 +238,63 @@ inline double mask_area(const ias::image<float>& mask) noexcept {
     return double(count) / double(mask.size());
 }
 
+/// The files of one sample as they go to the disk: the PNG bytes of its image and its mask.
+struct encoded_sample {
+    std::vector<std::uint8_t> image, mask;
+};
+
+namespace detail {
+/// The 8-bit levels of a one-channel mask: round(m * 255) with m clamped to [0, 1] (NaN
+/// gives 0), rounded exactly (a float times 255 is exact in double), so a level is >= 128
+/// exactly where the mask is >= 0.5, as `mask_area` counts. An empty mask gives zeros of
+/// `width` x `height`. Precondition: the mask is empty or one channel of that size.
+inline ias::image<std::uint8_t> mask_levels(const ias::image<float>& mask, int width, int height) {
+    ias::image<std::uint8_t> levels(width, height, 1, 0);
+    if (mask.empty()) return levels;
+    for (std::size_t i = 0; i < levels.size(); ++i) {
+        const float m = mask.data()[i];
+        const double clamped = m > 0.0f ? (m < 1.0f ? double(m) : 1.0) : 0.0;  // NaN -> 0
+        levels.data()[i] = std::uint8_t(std::lround(clamped * 255.0));
+    }
+    return levels;
+}
+}  // namespace detail
+
+/// Encodes sample `index` as `write_sample` writes it: the image as PNG (8-bit pixels as they
+/// are, float pixels clamped to [0, 1], times 255, rounded) and the mask as one grey channel,
+/// round(mask * 255) (all zero when the mask is empty). Throws ias::error naming the sample for
+/// an empty image or a mask that is not one channel of the image's size.
+inline encoded_sample encode_sample(std::uint64_t index, const sample& s) {
+    if (s.image.empty())
+        throw error("ias::dataset::write_sample: sample " + std::to_string(index) + " has an empty image; there is nothing to write");
+    const int width = s.image.width(), height = s.image.height();
+    if (!s.mask.empty() && (s.mask.width() != width || s.mask.height() != height || s.mask.channels() != 1))
+        throw error("ias::dataset::write_sample: the mask of sample " + std::to_string(index) + " is " + std::to_string(s.mask.width()) + "x" +
+                    std::to_string(s.mask.height()) + "x" + std::to_string(s.mask.channels()) +
+                    ", but it must be one channel of the image's size " + std::to_string(width) + "x" + std::to_string(height));
+    encoded_sample files;
+    if (s.image.holds<std::uint8_t>()) {
+        files.image = encode_image(s.image.get<std::uint8_t>().view(), image_format::png);
+    } else {
+        ias::image<std::uint8_t> bytes(width, height, s.image.channels());
+        convert_pixels(s.image.get<float>().view(), bytes.view());
+        files.image = encode_image(std::as_const(bytes).view(), image_format::png);
+    }
+    const ias::image<std::uint8_t> levels = detail::mask_levels(s.mask, width, height);
+    files.mask = encode_image(levels.view(), image_format::png);
+    return files;
+}
+
 /// The manifest line of sample `index` (no trailing newline): one JSON object with the keys
-/// `index`, `source`, `recipe`, `label`, `defect_kind`, `mask_area`, `image`, `mask` and
-/// `params`, in that order and without spaces. `params` lists the trace (empty when the
-/// sample has none) as `{"stage":..., "fields":{name: number or [numbers]}}` in trace
-/// order; a field of one value is a bare number. Numbers are the shortest round-trip form,
-/// non-finite ones `null` (see json.hpp): identical samples give identical bytes.
-inline std::string record_line(std::uint64_t index, const sample& s, const record_info& info) {
+/// `index`, `source`, `recipe`, `label`, `defect_kind`, `mask_area`, `image`, `image_bytes`,
+/// `image_sha256`, `mask`, `mask_bytes`, `mask_sha256` and `params`, in that order and without
+/// spaces; `files` are the sample's encoded files (`encode_sample`). `params` lists the trace
+/// (empty when the sample has none) as `{"stage":..., "fields":{name: number or [numbers]}}`
+/// in trace order; a field of one value is a bare number. Numbers are the shortest round-trip
+/// form, non-finite ones `null` (see json.hpp): identical samples give identical bytes.
+inline std::string record_line(std::uint64_t index, const sample& s, const record_info& info, const encoded_sample& files) {
     const std::string name = sample_name(index);
+    const file_fingerprint image = file_fingerprint::of(files.image), mask = file_fingerprint::of(files.mask);
     std::string line = "{\"index\":" + std::to_string(index);
     line += ",\"source\":";
     append_json_string(line, info.source);
@@ -139,7 +305,9 @@ inline std::string record_line(std::uint64_t index, const sample& s, const recor
     append_json_string(line, s.defect_kind);
     line += ",\"mask_area\":";
     append_json_number(line, mask_area(s.mask));
-    line += ",\"image\":\"images/" + name + ".png\",\"mask\":\"masks/" + name + ".png\",\"params\":[";
+    line += ",\"image\":\"images/" + name + ".png\",\"image_bytes\":" + std::to_string(image.bytes) + ",\"image_sha256\":\"" + image.sha256 +
+            "\",\"mask\":\"masks/" + name + ".png\",\"mask_bytes\":" + std::to_string(mask.bytes) + ",\"mask_sha256\":\"" + mask.sha256 +
+            "\",\"params\":[";
     if (s.trace) {
         bool first_entry = true;
         for (const trace_entry& entry : s.trace->entries()) {
@@ -161,116 +329,181 @@ inline std::string record_line(std::uint64_t index, const sample& s, const recor
     return line;
 }
 
+/// Writes sample `index` into the dataset: `images/NNNNNN.png` and `masks/NNNNNN.png`
+/// (`encode_sample`), each durably (on the disk before this goes on), then, last,
+/// `records/NNNNNN.json` (`record_line` and a newline), so the record exists only once the
+/// image and mask it fingerprints are complete. Throws ias::error naming the sample for an
+/// empty image or a mask that is not one channel of the image's size (before anything is
+/// written), and naming the file when writing fails. Safe to call from several threads and
+/// processes for different indices, and for one index (the same bytes) too.
+inline void write_sample(const layout& out, std::uint64_t index, const sample& s, const record_info& info) {
+    const encoded_sample files = encode_sample(index, s);
+    const std::string record = record_line(index, s, info, files) + '\n';
+    write_file_atomically(out.image(index), files.image);
+    write_file_atomically(out.mask(index), files.mask);
+    write_file_atomically(out.record(index), record);
+}
+
 namespace detail {
-/// Writes `text` to `path` atomically (see ias::write_file_atomically).
-inline void write_text_atomically(const std::filesystem::path& path, std::string_view text) {
-    write_file_atomically(path, std::span(reinterpret_cast<const std::uint8_t*>(text.data()), text.size()));
+
+/// The largest record ias reads: far more than any trace needs.
+inline constexpr std::uint64_t max_record_bytes = std::uint64_t{1} << 26;
+
+/// The text of the record file `path` without its final newline. Throws ias::error naming it
+/// when it cannot be read.
+inline std::string read_record(const std::filesystem::path& path) {
+    const auto bytes = ias::detail::read_whole_file(path, max_record_bytes, "a record", [&](const std::string& why) {
+        throw error("ias::dataset: cannot read the record '" + path.string() + "': " + why);
+    });
+    std::string line(bytes.begin(), bytes.end());
+    if (line.ends_with('\n')) line.pop_back();
+    return line;
 }
 
-/// The 8-bit levels of a one-channel mask: round(m * 255) with m clamped to [0, 1] (NaN
-/// gives 0), rounded exactly (a float times 255 is exact in double), so a level is >= 128
-/// exactly where the mask is >= 0.5, as `mask_area` counts. An empty mask gives zeros of
-/// `width` x `height`. Precondition: the mask is empty or one channel of that size.
-inline ias::image<std::uint8_t> mask_levels(const ias::image<float>& mask, int width, int height) {
-    ias::image<std::uint8_t> levels(width, height, 1, 0);
-    if (mask.empty()) return levels;
-    for (std::size_t i = 0; i < levels.size(); ++i) {
-        const float m = mask.data()[i];
-        const double clamped = m > 0.0f ? (m < 1.0f ? double(m) : 1.0) : 0.0;  // NaN -> 0
-        levels.data()[i] = std::uint8_t(std::lround(clamped * 255.0));
+/// Why `line` is not the record of sample `index` (one line of JSON starting with
+/// `{"index":` and that index); empty when it is.
+inline std::string record_problem(std::string_view line, std::uint64_t index) {
+    constexpr std::string_view prefix = "{\"index\":";
+    std::uint64_t stated = 0;
+    bool well_formed = line.starts_with(prefix) && line.ends_with('}') && line.find_first_of("\r\n") == std::string_view::npos;
+    if (well_formed) {
+        const char* const last = line.data() + line.size();
+        const auto [end, number_ec] = std::from_chars(line.data() + prefix.size(), last, stated);
+        well_formed = number_ec == std::errc() && end != last && *end == ',';
     }
-    return levels;
+    if (!well_formed) return "it is not one line of JSON starting with " + std::string(prefix) + " and the sample index";
+    if (stated != index) return "it is the record of sample " + std::to_string(stated) + ", but its name says sample " + std::to_string(index);
+    return {};
 }
 
-/// The index `i` when `filename` is exactly `sample_name(i) + ".json"`; nothing for any other
-/// name, such as a temporary file's.
-inline std::optional<std::uint64_t> record_index(std::string_view filename) {
-    constexpr std::string_view suffix = ".json";
-    if (!filename.ends_with(suffix)) return std::nullopt;
-    const std::string_view stem = filename.substr(0, filename.size() - suffix.size());
-    std::uint64_t index = 0;
-    const auto [end, ec] = std::from_chars(stem.data(), stem.data() + stem.size(), index);
-    if (ec != std::errc() || end != stem.data() + stem.size() || sample_name(index) != stem) return std::nullopt;
-    return index;
+/// The value of `"key":` in a record: the digits of a number, or the text of a string
+/// without its quotes; empty when the key is missing. The first match is the field's: a key
+/// followed by `":` cannot occur inside a JSON string, whose quotes are escaped.
+inline std::string_view record_field(std::string_view line, std::string_view key) {
+    const std::string pattern = "\"" + std::string(key) + "\":";
+    const std::size_t at = line.find(pattern);
+    if (at == std::string_view::npos) return {};
+    std::string_view rest = line.substr(at + pattern.size());
+    if (rest.starts_with('"')) {
+        rest.remove_prefix(1);
+        return rest.substr(0, rest.find('"'));
+    }
+    return rest.substr(0, rest.find_first_not_of("0123456789"));
 }
+
+/// Why the file `path` does not match the fingerprint `key`_bytes / `key`_sha256 of `line`;
+/// empty when it does.
+inline std::string file_problem(std::string_view line, std::string_view key, const std::filesystem::path& path) {
+    const std::string_view bytes = record_field(line, std::string(key) + "_bytes");
+    const std::string_view sha256 = record_field(line, std::string(key) + "_sha256");
+    if (bytes.empty() || sha256.size() != 64) return "the record has no size and SHA-256 of its " + std::string(key);
+    std::error_code ec;
+    const std::uintmax_t size = std::filesystem::file_size(path, ec);
+    if (ec) return "'" + path.string() + "' cannot be read: " + ec.message();
+    if (std::to_string(size) != bytes)
+        return "'" + path.string() + "' has " + std::to_string(size) + " bytes, its record says " + std::string(bytes);
+    const auto content = ias::detail::read_whole_file(path, size, "an image file", [&](const std::string& why) {
+        throw error("'" + path.string() + "' cannot be read: " + why);
+    });
+    if (sha256_hex(content) != sha256) return "'" + path.string() + "' does not have the SHA-256 its record gives";
+    return {};
+}
+
+/// The indices of the records in `records/` (files named exactly `sample_name(i) + ".json"`),
+/// in increasing order. Throws ias::error naming the folder when it cannot be listed.
+inline std::vector<std::uint64_t> record_indices(const layout& out) {
+    namespace fs = std::filesystem;
+    std::vector<std::uint64_t> indices;
+    std::error_code ec;
+    fs::directory_iterator it(out.records_dir(), ec);
+    for (; !ec && it != fs::directory_iterator(); it.increment(ec)) {
+        std::error_code kind_ec;
+        const std::optional<std::uint64_t> index = sample_index(it->path().filename().string(), ".json");
+        if (index && it->is_regular_file(kind_ec)) indices.push_back(*index);
+    }
+    if (ec) throw error("ias::dataset: cannot list the records folder '" + out.records_dir().string() + "': " + ec.message());
+    std::sort(indices.begin(), indices.end());
+    return indices;
+}
+
 }  // namespace detail
 
-/// Writes sample `index` into the dataset: `images/NNNNNN.png` (8-bit pixels as they are,
-/// float pixels clamped to [0, 1], times 255, rounded), `masks/NNNNNN.png` (one grey
-/// channel, round(mask * 255); all zero when the mask is empty), then, last,
-/// `records/NNNNNN.json` (`record_line` and a newline). Each file is written atomically, so
-/// no partial file ever carries a final name and the record exists only once the image and
-/// mask are complete. Throws ias::error naming the sample for an empty image or a mask that
-/// is not one channel of the image's size (before anything is written), and naming the file
-/// when writing fails. Safe to call from several threads for different indices.
-inline void write_sample(const layout& out, std::uint64_t index, const sample& s, const record_info& info) {
-    if (s.image.empty())
-        throw error("ias::dataset::write_sample: sample " + std::to_string(index) + " has an empty image; there is nothing to write");
-    const int width = s.image.width(), height = s.image.height();
-    if (!s.mask.empty() && (s.mask.width() != width || s.mask.height() != height || s.mask.channels() != 1))
-        throw error("ias::dataset::write_sample: the mask of sample " + std::to_string(index) + " is " + std::to_string(s.mask.width()) + "x" +
-                    std::to_string(s.mask.height()) + "x" + std::to_string(s.mask.channels()) +
-                    ", but it must be one channel of the image's size " + std::to_string(width) + "x" + std::to_string(height));
-    const std::string record = record_line(index, s, info) + '\n';
-    const ias::image<std::uint8_t> grey = detail::mask_levels(s.mask, width, height);
-    save_image(out.image(index), s.image);
-    save_image(out.mask(index), grey.view());
-    detail::write_text_atomically(out.record(index), record);
+/// Why sample `index` is not finished: no record, a record that is not its own, or an image
+/// or mask whose size or SHA-256 differs from what the record says (a file truncated by a
+/// crash, or changed since); empty when the sample is finished and intact.
+inline std::string sample_problem(const layout& out, std::uint64_t index) {
+    std::error_code ec;
+    if (!std::filesystem::is_regular_file(out.record(index), ec)) return "no record";
+    std::string line;
+    try {
+        line = detail::read_record(out.record(index));
+    } catch (const error& e) {
+        return e.what();
+    }
+    if (std::string why = detail::record_problem(line, index); !why.empty()) return "'" + out.record(index).string() + "': " + why;
+    try {
+        if (std::string why = detail::file_problem(line, "image", out.image(index)); !why.empty()) return why;
+        return detail::file_problem(line, "mask", out.mask(index));
+    } catch (const error& e) {
+        return e.what();
+    }
+}
+
+/// True when sample `index` is finished and intact (`sample_problem` is empty).
+inline bool finished(const layout& out, std::uint64_t index) { return sample_problem(out, index).empty(); }
+
+/// The samples of a dataset that have a record, split into the intact and the damaged.
+struct record_check {
+    std::vector<std::uint64_t> finished;                            ///< increasing
+    std::vector<std::pair<std::uint64_t, std::string>> damaged;  ///< index and `sample_problem`, increasing
+};
+
+/// Checks every record in `records/` with `sample_problem`, on `threads` threads (0: the
+/// hardware's count): what `--resume` keeps and what it makes again.
+inline record_check check_records(const layout& out, unsigned threads = 0) {
+    const std::vector<std::uint64_t> indices = detail::record_indices(out);
+    std::vector<std::string> problems(indices.size());
+    if (threads == 0) threads = std::max(1u, std::thread::hardware_concurrency());
+    threads = unsigned(std::clamp<std::size_t>(indices.size(), 1, threads));
+    std::atomic<std::size_t> next{0};
+    {
+        std::vector<std::jthread> pool;
+        for (unsigned t = 0; t < threads; ++t)
+            pool.emplace_back([&] {
+                for (std::size_t k; (k = next.fetch_add(1)) < indices.size();) problems[k] = sample_problem(out, indices[k]);
+            });
+    }
+    record_check check;
+    for (std::size_t k = 0; k < indices.size(); ++k) {
+        if (problems[k].empty()) check.finished.push_back(indices[k]);
+        else check.damaged.emplace_back(indices[k], std::move(problems[k]));
+    }
+    return check;
 }
 
 /// Rebuilds `manifest.jsonl` from every record in `records/`: the records' lines in index
-/// order, each followed by '\n', written atomically. Only files named exactly
-/// `sample_name(i) + ".json"` count (temporary files and anything else are ignored), so
-/// shards written into one folder give the same manifest as one full run. Returns the number
-/// of records. Throws ias::error naming the file for a record that is not one line of JSON
-/// starting with `{"index":` and its own index, and naming the folder when it cannot be listed.
+/// order, each followed by '\n', written durably and atomically while the folder is locked,
+/// so that of several processes writing one dataset (shards) the last to finish writes a
+/// manifest that lists every record on disk. Only files named exactly `sample_name(i) +
+/// ".json"` count (temporary files and anything else are ignored), so shards written into one
+/// folder give the same manifest as one full run. Memory is bounded by the number of records,
+/// not their size. Returns the number of records. Throws ias::error naming the file for a
+/// record that is not one line of JSON starting with `{"index":` and its own index, and naming
+/// the folder when it cannot be listed; a failed rebuild keeps the last manifest.
 inline std::size_t rebuild_manifest(const layout& out) {
-    namespace fs = std::filesystem;
-    constexpr std::string_view prefix = "{\"index\":";
-    const fs::path dir = out.records_dir();
-    std::vector<std::pair<std::uint64_t, std::string>> records;
-    std::error_code ec;
-    fs::directory_iterator it(dir, ec);
-    for (; !ec && it != fs::directory_iterator(); it.increment(ec)) {
-        const fs::directory_entry& entry = *it;
-        const std::optional<std::uint64_t> index = detail::record_index(entry.path().filename().string());
-        std::error_code kind_ec;
-        if (!index || !entry.is_regular_file(kind_ec)) continue;
-        const std::string name = entry.path().string();
-        std::ifstream in(entry.path(), std::ios::binary);
-        std::string line((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-        if (!in.is_open() || in.bad()) throw error("ias::dataset::rebuild_manifest: cannot read the record '" + name + "'");
-        if (line.ends_with('\n')) line.pop_back();
-        std::uint64_t stated = 0;
-        bool well_formed = line.starts_with(prefix) && line.ends_with('}') && line.find_first_of("\r\n") == std::string::npos;
-        if (well_formed) {
-            const char* const last = line.data() + line.size();
-            const auto [end, number_ec] = std::from_chars(line.data() + prefix.size(), last, stated);
-            well_formed = number_ec == std::errc() && end != last && *end == ',';
-        }
-        if (!well_formed)
-            throw error("ias::dataset::rebuild_manifest: the record '" + name + "' is not one line of JSON starting with " + std::string(prefix) +
-                        " and the sample index; delete it and run again with --resume to regenerate sample " +
-                        std::to_string(*index));
-        if (stated != *index)
-            throw error("ias::dataset::rebuild_manifest: the record '" + name + "' is of sample " + std::to_string(stated) +
-                        ", but its name says sample " + std::to_string(*index) +
-                        "; delete it and run again with --resume to regenerate the sample");
-        records.emplace_back(*index, std::move(line));
+    const ias::detail::folder_lock lock(out.root);
+    const std::vector<std::uint64_t> indices = detail::record_indices(out);
+    atomic_file manifest(out.manifest());
+    for (const std::uint64_t index : indices) {
+        std::string line = detail::read_record(out.record(index));
+        if (const std::string why = detail::record_problem(line, index); !why.empty())
+            throw error("ias::dataset::rebuild_manifest: the record '" + out.record(index).string() + "': " + why +
+                        "; delete it and run again with --resume to regenerate sample " + std::to_string(index));
+        line += '\n';
+        manifest.write(line);
     }
-    if (ec) throw error("ias::dataset::rebuild_manifest: cannot list the records folder '" + dir.string() + "': " + ec.message());
-
-    std::sort(records.begin(), records.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
-    std::size_t bytes = 0;
-    for (const auto& r : records) bytes += r.second.size() + 1;
-    std::string manifest;
-    manifest.reserve(bytes);
-    for (const auto& r : records) {
-        manifest += r.second;
-        manifest += '\n';
-    }
-    detail::write_text_atomically(out.manifest(), manifest);
-    return records.size();
+    manifest.commit();
+    return indices.size();
 }
 
 /// Part `k` of `n` of a dataset: the indices i with i % n == k. Shards 0/n .. (n-1)/n
@@ -302,6 +535,28 @@ inline shard parse_shard(std::string_view text) {
     if (s.n == 0) throw fail("has N = 0; N must be at least 1");
     if (s.k >= s.n) throw fail("has K >= N");
     return s;
+}
+
+/// One more than the largest sample index: indices are 32-bit, since they are part of each
+/// sample's Philox counter (see rng_stream), so a dataset holds at most 2^32 samples.
+inline constexpr std::uint64_t max_count = std::uint64_t{1} << 32;
+
+/// Calls `write(std::span<const std::uint64_t>)` with the indices i < `count` of `part` for
+/// which `wanted(i)` holds, in increasing order, at most `chunk` at a time: a run's work list
+/// in bounded memory, whatever its count.
+template <class Wanted, class Write>
+void for_each_pending_chunk(std::uint64_t count, shard part, Wanted&& wanted, Write&& write, std::size_t chunk = std::size_t{1} << 16) {
+    std::vector<std::uint64_t> indices;
+    indices.reserve(chunk);
+    for (std::uint64_t i = part.k; i < count; i += part.n) {
+        if (!wanted(i)) continue;
+        indices.push_back(i);
+        if (indices.size() == chunk) {
+            write(std::span<const std::uint64_t>(indices));
+            indices.clear();
+        }
+    }
+    if (!indices.empty()) write(std::span<const std::uint64_t>(indices));
 }
 
 namespace detail {

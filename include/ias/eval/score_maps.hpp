@@ -53,6 +53,10 @@ inline void check_map_size(const std::filesystem::path& path, std::uint64_t widt
         file_error(path, "the score map is " + std::to_string(width) + "x" + std::to_string(height) +
                              ", more than the limit of " + std::to_string(limits.max_width) + "x" +
                              std::to_string(limits.max_height));
+    if (width * height > limits.max_pixels)
+        file_error(path, "the score map is " + std::to_string(width) + "x" + std::to_string(height) + ", " +
+                             std::to_string(width * height) + " pixels, more than the limit of " +
+                             std::to_string(limits.max_pixels) + " (load_limits::max_pixels)");
     if (width > limits.max_bytes / sizeof(float) / height)  // width * height * 4 > max_bytes, without overflow
         file_error(path, "the " + std::to_string(width) + "x" + std::to_string(height) +
                              " score map needs more than the limit of " + std::to_string(limits.max_bytes) +

@@ -1,20 +1,35 @@
 // SPDX-License-Identifier: MIT
-// File helpers shared by the readers: lower-case extensions, which files are images, reading a whole file within a size limit.
+// File helpers shared by the readers and writers: extensions, whole-file reads within a limit, and durable atomic writes.
 #pragma once
 
 #include <algorithm>
+#include <atomic>
 #include <cctype>
 #include <cerrno>
+#include <charconv>
 #include <cstdint>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <system_error>
+#include <utility>
 #include <vector>
 
-namespace ias::detail {
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "../core/error.hpp"
+
+namespace ias {
+
+namespace detail {
 
 /// The extension of `path` in lower case, with its dot (".png"; "" when there is none).
 inline std::string lower_extension(const std::filesystem::path& path) {
@@ -49,4 +64,163 @@ std::vector<std::uint8_t> read_whole_file(const std::filesystem::path& path, std
     return bytes;
 }
 
-}  // namespace ias::detail
+/// This machine's name as it appears in temporary file names: at most 64 characters, each
+/// a letter, a digit, '.', '_' or '-' (others become '_'); "host" when it has none.
+inline const std::string& host_name() {
+    static const std::string name = [] {
+        char buffer[256] = {};
+        std::string host = gethostname(buffer, sizeof buffer - 1) == 0 ? std::string(buffer) : std::string();
+        if (host.size() > 64) host.resize(64);
+        for (char& c : host)
+            if (!std::isalnum(static_cast<unsigned char>(c)) && c != '.' && c != '_' && c != '-') c = '_';
+        return host.empty() ? std::string("host") : host;
+    }();
+    return name;
+}
+
+/// The marker between a file's name and its writer in a temporary name.
+inline constexpr std::string_view temporary_marker = ".tmp-";
+
+/// The writer of a temporary file: the final name it was meant to take, the machine and the
+/// process that wrote it.
+struct temporary_owner {
+    std::string final_name;
+    std::string host;
+    long pid = 0;
+};
+
+/// Who wrote the temporary file `filename`, when it has the form `write_file_atomically`
+/// gives: `<final name>.tmp-<host>-<pid>-<counter>`; nothing for any other name.
+inline std::optional<temporary_owner> parse_temporary_name(std::string_view filename) {
+    const std::size_t marker = filename.rfind(temporary_marker);
+    if (marker == std::string_view::npos || marker == 0) return std::nullopt;
+    std::string_view rest = filename.substr(marker + temporary_marker.size());
+    const auto take_number = [&](long& value) {
+        const std::size_t dash = rest.rfind('-');
+        if (dash == std::string_view::npos) return false;
+        const std::string_view digits = rest.substr(dash + 1);
+        const auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), value);
+        if (digits.empty() || ec != std::errc() || end != digits.data() + digits.size() || value < 0) return false;
+        rest = rest.substr(0, dash);
+        return true;
+    };
+    long counter = 0, pid = 0;
+    if (!take_number(counter) || !take_number(pid) || rest.empty()) return std::nullopt;
+    return temporary_owner{std::string(filename.substr(0, marker)), std::string(rest), pid};
+}
+
+/// True when the writer of a temporary file is known to be gone: it ran on this machine and
+/// no process of its id exists. A file written on another machine is never judged gone, since
+/// its writer may still be running there.
+inline bool writer_is_gone(const temporary_owner& owner) noexcept {
+    if (owner.host != host_name() || owner.pid <= 0) return false;
+    return ::kill(pid_t(owner.pid), 0) != 0 && errno == ESRCH;
+}
+
+/// Flushes a folder's entries (the renames into it) to the disk; a file system that cannot
+/// sync folders (EINVAL) is accepted. Returns the errno of a failure, 0 on success.
+inline int sync_folder(const std::filesystem::path& folder) noexcept {
+    const int fd = ::open(folder.empty() ? "." : folder.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0) return errno;
+    const int result = ::fsync(fd) == 0 || errno == EINVAL ? 0 : errno;
+    ::close(fd);
+    return result;
+}
+
+/// An exclusive lock on a folder (flock(2) on the folder itself), held from construction to
+/// destruction: what serialises the processes that write one dataset where they must not
+/// interleave. Throws ias::error naming the folder when it cannot be opened or locked.
+class folder_lock {
+public:
+    explicit folder_lock(const std::filesystem::path& folder) {
+        fd_ = ::open(folder.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        int result = fd_ < 0 ? -1 : 0;
+        while (result == 0 && ::flock(fd_, LOCK_EX) != 0) {
+            if (errno != EINTR) result = -1;
+        }
+        if (result != 0) {
+            const int e = errno;
+            if (fd_ >= 0) ::close(fd_);
+            throw error("ias: cannot lock the folder '" + folder.string() + "': " + std::strerror(e));
+        }
+    }
+    folder_lock(const folder_lock&) = delete;
+    folder_lock& operator=(const folder_lock&) = delete;
+    ~folder_lock() { ::close(fd_); }  // closing releases the lock
+
+private:
+    int fd_ = -1;
+};
+
+}  // namespace detail
+
+/// A file written durably and atomically: its bytes go to a temporary file in the same folder
+/// (`<name>.tmp-<host>-<pid>-<counter>`, created exclusively), and `commit` flushes it to the
+/// disk (fsync), renames it over `path` and flushes the folder. Until `commit` returns, `path`
+/// keeps whatever it held before; a reader never sees a partial file; after it returns, the
+/// file survives a crash or a power loss (as far as the disk honours fsync). An uncommitted
+/// file's temporary is removed when the object is destroyed; one left by a killed process is
+/// recognised by its name (`detail::parse_temporary_name`). Errors throw ias::error naming
+/// `path` and the reason ("No space left on device").
+class atomic_file {
+public:
+    explicit atomic_file(std::filesystem::path path) : path_(std::move(path)) {
+        static std::atomic<std::uint64_t> counter{0};
+        for (int attempt = 0;; ++attempt) {
+            temp_ = path_;
+            temp_ += std::string(detail::temporary_marker) + detail::host_name() + "-" + std::to_string(::getpid()) + "-" +
+                     std::to_string(counter.fetch_add(1));
+            fd_ = ::open(temp_.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+            if (fd_ >= 0) return;
+            if (errno != EEXIST || attempt == 16) fail("cannot create a temporary file", errno);
+        }
+    }
+    atomic_file(const atomic_file&) = delete;
+    atomic_file& operator=(const atomic_file&) = delete;
+    ~atomic_file() {
+        if (fd_ >= 0) ::close(fd_);
+        if (!committed_) ::unlink(temp_.c_str());
+    }
+
+    /// Appends `bytes`.
+    void write(std::span<const std::uint8_t> bytes) {
+        for (std::size_t at = 0; at < bytes.size();) {
+            const ssize_t n = ::write(fd_, bytes.data() + at, bytes.size() - at);
+            if (n < 0 && errno == EINTR) continue;
+            if (n <= 0) fail("write failed", n < 0 ? errno : EIO);
+            at += std::size_t(n);
+        }
+    }
+    void write(std::string_view text) { write(std::span(reinterpret_cast<const std::uint8_t*>(text.data()), text.size())); }
+
+    /// Makes the file durable and puts it in place (see the class comment). Call it once.
+    void commit() {
+        if (::fsync(fd_) != 0) fail("cannot flush the file to the disk", errno);
+        const int fd = std::exchange(fd_, -1);
+        if (::close(fd) != 0) fail("write failed", errno);
+        if (::rename(temp_.c_str(), path_.c_str()) != 0) fail("cannot rename the temporary file into place", errno);
+        committed_ = true;
+        if (const int e = detail::sync_folder(path_.parent_path()); e != 0) fail("cannot flush its folder to the disk", e);
+    }
+
+private:
+    [[noreturn]] void fail(std::string_view what, int error_number) const {
+        throw error("ias: '" + path_.string() + "': " + std::string(what) + ": " + std::strerror(error_number));
+    }
+
+    std::filesystem::path path_, temp_;
+    int fd_ = -1;
+    bool committed_ = false;
+};
+
+/// Writes `bytes` to `path` durably and atomically (see `atomic_file`).
+inline void write_file_atomically(const std::filesystem::path& path, std::span<const std::uint8_t> bytes) {
+    atomic_file file(path);
+    file.write(bytes);
+    file.commit();
+}
+inline void write_file_atomically(const std::filesystem::path& path, std::string_view text) {
+    write_file_atomically(path, std::span(reinterpret_cast<const std::uint8_t*>(text.data()), text.size()));
+}
+
+}  // namespace ias

@@ -1,14 +1,12 @@
 // SPDX-License-Identifier: MIT
-// Image files through stb: load PNG, JPEG, BMP and TGA (8-bit, and 16-bit PNG as float); save them atomically.
+// Image files through stb: load PNG, JPEG, BMP and TGA (8-bit, and 16-bit PNG as float); save them durably and atomically.
 //
 // This header never compiles stb itself. Link Debian's libstb (pkg-config `stb`), or define
 // IAS_STB_IMPLEMENTATION before including it in exactly one translation unit of your own.
 #pragma once
 
 #include <algorithm>
-#include <atomic>
 #include <cerrno>
-#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
@@ -55,11 +53,15 @@ namespace ias {
 /// The file formats ias reads and writes.
 enum class image_format { png, jpeg, bmp, tga };
 
-/// Limits checked before any pixel is decoded, so a hostile file cannot make ias allocate
-/// without bound. `max_bytes` bounds both the file size and the decoded pixel buffer.
+/// Limits checked against a file's header before any pixel is decoded, so a hostile file (a
+/// "decompression bomb": a few hundred kilobytes of PNG that inflate to gigabytes) cannot make
+/// ias allocate without bound. `max_bytes` bounds both the file size and the decoded pixel
+/// buffer; `max_pixels` bounds width x height (100 megapixels by default, a 10000 x 10000
+/// image: far more than any training image, and 300 MB as 8-bit RGB).
 struct load_limits {
     int max_width = 1 << 15;
     int max_height = 1 << 15;
+    std::uint64_t max_pixels = 100'000'000;
     std::size_t max_bytes = std::size_t{1} << 30;
 };
 
@@ -257,7 +259,8 @@ struct stbi_deleter {
 ///
 /// PNG (8 and 16 bit), JPEG (baseline and progressive), BMP and TGA. 8-bit data gives uint8
 /// pixels; 16-bit PNG gives float pixels in [0, 1] (v / 65535). Throws ias::error naming the
-/// file for empty, truncated, corrupt, oversized (see `load_limits`) or unsupported data, and
+/// file for empty, truncated, corrupt, oversized (see `load_limits`: the size and pixel count are
+/// checked from the header, before decoding) or unsupported data, and
 /// std::invalid_argument for a bad `options.channels`.
 inline any_image decode_image(std::span<const std::uint8_t> bytes, std::string_view name,
                               const load_options& options = {}) {
@@ -298,6 +301,10 @@ inline any_image decode_image(std::span<const std::uint8_t> bytes, std::string_v
         detail::fail(name, std::to_string(width) + "x" + std::to_string(height) + " exceeds the limit of " +
                                std::to_string(options.limits.max_width) + "x" +
                                std::to_string(options.limits.max_height));
+    if (std::uint64_t(width) * std::uint64_t(height) > options.limits.max_pixels)
+        detail::fail(name, std::to_string(width) + "x" + std::to_string(height) + " is " +
+                               std::to_string(std::uint64_t(width) * std::uint64_t(height)) + " pixels, more than the limit of " +
+                               std::to_string(options.limits.max_pixels) + " (load_limits::max_pixels; the ias tool's --max-pixels)");
     const std::uint64_t decoded = std::uint64_t(width) * std::uint64_t(height) * std::uint64_t(channels) *
                                   (sixteen_bit ? sizeof(float) : 1u);
     if (decoded > options.limits.max_bytes)
@@ -379,32 +386,6 @@ inline std::vector<std::uint8_t> encode_image(image_view<const std::uint8_t> vie
     }
     if (!ok) throw error(std::string("ias::encode_image: stb could not encode the ") + detail::format_name(format));
     return bytes;
-}
-
-/// Writes `bytes` to `path` atomically: into a temporary file in the same folder, then
-/// renamed over `path`, so a reader never sees a partial file and a failed write leaves any
-/// existing file untouched. Throws ias::error naming the path and the reason.
-inline void write_file_atomically(const std::filesystem::path& path, std::span<const std::uint8_t> bytes) {
-    static std::atomic<std::uint64_t> counter{0};
-    const auto stamp = std::uint64_t(std::chrono::steady_clock::now().time_since_epoch().count());
-    std::filesystem::path temp = path;
-    temp += ".tmp" + std::to_string(stamp) + "-" + std::to_string(counter.fetch_add(1));
-    const std::string name = path.string();
-    std::FILE* file = std::fopen(temp.c_str(), "wb");
-    if (!file) detail::fail(name, std::string("cannot create a temporary file: ") + std::strerror(errno));
-    const bool written = std::fwrite(bytes.data(), 1, bytes.size(), file) == bytes.size();
-    const int write_errno = errno;
-    const bool closed = std::fclose(file) == 0;
-    std::error_code ec;
-    if (!written || !closed) {
-        std::filesystem::remove(temp, ec);
-        detail::fail(name, std::string("write failed: ") + std::strerror(written ? errno : write_errno));
-    }
-    std::filesystem::rename(temp, path, ec);
-    if (ec) {
-        std::filesystem::remove(temp, ec);
-        detail::fail(name, "cannot rename the temporary file into place: " + ec.message());
-    }
 }
 
 /// Saves 8-bit pixels; the format follows the extension (see `format_from_extension`).

@@ -98,6 +98,12 @@ public:
     }
 
     [[nodiscard]] std::size_t size() const noexcept override { return textures_.size(); }
+    /// The memory the textures take, in bytes.
+    [[nodiscard]] std::size_t bytes() const noexcept {
+        std::size_t total = 0;
+        for (const auto& texture : textures_) total += texture.bytes();
+        return total;
+    }
     /// Texture `i`: RGB, uint8 or float.
     [[nodiscard]] const any_image& operator[](std::size_t i) const noexcept { return textures_[i]; }
     /// The file texture `i` came from (empty for in-memory banks).
