@@ -324,8 +324,6 @@ int run_generate(const arguments& args) {
                "textures", "max-pixels", "resume", "force", "on-error", "help"});
     // The whole command line first: nothing is read or written before every value is checked.
     const bool force = args.has("force"), resume = args.has("resume");
-    if (force && resume)
-        throw usage_error("--force and --resume exclude each other (--force deletes the samples that --resume would keep); pass one of them");
     const std::string on_error = args.get("on-error").value_or("fail");
     if (on_error != "fail" && on_error != "skip") throw usage_error("--on-error is '" + on_error + "'; it must be fail or skip");
     if (!args.has("count")) throw usage_error("option --count is required");
@@ -346,7 +344,6 @@ int run_generate(const arguments& args) {
         throw usage_error(e.what());
     }
     const ias::dataset::layout out{args.required("out")};
-    if (out.root.empty()) throw usage_error("--out is empty; name the folder to write the dataset into");
     const input_request request = parse_input_request(args);
     const synthesis synth = choose_synthesis(args);
     settings.recipe = synth.recipe;
@@ -355,15 +352,13 @@ int run_generate(const arguments& args) {
     settings.size = request.size;
     settings.foreground = request.foreground;
     try {
+        ias::dataset::check_output(out, force, resume);
         ias::dataset::check_apart(out.root, request.input, "the --input folder");
         ias::dataset::check_apart(out.root, request.textures, "the --textures folder");
         ias::dataset::check_apart(out.root, request.foreground_dir, "the --foreground folder");
     } catch (const std::invalid_argument& e) {
         throw usage_error(e.what());
     }
-    std::error_code ec;
-    if (!force && !resume && fs::exists(out.root, ec) && !(fs::is_directory(out.root, ec) && fs::is_empty(out.root, ec)))
-        throw usage_error("the output '" + out.root.string() + "' is not an empty folder; pass --force to overwrite it or --resume to continue it");
 
     // Every input decoded (a corrupt file is found before any sample is written).
     const job j = prepare_job(request, synth, threads, "generate");

@@ -73,7 +73,7 @@ out_untouched)
   mkdir out && echo keep > out/notes.txt && mkdir out/images && echo old > out/images/000000.png
   echo photo > out/images/holiday.jpg
   expect 2 generate "${common[@]}" --recipe draem --count 4 --out out
-  grep -q "not an empty folder" err.txt || fail "no error about the non-empty output"
+  grep -q "is not empty; pass --force" err.txt || fail "no error about the non-empty output"
   [ "$(cat out/images/000000.png)" == "old" ] && [ "$(ls out | wc -l)" -eq 2 ] || fail "the output folder was touched"
   expect 0 generate "${common[@]}" --recipe draem --count 4 --out out --force
   [ "$(cat out/notes.txt)" == "keep" ] || fail "--force removed a file that is not the dataset's"
@@ -86,7 +86,7 @@ out_empty)
   mkdir here && cd here
   echo mine > manifest.jsonl && mkdir images && echo mine > images/000000.png
   expect 2 generate --input "$samples" --recipe draem --count 2 --out "" --force
-  grep -q "\-\-out is empty" err.txt || { cat err.txt; fail "an empty --out is not refused by name"; }
+  grep -q "output folder is an empty path" err.txt || { cat err.txt; fail "an empty --out is not refused by name"; }
   [ "$(cat manifest.jsonl)" == mine ] && [ "$(cat images/000000.png)" == mine ] || fail "--out '' overwrote files in the current folder"
   echo "--out '' is refused; the current folder is untouched"
   ;;

@@ -67,6 +67,8 @@ TEST_CASE("dataset run: a run description reads back as written, and names what 
         CHECK_THROWS_AS(ds::run_description::parse(bad, "x/run.json"), ias::error);
         CHECK_THROWS_WITH(ds::run_description::parse(bad, "x/run.json"), Contains("'x/run.json' line") && Contains("--force"));
     }
+    CHECK_THROWS_WITH(ds::run_description::parse("{\n  \"a\": 1,\n  \"b\": 2,\n  \"a\": 1\n}\n", "x/run.json"),
+                      Contains("'x/run.json' names the field \"a\" twice"));
 }
 
 TEST_CASE("dataset run: prepare_inputs decodes, fingerprints and pools every input, and names the bad ones", "[dataset]") {

@@ -108,6 +108,12 @@ public:
             if (close >= line.size() || line.substr(close + 1, 2) != ": " || close + 3 >= line.size()) fail(i);
             run.fields_.emplace_back(std::string(line.substr(2, close - 1)), std::string(line.substr(close + 3)));
         }
+        std::vector<std::string_view> names;
+        for (const auto& field : run.fields_) names.push_back(field.first);
+        std::sort(names.begin(), names.end());
+        if (const auto twice = std::adjacent_find(names.begin(), names.end()); twice != names.end())
+            throw error("ias::dataset::run_description: '" + file.string() + "' names the field " + std::string(*twice) +
+                        " twice; the file is damaged or was edited. Move it away and pass --force to start the dataset over");
         return run;
     }
 

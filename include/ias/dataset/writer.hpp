@@ -136,6 +136,30 @@ inline void remove_file(const std::filesystem::path& path, std::string_view why)
 
 }  // namespace detail
 
+/// The checks of `prepare_output` that need no run description, for a caller to make before
+/// the slow work of preparing a run: throws std::invalid_argument when `force` and `resume`
+/// are both given, when `out.root` is an empty path or exists and is not a folder, and when it
+/// is a folder that is not empty and neither flag is given; ias::error when it cannot be
+/// examined.
+inline void check_output(const layout& out, bool force, bool resume) {
+    namespace fs = std::filesystem;
+    const std::string name = out.root.string();
+    const auto refuse = [&](const std::string& why) { throw std::invalid_argument("ias::dataset::prepare_output: " + why); };
+    if (force && resume)
+        refuse("--force and --resume exclude each other (--force deletes the samples in '" + name +
+               "' that --resume would keep); pass one of them");
+    if (out.root.empty()) refuse("the output folder is an empty path; name a folder");
+    std::error_code ec;
+    const fs::file_status status = fs::status(out.root, ec);
+    if (status.type() == fs::file_type::not_found) return;
+    if (ec) throw error("ias::dataset::prepare_output: cannot access the output folder '" + name + "': " + ec.message());
+    if (!fs::is_directory(status)) refuse("the output '" + name + "' exists and is not a folder; pass a folder path");
+    const bool empty = fs::is_empty(out.root, ec);
+    if (ec) throw error("ias::dataset::prepare_output: cannot list the output folder '" + name + "': " + ec.message());
+    if (!empty && !force && !resume)
+        refuse("the output folder '" + name + "' is not empty; pass --force to overwrite it or --resume to continue it");
+}
+
 /// What `prepare_output` did beyond making the folder ready.
 struct prepare_report {
     /// With `force`: the entries that are not the dataset's and stayed where they were.
@@ -164,27 +188,17 @@ struct prepare_report {
 inline prepare_report prepare_output(const layout& out, const run_description& run, bool force, bool resume) {
     namespace fs = std::filesystem;
     const std::string name = out.root.string();
-    const auto refuse = [&](const std::string& why) { throw std::invalid_argument("ias::dataset::prepare_output: " + why); };
-    if (force && resume)
-        refuse("--force and --resume exclude each other (--force deletes the samples in '" + name +
-               "' that --resume would keep); pass one of them");
-    if (out.root.empty()) refuse("the output folder is an empty path; name a folder");
+    check_output(out, force, resume);
     std::error_code ec;
-    const fs::file_status status = fs::status(out.root, ec);
-    if (status.type() != fs::file_type::not_found) {
-        if (ec) throw error("ias::dataset::prepare_output: cannot access the output folder '" + name + "': " + ec.message());
-        if (!fs::is_directory(status)) refuse("the output '" + name + "' exists and is not a folder; pass a folder path");
-    }
     fs::create_directories(out.root, ec);
     if (ec) throw error("ias::dataset::prepare_output: cannot create the output folder '" + name + "': " + ec.message());
     const ias::detail::folder_lock lock(out.root);
+    check_output(out, force, resume);  // again, under the lock: another process may have begun a dataset here meanwhile
 
     bool has_dataset_files = false;
     detail::for_each_entry(out, [&](const fs::path&, detail::entry_kind kind) { has_dataset_files |= kind != detail::entry_kind::foreign; });
-    const bool empty = fs::is_empty(out.root, ec);
     const bool has_run_file = fs::exists(out.run_file(), ec);
-    if (!empty && !force && !resume)
-        refuse("the output folder '" + name + "' is not empty; pass --force to overwrite it or --resume to continue it");
+    const auto refuse = [&](const std::string& why) { throw std::invalid_argument("ias::dataset::prepare_output: " + why); };
     if (resume && has_run_file) {
         const auto text = ias::detail::read_whole_file(out.run_file(), std::uint64_t{1} << 30, "a run description", [&](const std::string& why) {
             throw error("ias::dataset::prepare_output: '" + out.run_file().string() + "': " + why);

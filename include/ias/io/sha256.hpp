@@ -23,6 +23,7 @@ class sha256_hasher {
 public:
     /// Adds `bytes` to the message.
     void update(std::span<const std::uint8_t> bytes) noexcept {
+        if (bytes.empty()) return;  // its data() may be null, which memcpy must not see
         length_ += bytes.size();
         std::size_t at = 0;
         if (buffered_ != 0) {
@@ -35,7 +36,7 @@ public:
             buffered_ = 0;
         }
         for (; bytes.size() - at >= block_.size(); at += block_.size()) compress(bytes.data() + at);
-        std::memcpy(block_.data(), bytes.data() + at, bytes.size() - at);
+        if (at < bytes.size()) std::memcpy(block_.data(), bytes.data() + at, bytes.size() - at);
         buffered_ = bytes.size() - at;
     }
     void update(std::string_view text) noexcept {
