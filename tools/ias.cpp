@@ -243,7 +243,8 @@ struct input_request {
 input_request parse_input_request(const arguments& args) {
     input_request r;
     r.input = args.required("input");
-    if (r.input.empty()) throw usage_error("--input is empty; name a folder of images");
+    if (r.input.empty() || !fs::is_directory(r.input))
+        throw usage_error("--input is '" + r.input.string() + "', which is not a folder; it must be a folder of images");
     r.limits.max_pixels = args.number("max-pixels", r.limits.max_pixels);
     if (r.limits.max_pixels == 0) throw usage_error("--max-pixels is 0; it must be at least 1");
     if (const auto s = args.get("size")) r.size = parse_size(*s, r.limits.max_pixels);
@@ -379,10 +380,12 @@ int run_generate(const arguments& args) {
     }
     for (const auto& kept : report.kept)
         std::fprintf(stderr, "ias generate: --force kept '%s', which is not a file of the dataset\n", kept.string().c_str());
+    for (const auto& busy : report.busy)
+        std::fprintf(stderr, "ias generate: --force left '%s', which another process is writing\n", busy.string().c_str());
     if (report.stale_temporaries != 0)
         std::fprintf(stderr, "ias generate: removed %zu temporary file(s) left by an interrupted run\n", report.stale_temporaries);
     ias::dataset::record_check check;
-    if (resume) check = ias::dataset::check_records(out, threads);
+    if (resume) check = ias::dataset::check_records(out, shard, threads);
     for (const auto& [index, problem] : check.damaged)
         std::fprintf(stderr, "ias generate: making sample %llu again: %s\n", static_cast<unsigned long long>(index), problem.c_str());
 

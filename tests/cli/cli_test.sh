@@ -16,10 +16,6 @@ expect() {
 }
 # The content of every file under a dataset folder, as one listing of path and checksum.
 digest() { (cd "$1" && find . -type f | LC_ALL=C sort | xargs sha256sum); }
-# A process id no process can have (one past the kernel's limit), and this machine's name
-# as ias writes it into temporary file names: for stale temporary files of a killed run.
-dead_pid=$(( $(cat /proc/sys/kernel/pid_max) + 1 ))
-host=$(hostname | tr -c 'A-Za-z0-9._\n-' '_' | cut -c1-64)
 
 common=(--input "$samples" --size 64x64 --seed 11)
 case "$case" in
@@ -50,7 +46,7 @@ resume)
   expect 0 generate "${common[@]}" --recipe cutpaste --count 16 --out part
   # An interrupted run: some samples lost, one half-written temporary file left behind.
   rm part/records/000005.json part/records/000011.json part/images/000011.png part/manifest.jsonl
-  echo junk > "part/images/000011.png.tmp-$host-$dead_pid-0"
+  echo junk > part/images/000011.png.tmp-somehost-4242-0   # a killed writer's: nobody holds it
   expect 0 generate "${common[@]}" --recipe cutpaste --count 16 --out part --resume
   grep -q "wrote 2 samples (skipped 14 finished" out.txt || { cat out.txt; fail "resume did not write exactly the 2 missing samples"; }
   grep -q "removed 1 temporary file" err.txt || { cat err.txt; fail "resume did not report the stale temporary file"; }
@@ -80,7 +76,16 @@ out_untouched)
   [ "$(cat out/images/holiday.jpg)" == "photo" ] || fail "--force removed a user's photo from images/"
   grep -q "kept 'out/images/holiday.jpg'" err.txt && grep -q "kept 'out/notes.txt'" err.txt || { cat err.txt; fail "--force does not name the files it kept"; }
   [ "$(wc -l < out/manifest.jsonl)" -eq 4 ] || fail "--force did not write the dataset"
-  echo "a non-empty --out is left untouched without --force; --force keeps and names the user's files, images/holiday.jpg too"
+  mkdir docs && echo mine > docs/notes.txt
+  expect 2 generate "${common[@]}" --recipe draem --count 4 --out docs --resume
+  grep -q "holds no run.json" err.txt || { cat err.txt; fail "--resume into a folder of other files is not refused"; }
+  [ "$(ls docs)" == notes.txt ] || fail "--resume wrote into a folder of other files"
+  mkdir photos linked && echo photo > photos/000001.png && ln -s ../photos linked/images
+  expect 2 generate "${common[@]}" --recipe draem --count 4 --out linked --force
+  grep -q "is a link" err.txt || { cat err.txt; fail "a link in place of images/ is not refused"; }
+  [ "$(cat photos/000001.png)" == photo ] && [ "$(ls photos)" == 000001.png ] || fail "--force wrote or removed through a link"
+  echo "a non-empty --out is left untouched without --force; --force keeps and names the user's files, images/holiday.jpg too;" \
+       "--resume refuses a folder of other files; nothing is written or removed through a link in place of images/"
   ;;
 out_empty)
   mkdir here && cd here
@@ -104,7 +109,11 @@ force_checks_first)
     expect 2 generate --input "$samples" "${options[@]}" --out data --force
     [ "$(digest data)" == "$before" ] || fail "--force with '$line' changed the dataset"
   done
-  echo "--force with any of ${#bad_lines[@]} wrong command lines exits 2 and keeps the dataset byte for byte"
+  mkdir in && cp "$samples"/*.png in/ && head -c 300 "$samples/fabric_weave.png" > in/cut.png
+  expect 1 generate --input in --size 64x64 --seed 11 --recipe draem --count 6 --out data --force
+  grep -q "cut.png" err.txt || fail "the corrupt input is not named"
+  [ "$(digest data)" == "$before" ] || fail "--force with a corrupt input changed the dataset"
+  echo "--force with any of ${#bad_lines[@]} wrong command lines exits 2, and with a corrupt input 1, and the dataset stays byte for byte"
   ;;
 apart)
   mkdir -p proj/images && cp "$samples"/*.png proj/images/
@@ -171,23 +180,26 @@ truncated)
   ;;
 kill)
   args=("${common[@]}" --recipe draem --count 1000 --threads 1)
+  begin=$(date +%s%N)
   expect 0 generate "${args[@]}" --out full
-  RANDOM=21  # the same ten moments every run
-  interrupted=0
+  run_ms=$(( ($(date +%s%N) - begin) / 1000000 ))
+  RANDOM=21  # the same ten moments (as fractions of the uninterrupted run's time) every run
+  mid_run=0 records=0
   for k in $(seq 1 10); do
-    delay=$(printf '0.%03d' $((RANDOM % 300)))
+    delay=$(awk -v ms="$run_ms" -v r="$RANDOM" 'BEGIN { printf "%.3f", ms * (0.03 + 0.12 * r / 32767) / 1000 }')
     "$ias" generate "${args[@]}" --out part --resume >/dev/null 2>&1 & pid=$!
     sleep "$delay"
     kill -9 $pid 2>/dev/null || true
     wait $pid 2>/dev/null || true
+    before=$records
     records=$(ls part/records 2>/dev/null | grep -c '^[0-9]*\.json$' || true)
-    [ "$records" -lt 1000 ] && interrupted=$((interrupted + 1))
+    [ "$records" -gt "$before" ] && [ "$records" -lt 1000 ] && mid_run=$((mid_run + 1))
     echo "kill -9 after ${delay}s: $records records"
   done
-  [ "$interrupted" -ge 5 ] || fail "only $interrupted of the 10 kills interrupted a run"
+  [ "$mid_run" -ge 5 ] || fail "only $mid_run of the 10 kills came while samples were being written"
   expect 0 generate "${args[@]}" --out part --resume
   [ "$(digest full)" == "$(digest part)" ] || fail "kill -9 ten times, then --resume, differs from the uninterrupted run"
-  echo "kill -9 at ten moments ($interrupted mid-run), then --resume: the dataset equals the uninterrupted run byte for byte"
+  echo "kill -9 at ten moments ($mid_run while samples were being written), then --resume: the dataset equals the uninterrupted run byte for byte"
   ;;
 bomb)
   mkdir in && cp "$samples/wood_grain.png" in/
@@ -212,6 +224,29 @@ open("in/bomb.png", "wb").write(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + 
   expect 2 generate --input in --recipe cutpaste --count 2 --out big --size 65536x65536
   grep -q "more than the limit of 100000000" err.txt || { cat err.txt; fail "a huge --size is not refused"; }
   echo "a 144-megapixel PNG bomb is refused from its header by name; --size 65536x65536 is refused"
+  # A sound 9000 x 9000 image that does not fit in the memory allowed: a memory error, never
+  # an input's (--on-error skip must not drop it). A sanitizer build cannot run under ulimit -v.
+  rm in/bomb.png
+  python3 -c '
+import struct, zlib
+def chunk(kind, data):
+    return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xffffffff)
+w = h = 9000
+z = zlib.compressobj(9)
+idat = b"".join(z.compress(bytes(w + 1)) for _ in range(h)) + z.flush()
+open("in/large.png", "wb").write(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", w, h, 8, 0, 0, 0, 0)) + chunk(b"IDAT", idat) + chunk(b"IEND", b""))
+'
+  if (ulimit -v 200000; "$ias" recipes >/dev/null 2>&1); then
+    set +e; (ulimit -v 200000; "$ias" generate --input in --recipe cutpaste --count 2 --out tight --on-error skip) >out.txt 2>err.txt; got=$?; set -e
+    [ "$got" -eq 1 ] || { cat err.txt; fail "running out of memory exited $got, expected 1"; }
+    grep -q "out of memory" err.txt || { cat err.txt; fail "running out of memory is not reported as such"; }
+    grep -q "skipping an input" err.txt && fail "running out of memory was blamed on an input"
+    [ ! -e tight ] || fail "a run out of memory wrote something"
+    expect 0 generate --input in --recipe cutpaste --count 2 --out roomy --size 64x64
+    echo "a 9000x9000 image in 200 MB of memory: exit 1, 'out of memory', not skipped as a bad input; with enough memory it is used"
+  else
+    echo "(this build cannot run under ulimit -v, a sanitizer build: the out-of-memory check is skipped)"
+  fi
   ;;
 disk_full)
   # A small tmpfs, mounted in a mount namespace of this test's own; skipped where that is not allowed.
@@ -245,9 +280,11 @@ exit_codes)
   grep -q "'folder.json' is a folder" err.txt || { cat err.txt; fail "--config naming a folder is not named"; }
   expect 2 generate "${common[@]}" --recipe draem --textures no_such_folder --count 2 --out x
   grep -q "no_such_folder" err.txt || fail "a missing --textures folder is not named"
+  expect 2 generate --input no_such_input --recipe draem --count 2 --out x
+  grep -q "no_such_input" err.txt || fail "a missing --input folder is not named"
   [ ! -e x ] || fail "a wrong command line wrote x"
-  start=$(date +%s%N)
-  expect 2 preview --input "$samples" --recipe draem --out sheet.gif
+  mkdir broken && head -c 300 "$samples/fabric_weave.png" > broken/cut.png
+  expect 2 preview --input broken --recipe draem --out sheet.gif   # checked before the inputs, which would exit 1
   grep -q "'.gif'" err.txt || fail "preview's bad extension is not named"
   echo old > sheet.png
   expect 2 preview --input "$samples" --recipe draem -n 2 --out sheet.png
@@ -255,7 +292,7 @@ exit_codes)
   [ "$(cat sheet.png)" == old ] || fail "preview overwrote sheet.png"
   expect 0 preview --input "$samples" --recipe draem -n 2 --out sheet.png --force --size 32x32
   [ "$(cat sheet.png)" != old ] || fail "preview --force did not write"
-  echo "--force --resume, --config of a folder, a missing --textures, preview to .gif or onto a file: exit 2, named"
+  echo "--force --resume, --config of a folder, a missing --textures or --input, preview to .gif or onto a file: exit 2, named"
   ;;
 links)
   mkdir in && cp "$samples"/*.png in/

@@ -15,6 +15,7 @@
 
 #include <unistd.h>
 
+#include "temp_folder.hpp"
 #include "thrown_message.hpp"
 
 namespace fs = std::filesystem;
@@ -22,12 +23,6 @@ namespace ds = ias::dataset;
 using Catch::Contains;
 
 namespace {
-fs::path scratch_dir(const std::string& name) {
-    const fs::path dir = fs::temp_directory_path() / ("ias_dataset_run_test_" + std::to_string(::getpid()) + "_" + name);
-    fs::remove_all(dir);
-    fs::create_directories(dir);
-    return dir;
-}
 ias::image<std::uint8_t> gradient(int w, int h, int c) {
     ias::image<std::uint8_t> im(w, h, c);
     for (std::size_t i = 0; i < im.size(); ++i) im.data()[i] = std::uint8_t(i * 3 % 251);
@@ -72,7 +67,8 @@ TEST_CASE("dataset run: a run description reads back as written, and names what 
 }
 
 TEST_CASE("dataset run: prepare_inputs decodes, fingerprints and pools every input, and names the bad ones", "[dataset]") {
-    const fs::path dir = scratch_dir("prepare");
+    const ias_test::temp_folder tmp("prepare");
+    const fs::path& dir = tmp.path;
     fs::create_directories(dir / "in");
     ias::save_image(dir / "in" / "a.png", gradient(8, 6, 3).view());
     ias::save_image(dir / "in" / "b.png", gradient(5, 5, 1).view());
@@ -125,11 +121,11 @@ TEST_CASE("dataset run: prepare_inputs decodes, fingerprints and pools every inp
         CHECK_THAT(limited.inputs[0].problem, Contains("a.png") && Contains("8x6 is 48 pixels, more than the limit of 30"));
         CHECK(limited.inputs[1].problem.empty());  // 25 pixels
     }
-    fs::remove_all(dir);
 }
 
 TEST_CASE("dataset run: describe_run has a field for everything the samples depend on", "[dataset]") {
-    const fs::path dir = scratch_dir("describe");
+    const ias_test::temp_folder tmp("describe");
+    const fs::path& dir = tmp.path;
     fs::create_directories(dir / "in");
     ias::save_image(dir / "in" / "a.png", gradient(8, 6, 3).view());
     const auto describe = [&](const ds::run_settings& settings) {
@@ -158,5 +154,4 @@ TEST_CASE("dataset run: describe_run has a field for everything the samples depe
 
     const ds::run_settings prompt{.prompt = "a scratch", .count = 1};
     CHECK_THAT(describe(prompt).text(), Contains("\"recipe\": \"procedural_defects\",\n  \"prompt\": \"a scratch\",\n"));
-    fs::remove_all(dir);
 }

@@ -25,31 +25,15 @@
 
 #include <unistd.h>
 
+#include "temp_folder.hpp"
+
 namespace fs = std::filesystem;
 namespace ds = ias::dataset;
 using Catch::Contains;
 
 namespace {
 
-/// A fresh folder of its own under the system's temporary folder, removed with everything in
-/// it when the test case ends.
-struct temp_folder {
-    fs::path path;
-    explicit temp_folder(const std::string& name) {
-        static std::atomic<unsigned> counter{0};
-        const auto stamp = std::chrono::system_clock::now().time_since_epoch().count();
-        path = fs::temp_directory_path() /
-               ("ias_dataset_test_" + std::to_string(stamp) + "_" + std::to_string(counter++) + "_" + name);
-        fs::remove_all(path);
-        fs::create_directories(path);
-    }
-    temp_folder(const temp_folder&) = delete;
-    temp_folder& operator=(const temp_folder&) = delete;
-    ~temp_folder() {
-        std::error_code ec;
-        fs::remove_all(path, ec);
-    }
-};
+using ias_test::temp_folder;
 
 void write_text(const fs::path& p, const std::string& text) {
     fs::create_directories(p.parent_path());
@@ -450,35 +434,88 @@ TEST_CASE("dataset writer: prepare_output refuses a non-empty folder unless forc
     }
 }
 
-TEST_CASE("dataset writer: prepare_output removes the temporary files of writers that are gone, and only those", "[dataset]") {
+TEST_CASE("dataset writer: prepare_output removes the temporary files no writer holds, and only those", "[dataset]") {
     const temp_folder tmp("temporaries");
     const ds::layout out{tmp.path / "out"};
     const ds::run_description run = run_named("draem");
     ds::prepare_output(out, run, false, false);
-    const std::string host = ias::detail::host_name();
-    // A process id that no process has: one past the kernel's limit.
-    const std::string gone = std::to_string(std::stol(read_text("/proc/sys/kernel/pid_max")) + 1);
-    const std::string alive = std::to_string(::getpid());
-    const fs::path stale_image = out.images_dir() / ("000003.png.tmp-" + host + "-" + gone + "-0");
-    const fs::path stale_manifest = out.root / ("manifest.jsonl.tmp-" + host + "-" + gone + "-12");
-    const fs::path live = out.records_dir() / ("000003.json.tmp-" + host + "-" + alive + "-5");
-    const fs::path other_host = out.masks_dir() / ("000003.png.tmp-elsewhere-" + gone + "-1");
-    const fs::path not_ours = out.images_dir() / ("holiday.jpg.tmp-" + host + "-" + gone + "-1");
-    for (const fs::path& p : {stale_image, stale_manifest, live, other_host, not_ours}) write_text(p, "partial");
+    const fs::path stale_image = out.images_dir() / "000003.png.tmp-host-123-0";
+    const fs::path stale_manifest = out.root / "manifest.jsonl.tmp-otherhost-1-12";
+    const fs::path not_ours = out.images_dir() / "holiday.jpg.tmp-host-123-1";
+    for (const fs::path& p : {stale_image, stale_manifest, not_ours}) write_text(p, "partial");
+    ias::atomic_file being_written(out.record(3));  // a writer at work, in this process or another
+    fs::path live;
+    for (const auto& entry : fs::directory_iterator(out.records_dir())) live = entry.path();
+    REQUIRE(ias::detail::temporary_final_name(live.filename().string()) == "000003.json");
 
     SECTION("resume") {
-        CHECK(ds::prepare_output(out, run, false, true).stale_temporaries == 2);
+        const ds::prepare_report report = ds::prepare_output(out, run, false, true);
+        CHECK(report.stale_temporaries == 2);
+        CHECK(report.busy.empty());
     }
     SECTION("force") {
         const ds::prepare_report report = ds::prepare_output(out, run, true, false);
         CHECK(report.stale_temporaries == 2);
         CHECK(report.kept == std::vector<fs::path>{not_ours});
+        CHECK(report.busy == std::vector<fs::path>{live});
     }
     CHECK_FALSE(fs::exists(stale_image));
     CHECK_FALSE(fs::exists(stale_manifest));
-    CHECK(fs::exists(live));        // its writer may still rename it into place
-    CHECK(fs::exists(other_host));  // whether its writer runs cannot be told from here
+    CHECK(fs::exists(live));  // its writer renames it into place
     CHECK(fs::exists(not_ours));
+}
+
+TEST_CASE("dataset writer: prepare_output never writes or removes through a link in place of a folder", "[dataset]") {
+    const temp_folder tmp("linked");
+    const fs::path photos = tmp.path / "photos";
+    write_text(photos / "000001.png", "a photo");
+    const ds::layout out{tmp.path / "out"};
+    fs::create_directories(out.root);
+    fs::create_directory_symlink(photos, out.images_dir());
+    for (const bool force : {false, true}) {
+        CAPTURE(force);
+        CHECK_THROWS_AS(ds::prepare_output(out, run_named("draem"), force, !force), std::invalid_argument);
+        CHECK_THROWS_WITH(ds::prepare_output(out, run_named("draem"), force, !force),
+                          Contains("'" + out.images_dir().string() + "' is a link") && Contains("folders of their own"));
+    }
+    CHECK(read_text(photos / "000001.png") == "a photo");
+    CHECK_FALSE(fs::exists(out.run_file()));
+}
+
+TEST_CASE("dataset writer: resume refuses a folder of other files, and a damaged run.json", "[dataset]") {
+    const temp_folder tmp("resume_refusals");
+    const ds::layout docs{tmp.path / "docs"};
+    write_text(docs.root / "notes.txt", "mine");
+    CHECK_THROWS_AS(ds::prepare_output(docs, run_named("draem"), false, true), std::invalid_argument);
+    CHECK_THROWS_WITH(ds::prepare_output(docs, run_named("draem"), false, true), Contains("holds no run.json") && Contains("other files"));
+    CHECK(all_file_names(docs.root) == std::vector<std::string>{"notes.txt"});
+
+    const ds::layout damaged{tmp.path / "damaged"};
+    ds::prepare_output(damaged, run_named("draem"), false, false);
+    write_text(damaged.run_file(), "{\n  \"recipe\": \"draem\"");
+    CHECK_THROWS_AS(ds::prepare_output(damaged, run_named("draem"), false, true), std::invalid_argument);
+    CHECK_THROWS_WITH(ds::prepare_output(damaged, run_named("draem"), false, true), Contains("is not as ias writes a run description"));
+}
+
+TEST_CASE("dataset writer: rebuild_manifest waits for the folder lock", "[dataset]") {
+    const temp_folder tmp("manifest_lock");
+    const ds::layout out{tmp.path / "out"};
+    ds::prepare_output(out, run_named("test"), false, false);
+    ds::write_sample(out, 0, make_sample(0), info_of(0));
+    std::atomic<bool> rebuilt{false};
+    std::jthread other;
+    {
+        const ias::detail::folder_lock held(out.root);  // another shard process, rebuilding
+        other = std::jthread([&] {
+            ds::rebuild_manifest(out);
+            rebuilt = true;
+        });
+        std::this_thread::sleep_for(std::chrono::milliseconds(150));
+        CHECK_FALSE(rebuilt);
+    }
+    other.join();
+    CHECK(rebuilt);
+    CHECK(read_text(out.manifest()) == record_of(0, make_sample(0), info_of(0)) + "\n");
 }
 
 TEST_CASE("dataset writer: a sample is finished when its record exists and its files match it", "[dataset]") {
@@ -506,13 +543,18 @@ TEST_CASE("dataset writer: a sample is finished when its record exists and its f
     CHECK(ds::finished(out, 0));
     CHECK_FALSE(ds::finished(out, 1));
 
-    const ds::record_check check = ds::check_records(out, 2);
+    const ds::record_check check = ds::check_records(out, {}, 2);
     CHECK(check.finished == std::vector<std::uint64_t>{0});
     REQUIRE(check.damaged.size() == 5);
     for (std::size_t k = 0; k < 5; ++k) {
         CHECK(check.damaged[k].first == k + 1);
         CHECK(check.damaged[k].second == ds::sample_problem(out, k + 1));
     }
+    // A shard checks only its own samples, which are the ones it makes again.
+    const ds::record_check odd = ds::check_records(out, ds::parse_shard("1/2"), 1);
+    CHECK(odd.finished.empty());
+    REQUIRE(odd.damaged.size() == 3);
+    CHECK((odd.damaged[0].first == 1 && odd.damaged[1].first == 3 && odd.damaged[2].first == 5));
     // Written again, each is finished.
     for (const std::uint64_t i : {1, 2, 3, 4, 5}) ds::write_sample(out, i, make_sample(i), info_of(i));
     CHECK(ds::check_records(out).damaged.empty());

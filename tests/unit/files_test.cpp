@@ -15,18 +15,13 @@
 
 #include <unistd.h>
 
+#include "temp_folder.hpp"
 #include "thrown_message.hpp"
 
 namespace fs = std::filesystem;
 using Catch::Contains;
 
 namespace {
-fs::path scratch_dir(const std::string& name) {
-    const fs::path dir = fs::temp_directory_path() / ("ias_files_test_" + std::to_string(::getpid()) + "_" + name);
-    fs::remove_all(dir);
-    fs::create_directories(dir);
-    return dir;
-}
 std::string read_text(const fs::path& p) {
     std::ifstream in(p, std::ios::binary);
     return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
@@ -67,7 +62,8 @@ TEST_CASE("sha256: the FIPS 180-4 test vectors", "[io][sha256]") {
 }
 
 TEST_CASE("files: atomic_file shows the new bytes only after commit, and leaves no temporary file", "[io]") {
-    const fs::path dir = scratch_dir("atomic");
+    const ias_test::temp_folder tmp("atomic");
+    const fs::path& dir = tmp.path;
     const fs::path path = dir / "data.txt";
     ias::write_file_atomically(path, std::string_view("old"));
     {
@@ -75,12 +71,11 @@ TEST_CASE("files: atomic_file shows the new bytes only after commit, and leaves 
         file.write(std::string_view("new "));
         CHECK(read_text(path) == "old");  // the final name keeps its bytes until the commit
         REQUIRE(names_in(dir).size() == 2);
-        const auto owner = ias::detail::parse_temporary_name(names_in(dir)[1]);
-        REQUIRE(owner);
-        CHECK(owner->final_name == "data.txt");
-        CHECK(owner->host == ias::detail::host_name());
-        CHECK(owner->pid == long(::getpid()));
-        CHECK_FALSE(ias::detail::writer_is_gone(*owner));
+        const std::string temporary = names_in(dir)[1];
+        CHECK(temporary == "data.txt.tmp-" + ias::detail::host_name() + "-" + std::to_string(::getpid()) + "-" +
+                               temporary.substr(temporary.rfind('-') + 1));
+        CHECK(ias::detail::temporary_final_name(temporary) == "data.txt");
+        CHECK_FALSE(ias::detail::remove_if_unheld(dir / temporary));  // its writer holds it
         file.write(std::string_view("bytes"));
         file.commit();
     }
@@ -97,28 +92,38 @@ TEST_CASE("files: atomic_file shows the new bytes only after commit, and leaves 
         CHECK_THAT(message, Contains((dir / "no" / "x.txt").string()) && Contains("cannot create a temporary file") &&
                                 Contains("No such file or directory"));
     }
-    fs::remove_all(dir);
 }
 
-TEST_CASE("files: temporary names carry their writer, and a gone writer is told from a live one", "[io]") {
-    const auto owner = ias::detail::parse_temporary_name("000012.png.tmp-build-host.lan-4242-17");
-    REQUIRE(owner);
-    CHECK(owner->final_name == "000012.png");
-    CHECK(owner->host == "build-host.lan");
-    CHECK(owner->pid == 4242);
+TEST_CASE("files: temporary names carry their writer, and only a leftover is removed", "[io]") {
+    CHECK(ias::detail::temporary_final_name("000012.png.tmp-build-host.lan-4242-17") == "000012.png");
     for (const char* name : {"000012.png", "000012.png.tmp", ".tmp-host-1-2", "a.tmp-host-1", "a.tmp--1-2", "a.tmp-host-x-2", "a.tmp-host-1-",
                              "a.tmp-host--2"}) {
         CAPTURE(name);
-        CHECK_FALSE(ias::detail::parse_temporary_name(name));
+        CHECK_FALSE(ias::detail::temporary_final_name(name));
     }
-    const long beyond = std::stol(read_text("/proc/sys/kernel/pid_max")) + 1;  // no process can have it
-    CHECK(ias::detail::writer_is_gone({"x", ias::detail::host_name(), beyond}));
-    CHECK_FALSE(ias::detail::writer_is_gone({"x", ias::detail::host_name(), long(::getpid())}));
-    CHECK_FALSE(ias::detail::writer_is_gone({"x", "another-machine", beyond}));
+    const ias_test::temp_folder tmp("stale");
+    const fs::path leftover = tmp.path / "a.png.tmp-elsewhere-1-0", empty = tmp.path / "b.png.tmp-elsewhere-1-0";
+    std::ofstream(leftover) << "partial";  // a killed writer's: nobody holds it
+    std::ofstream{empty};                  // killed right after creating it
+    CHECK(ias::detail::remove_if_unheld(leftover));
+    CHECK(ias::detail::remove_if_unheld(empty));
+    CHECK_FALSE(fs::exists(leftover));
+    CHECK_FALSE(fs::exists(empty));
+    CHECK_FALSE(ias::detail::remove_if_unheld(tmp.path / "missing.tmp-h-1-0"));
+    {
+        ias::atomic_file live(tmp.path / "d.png");  // held by its writer, even one in another process namespace
+        live.write(std::string_view("half"));
+        REQUIRE(names_in(tmp.path).size() == 1);
+        CHECK_FALSE(ias::detail::remove_if_unheld(tmp.path / names_in(tmp.path)[0]));
+        live.commit();
+    }
+    CHECK(names_in(tmp.path) == std::vector<std::string>{"d.png"});
+    CHECK(read_text(tmp.path / "d.png") == "half");
 }
 
 TEST_CASE("files: folder_lock excludes a second holder until the first lets go", "[io]") {
-    const fs::path dir = scratch_dir("lock");
+    const ias_test::temp_folder tmp("lock");
+    const fs::path& dir = tmp.path;
     std::atomic<bool> first_holds{false}, first_released{false}, second_saw_release{false};
     {
         std::jthread first([&] {
@@ -135,5 +140,4 @@ TEST_CASE("files: folder_lock excludes a second holder until the first lets go",
     }
     CHECK(second_saw_release);
     CHECK_THROWS_WITH(ias::detail::folder_lock(dir / "missing"), Contains("cannot lock the folder") && Contains("missing"));
-    fs::remove_all(dir);
 }

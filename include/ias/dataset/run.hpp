@@ -40,9 +40,9 @@ struct file_fingerprint {
 };
 
 /// The fingerprint of the file at `path`. Throws ias::error naming the path when it cannot be
-/// read.
-inline file_fingerprint fingerprint_file(const std::filesystem::path& path) {
-    const auto bytes = ias::detail::read_whole_file(path, std::uint64_t(-1), "a file", [&](const std::string& why) {
+/// read or has more than `max_bytes`.
+inline file_fingerprint fingerprint_file(const std::filesystem::path& path, std::uint64_t max_bytes = std::uint64_t{1} << 30) {
+    const auto bytes = ias::detail::read_whole_file(path, max_bytes, "a file", [&](const std::string& why) {
         throw error("ias::dataset::fingerprint_file: '" + path.string() + "': " + why);
     });
     return file_fingerprint::of(bytes);

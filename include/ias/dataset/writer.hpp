@@ -17,6 +17,7 @@
 #include <charconv>
 #include <cmath>
 #include <cstdint>
+#include <cstring>
 #include <exception>
 #include <filesystem>
 #include <mutex>
@@ -79,9 +80,9 @@ inline std::optional<std::uint64_t> sample_index(std::string_view filename, std:
     return index;
 }
 
-/// What an entry of a dataset folder is: a file the dataset writes, a temporary file of one
-/// (its writer gone or not), or something else, which is the user's.
-enum class entry_kind { dataset, live_temporary, stale_temporary, foreign };
+/// What an entry of a dataset folder is: a file the dataset writes, a temporary file of one,
+/// or something else, which is the user's.
+enum class entry_kind { dataset, temporary, foreign };
 
 /// Whether `name` is one of the dataset's own file names in its folder: at the root
 /// (`in_subfolder` empty) run.json and manifest.jsonl; in images/ and masks/ NNNNNN.png; in
@@ -91,14 +92,15 @@ inline bool is_dataset_file_name(std::string_view in_subfolder, std::string_view
     return sample_index(name, in_subfolder == "records" ? ".json" : ".png").has_value();
 }
 
-/// Classifies the entry `name` of the dataset folder `in_subfolder` ("" for the root,
+/// Classifies the entry `path` of the dataset folder `in_subfolder` ("" for the root,
 /// "images", "masks" or "records"); `regular` says whether it is a regular file (or a link,
 /// which is removed, never followed). A folder or anything else is the user's.
-inline entry_kind classify_entry(std::string_view in_subfolder, std::string_view name, bool regular) {
+inline entry_kind classify_entry(std::string_view in_subfolder, const std::filesystem::path& path, bool regular) {
     if (!regular) return entry_kind::foreign;
+    const std::string name = path.filename().string();
     if (is_dataset_file_name(in_subfolder, name)) return entry_kind::dataset;
-    if (const auto owner = ias::detail::parse_temporary_name(name); owner && is_dataset_file_name(in_subfolder, owner->final_name))
-        return ias::detail::writer_is_gone(*owner) ? entry_kind::stale_temporary : entry_kind::live_temporary;
+    if (const auto final_name = ias::detail::temporary_final_name(name); final_name && is_dataset_file_name(in_subfolder, *final_name))
+        return entry_kind::temporary;
     return entry_kind::foreign;
 }
 
@@ -110,6 +112,7 @@ void for_each_entry(const layout& out, F&& f) {
     namespace fs = std::filesystem;
     const auto list = [&](const fs::path& dir, std::string_view role) {
         std::error_code ec;
+        if (!role.empty() && fs::symlink_status(dir, ec).type() != fs::file_type::directory) return;  // never through a link
         fs::directory_iterator it(dir, ec);
         if (ec == std::errc::no_such_file_or_directory) return;
         for (; !ec && it != fs::directory_iterator(); it.increment(ec)) {
@@ -117,7 +120,7 @@ void for_each_entry(const layout& out, F&& f) {
             std::error_code kind_ec;
             const bool folder = it->is_directory(kind_ec) && !it->is_symlink(kind_ec);
             if (role.empty() && folder && (name == "images" || name == "masks" || name == "records")) continue;
-            f(it->path(), classify_entry(role, name, !folder && (it->is_regular_file(kind_ec) || it->is_symlink(kind_ec))));
+            f(it->path(), classify_entry(role, it->path(), !folder && (it->is_regular_file(kind_ec) || it->is_symlink(kind_ec))));
         }
         if (ec) throw error("ias::dataset: cannot list the folder '" + dir.string() + "': " + ec.message());
     };
@@ -164,6 +167,8 @@ inline void check_output(const layout& out, bool force, bool resume) {
 struct prepare_report {
     /// With `force`: the entries that are not the dataset's and stayed where they were.
     std::vector<std::filesystem::path> kept;
+    /// With `force`: temporary files that another process is writing at this moment, left alone.
+    std::vector<std::filesystem::path> busy;
     /// Temporary files left by writers that are gone (a killed run), removed.
     std::size_t stale_temporaries = 0;
 };
@@ -172,19 +177,21 @@ struct prepare_report {
 /// clears what `force` clears, writes `run.json` and creates `images/`, `masks/` and `records/`.
 ///
 /// - Neither flag: the folder must be missing or empty.
-/// - `resume`: the folder must be missing, hold no file of a dataset, or hold a dataset whose
-///   `run.json` describes this same run (`run_description::difference_from` names the first
-///   field that differs). Finished samples are kept; the caller skips them.
+/// - `resume`: the folder must be missing, empty, or hold a dataset whose `run.json`
+///   describes this same run (`run_description::difference_from` names the first field that
+///   differs). Finished samples are kept; the caller skips them.
 /// - `force`: removes `run.json` first (so an interrupted removal is never taken for a
 ///   dataset), then the dataset's own files only: `images/NNNNNN.png`, `masks/NNNNNN.png`,
-///   `records/NNNNNN.json`, `manifest.jsonl` and their temporary files. Anything else stays
-///   and is listed in the report's `kept`.
-/// In every mode, temporary files of the dataset's names whose writer is gone (a process of
-/// this machine that no longer runs) are removed. The checks come first: a refusal changes
+///   `records/NNNNNN.json`, `manifest.jsonl` and their temporary files, then flushes the
+///   folders. Anything else stays and is listed in the report's `kept` (or `busy`).
+/// In every mode, temporary files of the dataset's names that no writer holds
+/// (`ias::detail::remove_if_unheld`) are removed. `images/`, `masks/` and `records/` must be
+/// real folders, never links, so nothing outside the dataset folder is written or removed. The checks come first: a refusal changes
 /// nothing on disk. The folder is locked (`folder_lock`) throughout, so shard processes may
 /// call it on one folder at once. Throws std::invalid_argument for a refusal (both flags, a
-/// non-empty folder without a flag, a different run, a dataset without `run.json`, a file in
-/// place of the folder) and ias::error naming the path when the disk fails.
+/// non-empty folder without a flag, a different run, a damaged `run.json`, a non-empty folder
+/// without one to resume, a link or file in place of a folder) and ias::error naming the path
+/// when the disk fails.
 inline prepare_report prepare_output(const layout& out, const run_description& run, bool force, bool resume) {
     namespace fs = std::filesystem;
     const std::string name = out.root.string();
@@ -195,37 +202,62 @@ inline prepare_report prepare_output(const layout& out, const run_description& r
     const ias::detail::folder_lock lock(out.root);
     check_output(out, force, resume);  // again, under the lock: another process may have begun a dataset here meanwhile
 
+    const auto refuse = [&](const std::string& why) { throw std::invalid_argument("ias::dataset::prepare_output: " + why); };
+    for (const fs::path& dir : {out.images_dir(), out.masks_dir(), out.records_dir()}) {
+        const fs::file_status own = fs::symlink_status(dir, ec);
+        if (own.type() != fs::file_type::not_found && own.type() != fs::file_type::directory)
+            refuse("'" + dir.string() + "' is " + (fs::is_symlink(own) ? "a link" : "not a folder") +
+                   "; a dataset's images/, masks/ and records/ must be folders of their own, so that nothing outside the "
+                   "dataset is written or removed. Move it away");
+    }
     bool has_dataset_files = false;
     detail::for_each_entry(out, [&](const fs::path&, detail::entry_kind kind) { has_dataset_files |= kind != detail::entry_kind::foreign; });
     const bool has_run_file = fs::exists(out.run_file(), ec);
-    const auto refuse = [&](const std::string& why) { throw std::invalid_argument("ias::dataset::prepare_output: " + why); };
     if (resume && has_run_file) {
         const auto text = ias::detail::read_whole_file(out.run_file(), std::uint64_t{1} << 30, "a run description", [&](const std::string& why) {
             throw error("ias::dataset::prepare_output: '" + out.run_file().string() + "': " + why);
         });
-        const run_description dataset =
-            run_description::parse(std::string_view(reinterpret_cast<const char*>(text.data()), text.size()), out.run_file());
+        run_description dataset;
+        try {
+            dataset = run_description::parse(std::string_view(reinterpret_cast<const char*>(text.data()), text.size()), out.run_file());
+        } catch (const error& e) {
+            refuse(e.what());
+        }
         if (const std::string difference = run.difference_from(dataset); !difference.empty())
             refuse("'" + name + "' holds another dataset: " + difference +
                    ". Pass the same settings to continue it, or --force to replace it");
-    } else if (resume && has_dataset_files) {
-        refuse("'" + name + "' holds dataset files but no run.json (a dataset of an older ias, or a --force that was "
-               "interrupted), so whether they belong to this run is unknown; pass --force to start it over");
+    } else if (resume && !fs::is_empty(out.root, ec)) {
+        refuse("'" + name + "' is not empty but holds no run.json, so it is no dataset this run can continue (" +
+               (has_dataset_files ? "its dataset files are of an older ias, or of a --force that was interrupted"
+                                  : "it holds other files") +
+               "); pass --force to write a new dataset there (files that are not a dataset's stay), or name an empty folder");
     }
 
     prepare_report report;
     if (force) detail::remove_file(out.run_file(), "for --force");
+    bool removed = false;
     detail::for_each_entry(out, [&](const fs::path& path, detail::entry_kind kind) {
-        if (kind == detail::entry_kind::stale_temporary) {
-            detail::remove_file(path, "(a temporary file of a killed run)");
-            ++report.stale_temporaries;
+        if (kind == detail::entry_kind::temporary) {
+            const bool stale = ias::detail::remove_if_unheld(path);
+            report.stale_temporaries += stale;
+            removed |= stale;
+            if (!stale && force) report.busy.push_back(path);
         } else if (force && kind == detail::entry_kind::dataset) {
             detail::remove_file(path, "for --force");
+            removed = true;
         } else if (force && kind == detail::entry_kind::foreign) {
             report.kept.push_back(path);
         }
     });
     std::sort(report.kept.begin(), report.kept.end());
+    std::sort(report.busy.begin(), report.busy.end());
+    // The removals reach the disk before the new run.json does, so a crash never shows old
+    // samples under the new description.
+    if (removed || force)
+        for (const fs::path& dir : {out.images_dir(), out.masks_dir(), out.records_dir(), out.root})
+            if (fs::is_directory(dir, ec))
+                if (const int e = ias::detail::sync_folder(dir); e != 0)
+                    throw error("ias::dataset::prepare_output: cannot flush the folder '" + dir.string() + "': " + std::strerror(e));
     if (force || !has_run_file) write_file_atomically(out.run_file(), run.text());
     for (const fs::path& dir : {out.images_dir(), out.masks_dir(), out.records_dir()}) {
         fs::create_directories(dir, ec);
@@ -466,35 +498,6 @@ inline std::string sample_problem(const layout& out, std::uint64_t index) {
 /// True when sample `index` is finished and intact (`sample_problem` is empty).
 inline bool finished(const layout& out, std::uint64_t index) { return sample_problem(out, index).empty(); }
 
-/// The samples of a dataset that have a record, split into the intact and the damaged.
-struct record_check {
-    std::vector<std::uint64_t> finished;                            ///< increasing
-    std::vector<std::pair<std::uint64_t, std::string>> damaged;  ///< index and `sample_problem`, increasing
-};
-
-/// Checks every record in `records/` with `sample_problem`, on `threads` threads (0: the
-/// hardware's count): what `--resume` keeps and what it makes again.
-inline record_check check_records(const layout& out, unsigned threads = 0) {
-    const std::vector<std::uint64_t> indices = detail::record_indices(out);
-    std::vector<std::string> problems(indices.size());
-    if (threads == 0) threads = std::max(1u, std::thread::hardware_concurrency());
-    threads = unsigned(std::clamp<std::size_t>(indices.size(), 1, threads));
-    std::atomic<std::size_t> next{0};
-    {
-        std::vector<std::jthread> pool;
-        for (unsigned t = 0; t < threads; ++t)
-            pool.emplace_back([&] {
-                for (std::size_t k; (k = next.fetch_add(1)) < indices.size();) problems[k] = sample_problem(out, indices[k]);
-            });
-    }
-    record_check check;
-    for (std::size_t k = 0; k < indices.size(); ++k) {
-        if (problems[k].empty()) check.finished.push_back(indices[k]);
-        else check.damaged.emplace_back(indices[k], std::move(problems[k]));
-    }
-    return check;
-}
-
 /// Rebuilds `manifest.jsonl` from every record in `records/`: the records' lines in index
 /// order, each followed by '\n', written durably and atomically while the folder is locked,
 /// so that of several processes writing one dataset (shards) the last to finish writes a
@@ -571,6 +574,43 @@ void for_each_pending_chunk(std::uint64_t count, shard part, Wanted&& wanted, Wr
         }
     }
     if (!indices.empty()) write(std::span<const std::uint64_t>(indices));
+}
+
+/// The samples of a dataset that have a record, split into the intact and the damaged.
+struct record_check {
+    std::vector<std::uint64_t> finished;                         ///< increasing
+    std::vector<std::pair<std::uint64_t, std::string>> damaged;  ///< index and `sample_problem`, increasing
+};
+
+/// Checks the records in `records/` of the samples of `part` with `sample_problem`, on
+/// `threads` threads (0: the hardware's count): what `--resume` keeps and what it makes again.
+/// The memory it takes is a few bytes per record, plus the messages of the damaged.
+inline record_check check_records(const layout& out, shard part = {}, unsigned threads = 0) {
+    std::vector<std::uint64_t> indices = detail::record_indices(out);
+    std::erase_if(indices, [&](std::uint64_t i) { return !part.contains(i); });
+    std::vector<char> intact(indices.size(), 0);
+    record_check check;
+    std::mutex damaged_mutex;
+    if (threads == 0) threads = std::max(1u, std::thread::hardware_concurrency());
+    threads = unsigned(std::clamp<std::size_t>(indices.size(), 1, threads));
+    std::atomic<std::size_t> next{0};
+    {
+        std::vector<std::jthread> pool;
+        for (unsigned t = 0; t < threads; ++t)
+            pool.emplace_back([&] {
+                for (std::size_t k; (k = next.fetch_add(1)) < indices.size();) {
+                    std::string problem = sample_problem(out, indices[k]);
+                    intact[k] = problem.empty();
+                    if (problem.empty()) continue;
+                    const std::lock_guard lock(damaged_mutex);
+                    check.damaged.emplace_back(indices[k], std::move(problem));
+                }
+            });
+    }
+    for (std::size_t k = 0; k < indices.size(); ++k)
+        if (intact[k]) check.finished.push_back(indices[k]);
+    std::sort(check.damaged.begin(), check.damaged.end());
+    return check;
 }
 
 namespace detail {

@@ -20,7 +20,6 @@
 #include <vector>
 
 #include <fcntl.h>
-#include <signal.h>
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -81,40 +80,44 @@ inline const std::string& host_name() {
 /// The marker between a file's name and its writer in a temporary name.
 inline constexpr std::string_view temporary_marker = ".tmp-";
 
-/// The writer of a temporary file: the final name it was meant to take, the machine and the
-/// process that wrote it.
-struct temporary_owner {
-    std::string final_name;
-    std::string host;
-    long pid = 0;
-};
-
-/// Who wrote the temporary file `filename`, when it has the form `write_file_atomically`
-/// gives: `<final name>.tmp-<host>-<pid>-<counter>`; nothing for any other name.
-inline std::optional<temporary_owner> parse_temporary_name(std::string_view filename) {
+/// The final name of the temporary file `filename` when it has the form `atomic_file` gives,
+/// `<final name>.tmp-<host>-<pid>-<counter>`; nothing for any other name.
+inline std::optional<std::string> temporary_final_name(std::string_view filename) {
     const std::size_t marker = filename.rfind(temporary_marker);
     if (marker == std::string_view::npos || marker == 0) return std::nullopt;
     std::string_view rest = filename.substr(marker + temporary_marker.size());
-    const auto take_number = [&](long& value) {
+    for (int number = 0; number < 2; ++number) {  // the counter, then the process id
         const std::size_t dash = rest.rfind('-');
-        if (dash == std::string_view::npos) return false;
-        const std::string_view digits = rest.substr(dash + 1);
-        const auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), value);
-        if (digits.empty() || ec != std::errc() || end != digits.data() + digits.size() || value < 0) return false;
+        if (dash == std::string_view::npos || dash + 1 == rest.size()) return std::nullopt;
+        if (rest.find_first_not_of("0123456789", dash + 1) != std::string_view::npos) return std::nullopt;
         rest = rest.substr(0, dash);
-        return true;
-    };
-    long counter = 0, pid = 0;
-    if (!take_number(counter) || !take_number(pid) || rest.empty()) return std::nullopt;
-    return temporary_owner{std::string(filename.substr(0, marker)), std::string(rest), pid};
+    }
+    if (rest.empty()) return std::nullopt;
+    return std::string(filename.substr(0, marker));
 }
 
-/// True when the writer of a temporary file is known to be gone: it ran on this machine and
-/// no process of its id exists. A file written on another machine is never judged gone, since
-/// its writer may still be running there.
-inline bool writer_is_gone(const temporary_owner& owner) noexcept {
-    if (owner.host != host_name() || owner.pid <= 0) return false;
-    return ::kill(pid_t(owner.pid), 0) != 0 && errno == ESRCH;
+/// True while the open file `fd` is still the file named `path` (not unlinked or replaced).
+inline bool still_named(int fd, const std::filesystem::path& path) noexcept {
+    struct stat open_file {}, named {};
+    return ::fstat(fd, &open_file) == 0 && open_file.st_nlink > 0 && ::lstat(path.c_str(), &named) == 0 &&
+           named.st_dev == open_file.st_dev && named.st_ino == open_file.st_ino;
+}
+
+/// Removes the temporary file at `path` when no writer holds it, and says whether it did.
+///
+/// An `atomic_file` holds an flock(2) on its temporary from creation to commit, so a file
+/// that can be locked has no live writer, on this machine or (where the file system shares
+/// locks, as Linux's NFS client does) another, in whatever process namespace it runs. The
+/// file is unlinked while the lock is held, and a writer that finds its new file locked, or
+/// unlinked by the time it holds the lock, takes another name, so a file being written is
+/// never removed, not even in the instant between its creation and its writer's lock. Where
+/// the file system cannot lock, nothing is removed.
+inline bool remove_if_unheld(const std::filesystem::path& path) noexcept {
+    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+    if (fd < 0) return false;
+    const bool removed = ::flock(fd, LOCK_EX | LOCK_NB) == 0 && still_named(fd, path) && ::unlink(path.c_str()) == 0;
+    ::close(fd);
+    return removed;
 }
 
 /// Flushes a folder's entries (the renames into it) to the disk; a file system that cannot
@@ -155,12 +158,13 @@ private:
 }  // namespace detail
 
 /// A file written durably and atomically: its bytes go to a temporary file in the same folder
-/// (`<name>.tmp-<host>-<pid>-<counter>`, created exclusively), and `commit` flushes it to the
-/// disk (fsync), renames it over `path` and flushes the folder. Until `commit` returns, `path`
+/// (`<name>.tmp-<host>-<pid>-<counter>`, created exclusively and flock(2)ed while it is
+/// written), and `commit` flushes it to the disk (fsync), renames it over `path` and flushes
+/// the folder. Until `commit` returns, `path`
 /// keeps whatever it held before; a reader never sees a partial file; after it returns, the
 /// file survives a crash or a power loss (as far as the disk honours fsync). An uncommitted
 /// file's temporary is removed when the object is destroyed; one left by a killed process is
-/// recognised by its name (`detail::parse_temporary_name`). Errors throw ias::error naming
+/// recognised by its name and its missing lock (`detail::remove_if_unheld`). Errors throw ias::error naming
 /// `path` and the reason ("No space left on device").
 class atomic_file {
 public:
@@ -171,8 +175,17 @@ public:
             temp_ += std::string(detail::temporary_marker) + detail::host_name() + "-" + std::to_string(::getpid()) + "-" +
                      std::to_string(counter.fetch_add(1));
             fd_ = ::open(temp_.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
-            if (fd_ >= 0) return;
-            if (errno != EEXIST || attempt == 16) fail("cannot create a temporary file", errno);
+            if (fd_ < 0) {
+                if (errno != EEXIST || attempt == 16) fail("cannot create a temporary file", errno);
+                continue;
+            }
+            // Locked for as long as it is written, so that `detail::remove_if_unheld` leaves it
+            // alone. A cleaner that came first, in the instant before the lock, holds or has
+            // removed the file: then take another name. A file system without locks: go on.
+            const bool locked = ::flock(fd_, LOCK_EX | LOCK_NB) == 0;
+            if ((locked && detail::still_named(fd_, temp_)) || (!locked && errno != EWOULDBLOCK)) return;
+            ::close(std::exchange(fd_, -1));
+            if (attempt == 16) fail("cannot lock a temporary file", EWOULDBLOCK);
         }
     }
     atomic_file(const atomic_file&) = delete;
@@ -196,10 +209,10 @@ public:
     /// Makes the file durable and puts it in place (see the class comment). Call it once.
     void commit() {
         if (::fsync(fd_) != 0) fail("cannot flush the file to the disk", errno);
-        const int fd = std::exchange(fd_, -1);
-        if (::close(fd) != 0) fail("write failed", errno);
+        // Renamed while still open, hence locked: a cleaner never takes it for a leftover.
         if (::rename(temp_.c_str(), path_.c_str()) != 0) fail("cannot rename the temporary file into place", errno);
         committed_ = true;
+        if (::close(std::exchange(fd_, -1)) != 0) fail("write failed", errno);
         if (const int e = detail::sync_folder(path_.parent_path()); e != 0) fail("cannot flush its folder to the disk", e);
     }
 

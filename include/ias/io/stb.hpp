@@ -14,6 +14,7 @@
 #include <filesystem>
 #include <limits>
 #include <memory>
+#include <new>
 #include <span>
 #include <stdexcept>
 #include <string>
@@ -253,6 +254,12 @@ struct stbi_deleter {
     void operator()(void* p) const noexcept { stbi_image_free(p); }
 };
 
+/// Throws std::bad_alloc when stb failed for want of memory: running out of memory is never
+/// the file's fault, so it must not be reported as a corrupt file.
+inline void rethrow_out_of_memory() {
+    if (const char* reason = stbi_failure_reason(); reason && std::strcmp(reason, "outofmem") == 0) throw std::bad_alloc();
+}
+
 }  // namespace detail
 
 /// Decodes an image held in memory; `name` is used in error messages.
@@ -260,8 +267,8 @@ struct stbi_deleter {
 /// PNG (8 and 16 bit), JPEG (baseline and progressive), BMP and TGA. 8-bit data gives uint8
 /// pixels; 16-bit PNG gives float pixels in [0, 1] (v / 65535). Throws ias::error naming the
 /// file for empty, truncated, corrupt, oversized (see `load_limits`: the size and pixel count are
-/// checked from the header, before decoding) or unsupported data, and
-/// std::invalid_argument for a bad `options.channels`.
+/// checked from the header, before decoding) or unsupported data, std::bad_alloc when memory
+/// runs out, and std::invalid_argument for a bad `options.channels`.
 inline any_image decode_image(std::span<const std::uint8_t> bytes, std::string_view name,
                               const load_options& options = {}) {
     if (options.channels != 0 && options.channels != 1 && options.channels != 3 && options.channels != 4)
@@ -315,6 +322,7 @@ inline any_image decode_image(std::span<const std::uint8_t> bytes, std::string_v
     if (sixteen_bit) {
         std::unique_ptr<stbi_us, detail::stbi_deleter> pixels(
             stbi_load_16_from_memory(data, length, &w, &h, &file_channels, channels));
+        if (!pixels) detail::rethrow_out_of_memory();
         if (!pixels || w != width || h != height)
             detail::fail(name, std::string("corrupt or truncated PNG (stb: ") + stbi_failure_reason() + ")");
         image<float> out(w, h, channels);
@@ -324,6 +332,7 @@ inline any_image decode_image(std::span<const std::uint8_t> bytes, std::string_v
     }
     std::unique_ptr<stbi_uc, detail::stbi_deleter> pixels(
         stbi_load_from_memory(data, length, &w, &h, &file_channels, channels));
+    if (!pixels) detail::rethrow_out_of_memory();
     if (!pixels || w != width || h != height)
         detail::fail(name, std::string("corrupt or truncated ") + detail::format_name(format) +
                                " (stb: " + stbi_failure_reason() + ")");
