@@ -2,19 +2,14 @@
 // generate(): many samples on std::threads, the same bytes whatever the thread count.
 #pragma once
 
-#include <algorithm>
-#include <atomic>
 #include <concepts>
 #include <cstdint>
-#include <exception>
-#include <mutex>
 #include <span>
 #include <stdexcept>
 #include <string>
-#include <thread>
-#include <vector>
 
 #include "core.hpp"
+#include "core/parallel_for.hpp"
 
 namespace ias {
 
@@ -28,50 +23,24 @@ struct generate_options {
 namespace detail {
 
 /// The worker pool of both `generate` forms: sample k of `count` has index `index_of(k)`.
+/// Each worker reuses one sample, so nothing is allocated per sample once buffers have grown.
 template <transform T, class Source, class IndexOf, class Sink>
 void generate_each(const T& transform, Source& source, std::uint64_t count, IndexOf index_of, unsigned threads, Sink& sink,
                    const generate_options& options) {
-    if (count == 0) return;
-    if (threads == 0) threads = std::max(1u, std::thread::hardware_concurrency());
-    threads = unsigned(std::min<std::uint64_t>(threads, count));
-
-    std::atomic<std::uint64_t> next{0};
-    std::atomic<bool> failed{false};
-    std::exception_ptr first_error;
-    std::mutex error_mutex;
-
-    auto worker = [&] {
+    parallel_for(count, threads, [&] {
         sample s;
         if (options.trace) s.trace.emplace();
-        try {
-            for (;;) {
-                if (failed.load(std::memory_order_relaxed)) return;
-                const std::uint64_t k = next.fetch_add(1, std::memory_order_relaxed);
-                if (k >= count) return;
-                const std::uint64_t index = index_of(k);
-                s.clear_annotations();
-                source(index, s);
-                s.validate();
-                s.ensure_mask();
-                rng_stream rng(options.seed, index, options.epoch);
-                ias::run(transform, s, rng);
-                sink(index, static_cast<const sample&>(s));
-            }
-        } catch (...) {
-            std::lock_guard lock(error_mutex);
-            if (!first_error) first_error = std::current_exception();
-            failed = true;
-        }
-    };
-
-    if (threads == 1) {
-        worker();
-    } else {
-        std::vector<std::jthread> pool;
-        pool.reserve(threads);
-        for (unsigned t = 0; t < threads; ++t) pool.emplace_back(worker);
-    }  // jthreads join here
-    if (first_error) std::rethrow_exception(first_error);
+        return [&, s = std::move(s)](std::uint64_t k) mutable {
+            const std::uint64_t index = index_of(k);
+            s.clear_annotations();
+            source(index, s);
+            s.validate();
+            s.ensure_mask();
+            rng_stream rng(options.seed, index, options.epoch);
+            ias::run(transform, s, rng);
+            sink(index, static_cast<const sample&>(s));
+        };
+    });
 }
 
 }  // namespace detail

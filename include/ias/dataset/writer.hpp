@@ -13,7 +13,6 @@
 #pragma once
 
 #include <algorithm>
-#include <atomic>
 #include <charconv>
 #include <cmath>
 #include <cstdint>
@@ -27,12 +26,12 @@
 #include <string>
 #include <string_view>
 #include <system_error>
-#include <thread>
 #include <utility>
 #include <vector>
 
 #include "../core/error.hpp"
 #include "../core/image.hpp"
+#include "../core/parallel_for.hpp"
 #include "../core/sample.hpp"
 #include "../io/files.hpp"
 #include "../io/stb.hpp"
@@ -591,22 +590,15 @@ inline record_check check_records(const layout& out, shard part = {}, unsigned t
     std::vector<char> intact(indices.size(), 0);
     record_check check;
     std::mutex damaged_mutex;
-    if (threads == 0) threads = std::max(1u, std::thread::hardware_concurrency());
-    threads = unsigned(std::clamp<std::size_t>(indices.size(), 1, threads));
-    std::atomic<std::size_t> next{0};
-    {
-        std::vector<std::jthread> pool;
-        for (unsigned t = 0; t < threads; ++t)
-            pool.emplace_back([&] {
-                for (std::size_t k; (k = next.fetch_add(1)) < indices.size();) {
-                    std::string problem = sample_problem(out, indices[k]);
-                    intact[k] = problem.empty();
-                    if (problem.empty()) continue;
-                    const std::lock_guard lock(damaged_mutex);
-                    check.damaged.emplace_back(indices[k], std::move(problem));
-                }
-            });
-    }
+    ias::detail::parallel_for(indices.size(), threads, [&] {
+        return [&](std::uint64_t k) {
+            std::string problem = sample_problem(out, indices[k]);
+            intact[k] = problem.empty();
+            if (problem.empty()) return;
+            const std::lock_guard lock(damaged_mutex);
+            check.damaged.emplace_back(indices[k], std::move(problem));
+        };
+    });
     for (std::size_t k = 0; k < indices.size(); ++k)
         if (intact[k]) check.finished.push_back(indices[k]);
     std::sort(check.damaged.begin(), check.damaged.end());
