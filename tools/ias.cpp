@@ -102,9 +102,10 @@ constexpr std::string_view preview_help = R"(usage: ias preview --input DIR (--r
   an existing SHEET is overwritten only with --force
 )";
 
-constexpr std::string_view recipes_help = R"(usage: ias recipes
+constexpr std::string_view recipes_help = R"(usage: ias recipes [--json | --markdown]
 
-  lists every recipe with its parameters: name, kind, default, range and meaning
+  lists every recipe with its parameters: name, type, default, allowed values and meaning;
+  --json as one JSON array, --markdown as docs/recipes.md
 )";
 
 constexpr std::string_view recipe_help = R"(usage: ias recipe NAME --json
@@ -209,6 +210,7 @@ synthesis choose_synthesis(const arguments& args) {
         (void)chosen.build(nullptr, nullptr);
         return chosen;
     } catch (const std::invalid_argument& e) {
+        if (const auto file = args.get("config")) throw usage_error("the configuration '" + *file + "': " + e.what());
         throw usage_error(e.what());
     } catch (const ias::error& e) {
         throw usage_error(e.what());
@@ -486,17 +488,11 @@ int run_preview(const arguments& args) {
 }
 
 int run_recipes(const arguments& args) {
-    args.only({"help"});
-    for (const auto& r : ias::recipes::list()) {
-        std::printf("%s: %s\n", r.name.c_str(), r.summary.c_str());
-        for (const auto& p : r.parameters) {
-            const bool text = p.kind == ias::recipes::parameter_kind::text;
-            std::printf("    %-28s %-8s default %-10s", p.name.c_str(),
-                        text ? "text" : (p.kind == ias::recipes::parameter_kind::integer ? "integer" : "number"), p.default_value.c_str());
-            if (!text) std::printf(" range [%g, %g]", p.min, p.max);
-            std::printf("  %s\n", p.help.c_str());
-        }
-    }
+    args.only({"help", "json", "markdown"});
+    if (args.has("json") && args.has("markdown")) throw usage_error("give at most one of --json and --markdown");
+    const auto& all = ias::recipes::list();
+    const std::string out = args.has("json") ? ias::recipes::to_json(all) : args.has("markdown") ? ias::recipes::to_markdown(all) : ias::recipes::to_text(all);
+    std::fputs(out.c_str(), stdout);
     return 0;
 }
 
@@ -506,20 +502,11 @@ int run_recipe(arguments& args) {
     args.drop_positional();
     args.only({"json", "help"});
     if (!args.has("json")) throw usage_error("ias recipe NAME needs --json (the only output format)");
-    const ias::recipes::recipe_info* info = nullptr;
     try {
-        info = &ias::recipes::describe(name);
+        std::fputs(ias::recipes::to_config_json(ias::recipes::describe(name)).c_str(), stdout);
     } catch (const std::invalid_argument& e) {
         throw usage_error(e.what());
     }
-    nlohmann::ordered_json j;
-    j["recipe"] = info->name;
-    j["parameters"] = nlohmann::ordered_json::object();
-    for (const auto& p : info->parameters) {
-        if (p.kind == ias::recipes::parameter_kind::text) j["parameters"][p.name] = p.default_value;
-        else j["parameters"][p.name] = nlohmann::ordered_json::parse(p.default_value);
-    }
-    std::printf("%s\n", j.dump(2).c_str());
     return 0;
 }
 
@@ -552,7 +539,7 @@ int main(int argc, char** argv) {
         return 2;
     }
     try {
-        arguments args(argc, argv, 2, {"help", "json", "resume", "force"});
+        arguments args(argc, argv, 2, {"help", "json", "markdown", "resume", "force"});
         if (args.has("help")) {
             std::fputs(help->second.data(), stdout);
             return 0;

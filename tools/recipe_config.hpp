@@ -22,6 +22,13 @@ struct recipe_config {
     ias::recipes::overrides overrides;
 };
 
+/// A JSON number as the text a recipe parameter reads: 5.0 is the integer 5.
+inline std::string number_text(const nlohmann::json& v) {
+    if (v.is_number_float() && v.get<double>() == std::floor(v.get<double>()) && std::abs(v.get<double>()) < 1e15)
+        return std::to_string(std::int64_t(v.get<double>()));
+    return v.dump();
+}
+
 inline recipe_config read_config(const std::filesystem::path& file) {
     std::error_code ec;
     if (std::filesystem::is_directory(file, ec))
@@ -44,10 +51,12 @@ inline recipe_config read_config(const std::filesystem::path& file) {
             if (!value.is_object()) throw std::invalid_argument(file.string() + ": \"parameters\" must be an object");
             for (const auto& [name, v] : value.items()) {
                 if (v.is_string()) config.overrides[name] = v.get<std::string>();
-                else if (v.is_number_float() && v.get<double>() == std::floor(v.get<double>()) && std::abs(v.get<double>()) < 1e15)
-                    config.overrides[name] = std::to_string(std::int64_t(v.get<double>()));  // 5.0 is the integer 5
-                else if (v.is_number()) config.overrides[name] = v.dump();
-                else throw std::invalid_argument(file.string() + ": parameter \"" + name + "\" must be a number or a string");
+                else if (v.is_number()) config.overrides[name] = number_text(v);
+                else if (v.is_array() && v.size() == 2 && v[0].is_number() && v[1].is_number())
+                    config.overrides[name] = "[" + number_text(v[0]) + ", " + number_text(v[1]) + "]";
+                else
+                    throw std::invalid_argument(file.string() + ": parameter \"" + name + "\" is " + v.dump() +
+                                                "; it must be a number, a string or a range [min, max] of two numbers");
             }
         } else {
             throw std::invalid_argument(file.string() + ": unknown key \"" + key + "\"; a configuration has \"recipe\" and \"parameters\"");

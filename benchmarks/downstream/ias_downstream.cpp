@@ -22,7 +22,7 @@
 #include <vector>
 
 #include <ias/dataset/inputs.hpp>
-#include <ias/dataset/json.hpp>
+#include <ias/core/json.hpp>
 #include <ias/eval/metrics.hpp>
 #include <ias/eval/pixel_gaussian.hpp>
 #include <ias/fn/resize.hpp>
@@ -344,9 +344,9 @@ std::string report_json(const std::vector<result>& results) {
         const auto& r = results[i];
         json += i ? ",\n" : "\n";
         json += "{\"recipe\":";
-        ias::dataset::append_json_string(json, r.recipe);
+        ias::append_json_string(json, r.recipe);
         json += ",\"defects\":";
-        ias::dataset::append_json_string(json, r.defects);
+        ias::append_json_string(json, r.defects);
         json += ",\"seed\":" + std::to_string(r.seed);
         for (const auto& [key, value] : {std::pair<const char*, double>{"pixel_auroc", r.metrics.pixel_auroc}, {"aupro", r.metrics.aupro},
                                          {"image_auroc", r.metrics.image_auroc}, {"pixel_ap", r.metrics.pixel_ap},
@@ -354,7 +354,7 @@ std::string report_json(const std::vector<result>& results) {
             json += ",\"";
             json += key;
             json += "\":";
-            ias::dataset::append_json_number(json, value);
+            ias::append_json_number(json, value);
         }
         json += ",\"steps\":" + std::to_string(r.steps) + "}";
     }

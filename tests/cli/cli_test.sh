@@ -158,8 +158,8 @@ resume_mismatch)
   try '"count" is 8 in the dataset and 6 in this run' "${common[@]}" --recipe draem --count 6
   try '"epoch" is 0 in the dataset and 1 in this run' "${common[@]}" --recipe draem --count 8 --epoch 1
   expect 0 recipe draem --json
-  sed 's/"texture_opacity_min": 0.2/"texture_opacity_min": 0.3/' out.txt > changed.json
-  try '"parameter texture_opacity_min" is 0.2 in the dataset and 0.3 in this run' "${common[@]}" --config changed.json --count 8
+  sed 's/"texture_opacity": \[0.2, 1\]/"texture_opacity": [0.3, 1]/' out.txt > changed.json
+  try '"parameter texture_opacity" is [0.2, 1] in the dataset and [0.3, 1] in this run' "${common[@]}" --config changed.json --count 8
   mkdir in && cp "$samples"/*.png in/ && cp "$samples/wood_grain.png" in/extra.png
   try '"input extra.png"' --input in --size 64x64 --seed 11 --recipe draem --count 8
   expect 0 generate "${common[@]}" --recipe draem --count 8 --out data --resume

@@ -54,15 +54,15 @@ assert all(a[k] == b[k] for k in ("pixel_auroc", "aupro", "image_auroc")), (a, b
 print("seed 1 retrained: identical metrics")'
 
 # A recipe with changed parameters, from a configuration file as `ias recipe NAME --json` prints it.
-"$ias" recipe cutpaste_scar --json | sed 's/"scar_width_max": 16/"scar_width_max": 32/' > wide_scar.json
-grep -q '"scar_width_max": 32' wide_scar.json || fail "ias recipe cutpaste_scar --json has no scar_width_max of 16"
+"$ias" recipe cutpaste_scar --json | sed 's/"scar_width": \[2, 16\]/"scar_width": [2, 32]/' > wide_scar.json
+grep -qF '"scar_width": [2, 32]' wide_scar.json || fail "ias recipe cutpaste_scar --json has no scar_width of [2, 16]"
 "${run[@]}" --recipe wide_scar.json --previews 0 --out configured.json 2>/dev/null
 python3 -c '
 import json
 rows = json.load(open("configured.json"))["results"]
 assert [r["recipe"] for r in rows] == ["wide_scar.json"] and rows[0]["steps"] == 3, rows
 print("a recipe configuration file trains")'
-sed 's/"scar_width_max": 32/"scar_width_max": -1/' wide_scar.json > bad_scar.json
+sed 's/"scar_width": \[2, 32\]/"scar_width": [2, -1]/' wide_scar.json > bad_scar.json
 
 # Errors: a wrong command line exits 2 naming the option or recipe; a missing mask exits 1 naming it.
 expect() {
@@ -74,7 +74,7 @@ expect() {
 expect 2 "--frobnicate" "${run[@]}" --recipe draem --frobnicate 1
 expect 2 "no_such_recipe" "${run[@]}" --recipe no_such_recipe
 expect 2 "--size" "${run[@]}" --recipe draem --size 60
-expect 2 "scar_width_max" "${run[@]}" --recipe bad_scar.json
+expect 2 "scar_width" "${run[@]}" --recipe bad_scar.json
 expect 2 "missing.json" "${run[@]}" --recipe missing.json
 mkdir -p broken/images broken/masks && cp defects/images/000000.png broken/images/
 expect 1 "broken/masks/000000.png" "${run[@]}" --recipe baseline --defects broken

@@ -135,16 +135,16 @@ TEST_CASE("dataset run: describe_run has a field for everything the samples depe
     const ds::run_description run = describe(settings);
     const std::string text = run.text();
     CHECK_THAT(text, Contains("  \"ias\": \"" + std::string(ias::version) + "\",\n  \"recipe\": \"draem\",\n") &&
-                         Contains("  \"parameter texture_opacity_min\": 0.2,\n") && Contains("  \"seed\": 3,\n  \"epoch\": 0,\n  \"count\": 10,\n") &&
+                         Contains("  \"parameter texture_opacity\": [0.2, 1],\n") && Contains("  \"seed\": 3,\n  \"epoch\": 0,\n  \"count\": 10,\n") &&
                          Contains("  \"size\": \"64x32\",\n  \"foreground\": \"none\",\n") &&
                          Contains("  \"input a.png\": " + ds::fingerprint_file(dir / "in" / "a.png").json() + "\n}\n"));
 
     // The same values written differently are the same run; any change is another.
-    settings.parameters["texture_opacity_min"] = "0.20";
+    settings.parameters["texture_opacity"] = "[0.20,1.0]";
     CHECK(describe(settings) == run);
-    settings.parameters["texture_opacity_min"] = "0.25";
+    settings.parameters["texture_opacity"] = "[0.25, 1]";
     CHECK(describe(settings).difference_from(run) ==
-          R"("parameter texture_opacity_min" is 0.2 in the dataset and 0.25 in this run)");
+          R"("parameter texture_opacity" is [0.2, 1] in the dataset and [0.25, 1] in this run)");
     settings.parameters.clear();
     settings.epoch = 1;
     CHECK(describe(settings).difference_from(run) == R"("epoch" is 0 in the dataset and 1 in this run)");

@@ -16,7 +16,7 @@
 #include <vector>
 
 #include <ias/dataset/inputs.hpp>
-#include <ias/dataset/json.hpp>
+#include <ias/core/json.hpp>
 #include <ias/dataset/run.hpp>
 #include <ias/dataset/writer.hpp>
 #include <ias/io/files.hpp>
@@ -50,17 +50,17 @@ std::vector<std::string> generic(const std::vector<fs::path>& paths) {
 }
 std::string json_string(std::string_view s) {
     std::string out;
-    ds::append_json_string(out, s);
+    ias::append_json_string(out, s);
     return out;
 }
 std::string json_number(double v) {
     std::string out;
-    ds::append_json_number(out, v);
+    ias::append_json_number(out, v);
     return out;
 }
 std::string json_numbers(const std::vector<double>& v) {
     std::string out;
-    ds::append_json_numbers(out, v);
+    ias::append_json_numbers(out, v);
     return out;
 }
 

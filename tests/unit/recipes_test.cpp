@@ -151,9 +151,9 @@ std::string invalid_argument_from(F&& f) {
 }
 
 /// Parameter `name` of registered recipe `recipe`.
-const rc::parameter& parameter_of(std::string_view recipe, std::string_view name) {
+const ias::field_info& parameter_of(std::string_view recipe, std::string_view name) {
     const auto& all = rc::describe(recipe).parameters;
-    const auto p = std::find_if(all.begin(), all.end(), [&](const rc::parameter& q) { return q.name == name; });
+    const auto p = std::find_if(all.begin(), all.end(), [&](const ias::field_info& q) { return q.name == name; });
     REQUIRE(p != all.end());
     return *p;
 }
@@ -376,7 +376,7 @@ TEST_CASE("recipes: glass_las draws union or intersection or the first mask a th
     // combinations lean towards those rarely empty (with the defaults about 36% union, 35%
     // first, 28% intersection). With threshold -1 no mask is empty: the first draw is kept.
     rc::glass_las_settings settings{};
-    settings.mask.threshold = -1.0f;
+    settings.mask.threshold = -1.0f;  // the recipe's `mask_threshold`
     const auto glass = rc::glass_las(settings);
     const ias::any_image input = pattern(16, 16, 3);
     const int n = 3000;
@@ -477,21 +477,23 @@ TEST_CASE("recipes: the registry lists the recipes sorted with the settings defa
         const auto& p = parameter_of(recipe, name);
         ++checked[recipe];
         if constexpr (std::is_same_v<V, std::string>) {
-            CHECK(p.kind == rc::parameter_kind::text);
+            CHECK(p.type == ias::field_type::text);
             CHECK(p.default_value == expected);
-        } else {
-            CHECK(p.kind == (std::is_same_v<V, int> ? rc::parameter_kind::integer : rc::parameter_kind::number));
+        } else if constexpr (std::is_arithmetic_v<V>) {
+            CHECK(p.type == (std::is_same_v<V, int> ? ias::field_type::integer : ias::field_type::number));
             CHECK(float(std::stod(p.default_value)) == float(expected));
             CHECK((p.min <= double(expected) && double(expected) <= p.max));
+        } else {
+            CHECK(p.type == (std::is_same_v<V, ias::range<int>> ? ias::field_type::integer_range : ias::field_type::number_range));
+            CHECK(p.default_value == "[" + ias::detail::settings::number(expected.min) + ", " + ias::detail::settings::number(expected.max) + "]");
+            CHECK((p.min <= double(expected.min) && expected.min <= expected.max && double(expected.max) <= p.max));
         }
     };
     auto shared = [&](const std::string& recipe, const auto& s) {
-        check(recipe, "scale_exponent_min", s.mask.scale_exponent_min);
-        check(recipe, "scale_exponent_max", s.mask.scale_exponent_max);
+        check(recipe, "mask_scale_exponents", s.mask.scale_exponents);
         check(recipe, "mask_threshold", s.mask.threshold);
         check(recipe, "mask_rotation_max", s.mask.rotation_max);
-        check(recipe, "texture_opacity_min", s.texture_opacity.min);
-        check(recipe, "texture_opacity_max", s.texture_opacity.max);
+        check(recipe, "texture_opacity", s.texture_opacity);
     };
     const rc::draem_settings draem{};
     const rc::memseg_settings memseg{};
@@ -513,8 +515,8 @@ TEST_CASE("recipes: the registry lists the recipes sorted with the settings defa
     check("realnet_dtd", "anomaly_probability", realnet.anomaly_probability);
     check("realnet_dtd", "texture_op_count", realnet.texture_op_count);
     shared("glass_las", glass);
-    check("glass_las", "texture_opacity_mean", glass.texture_opacity.mean);
-    check("glass_las", "texture_opacity_stddev", glass.texture_opacity.stddev);
+    check("glass_las", "texture_opacity_mean", glass.texture_opacity_mean);
+    check("glass_las", "texture_opacity_stddev", glass.texture_opacity_stddev);
     check("glass_las", "texture_op_count", glass.texture_op_count);
     check("glass_las", "feature_stride", glass.feature_stride);
     const rc::nsa_settings nsa{};
@@ -524,51 +526,51 @@ TEST_CASE("recipes: the registry lists the recipes sorted with the settings defa
     check("nsa", "patch_count_max", nsa.patch_count_max);
     for (const char* name : {"fpi", "pii"}) {
         const rc::foreign_square_settings square{};
-        check(name, "core_fraction", square.square.core_fraction);
-        check(name, "half_min", square.square.half_min);
-        check(name, "half_max", square.square.half_max);
-        check(name, "alpha_min", square.square.alpha_min);
-        check(name, "alpha_max", square.square.alpha_max);
+        check(name, "core_fraction", square.core_fraction);
+        check(name, "half", square.half);
+        check(name, "alpha", square.alpha);
     }
-    for (const char* name : {"cutpaste", "cutpaste_3way", "cutpaste_scar", "cutpaste_union"}) {
-        const rc::cutpaste_settings c{};
-        check(name, "area_min", c.area_min);
-        check(name, "area_max", c.area_max);
-        check(name, "aspect_min", c.aspect_min);
-        check(name, "aspect_max", c.aspect_max);
-        check(name, "aspect_sampling", c.aspect_sampling);
-        check(name, "jitter", c.jitter);
-        check(name, "scar_width_min", c.scar_width_min);
-        check(name, "scar_width_max", c.scar_width_max);
-        check(name, "scar_length_min", c.scar_length_min);
-        check(name, "scar_length_max", c.scar_length_max);
-        check(name, "scar_angle_max", c.scar_angle_max);
-        check(name, "view", c.view);
-    }
+    const rc::cutpaste_settings box{};
+    const rc::scar_settings scar{};
+    auto box_fields = [&](const char* name) {
+        check(name, "area", box.area);
+        check(name, "aspect", box.aspect);
+        check(name, "aspect_sampling", box.aspect_sampling);
+        check(name, "jitter", box.jitter);
+    };
+    auto scar_fields = [&](const char* name) {
+        check(name, "scar_width", scar.width);
+        check(name, "scar_length", scar.length);
+        check(name, "scar_angle_max", scar.angle_max);
+    };
+    box_fields("cutpaste");
+    scar_fields("cutpaste_scar");
+    check("cutpaste_scar", "jitter", rc::cutpaste_scar_settings{}.jitter);
+    box_fields("cutpaste_union");
+    scar_fields("cutpaste_union");
+    box_fields("cutpaste_3way");
+    scar_fields("cutpaste_3way");
+    check("cutpaste_3way", "view", rc::cutpaste_3way_settings{}.view);
     for (const char* name : {"cutout", "random_erasing"}) {
         const rc::erasing_settings e{};
         check(name, "anomaly_probability", e.anomaly_probability);
         check(name, "fill", e.fill);
         check(name, "value", e.value);
-        check(name, "side_min", e.side_min);
-        check(name, "side_max", e.side_max);
-        check(name, "area_min", e.area_min);
-        check(name, "area_max", e.area_max);
-        check(name, "aspect_min", e.aspect_min);
-        check(name, "aspect_max", e.aspect_max);
     }
+    check("cutout", "side", rc::cutout_settings{}.side);
+    check("random_erasing", "area", rc::random_erasing_settings{}.area);
+    check("random_erasing", "aspect", rc::random_erasing_settings{}.aspect);
     const rc::fractal_settings fractal{};
     check("fractal", "iterations", fractal.iterations);
     check("fractal", "noise_probability", fractal.noise_probability);
     check("fractal", "global_jitter", fractal.global_jitter);
     check("reb_defectmaker", "view", rc::defect_maker_settings{}.view);
-    check("local_ops", "area_min", rc::local_ops_settings{}.area_min);
-    check("local_ops", "area_max", rc::local_ops_settings{}.area_max);
+    check("local_ops", "area", rc::local_ops_settings{}.area);
     for (const auto& info : rc::list()) CHECK(checked[info.name] == info.parameters.size());  // none unchecked
     // The published values, as text.
-    CHECK(parameter_of("draem", "texture_opacity_min").default_value == "0.2");
-    CHECK(parameter_of("memseg", "texture_opacity_min").default_value == "0.15");
-    CHECK(parameter_of("glass_las", "texture_opacity_max").default_value == "0.8");
+    CHECK(parameter_of("draem", "texture_opacity").default_value == "[0.2, 1]");
+    CHECK(parameter_of("memseg", "texture_opacity").default_value == "[0.15, 1]");
+    CHECK(parameter_of("glass_las", "texture_opacity").default_value == "[0.2, 0.8]");
 }
 
 TEST_CASE("recipes: registry make without overrides equals the recipe function", "[recipes]") {
@@ -601,7 +603,7 @@ TEST_CASE("recipes: registry overrides change the behaviour", "[recipes]") {
     const auto s = run(glass, pattern(30, 22, 1), 0);
     CHECK(s.feature_mask == max_pool_by(s.mask, 4));
 
-    const auto fixed = rc::make("destseg", {{"texture_opacity_min", "0.5"}, {"texture_opacity_max", "0.5"}});
+    const auto fixed = rc::make("destseg", {{"texture_opacity", "[0.5, 0.5]"}});
     CHECK(value_of(*entries_of(run(fixed, input, 0), "texture_blend").at(0), "texture_opacity") == 0.5);
 }
 
@@ -614,17 +616,17 @@ TEST_CASE("recipes: registry errors name the offending recipe or parameter or va
         return invalid_argument_from([&] { rc::make(recipe, changes); });
     };
     CHECK_THAT(make_error("draem", {{"opacity", "0.5"}}),
-               Contains("'draem'") && Contains("'opacity'") && Contains("texture_opacity_min") && Contains("rotation_probability"));
+               Contains("'draem'") && Contains("'opacity'") && Contains("texture_opacity") && Contains("rotation_probability"));
     CHECK_THAT(make_error("draem", {{"anomaly_probability", "half"}}), Contains("anomaly_probability") && Contains("'half'"));
     CHECK_THAT(make_error("draem", {{"anomaly_probability", "0.5x"}}), Contains("'0.5x'"));
     CHECK_THAT(make_error("draem", {{"anomaly_probability", "nan"}}), Contains("'nan'"));
     CHECK_THAT(make_error("glass_las", {{"feature_stride", "8.5"}}), Contains("feature_stride") && Contains("'8.5'") && Contains("integer"));
     CHECK_THAT(make_error("draem", {{"anomaly_probability", "1.5"}}), Contains("anomaly_probability") && Contains("1.5"));
     CHECK_THAT(make_error("memseg", {{"grid_size", "17"}}), Contains("grid_size") && Contains("17"));
-    CHECK_THAT(make_error("destseg", {{"texture_opacity_min", "0.9"}, {"texture_opacity_max", "0.3"}}),
-               Contains("'destseg'") && Contains("texture_opacity_min = 0.9 is above texture_opacity_max = 0.3"));
-    CHECK_THAT(make_error("realnet_dtd", {{"scale_exponent_min", "4"}, {"scale_exponent_max", "2"}}),
-               Contains("'realnet_dtd'") && Contains("scale_exponent_min = 4 is above scale_exponent_max = 2"));
+    CHECK_THAT(make_error("destseg", {{"texture_opacity", "[0.9, 0.3]"}}),
+               Contains("'destseg'") && Contains("'texture_opacity' is [0.9, 0.3]") && Contains("0 <= min <= max <= 1"));
+    CHECK_THAT(make_error("realnet_dtd", {{"mask_scale_exponents", "[4, 2]"}}),
+               Contains("'realnet_dtd'") && Contains("'mask_scale_exponents' is [4, 2]") && Contains("0 <= min <= max <= 12"));
     CHECK_THAT(make_error("memseg", {{"category", "bolt"}}), Contains("'memseg'") && Contains("'bolt'"));
     CHECK_THAT(make_error("realnet_dtd", {{"category", "bolt"}}), Contains("'realnet_dtd'") && Contains("'bolt'"));
 }

@@ -22,7 +22,7 @@
 #include "../core/error.hpp"
 #include "../io/files.hpp"
 #include "../io/sha256.hpp"
-#include "json.hpp"
+#include "../core/json.hpp"
 
 namespace ias::dataset {
 

@@ -32,24 +32,6 @@ struct run_settings {
     std::string foreground = "none";          ///< none, auto (estimated) or folder (masks from a folder)
 };
 
-namespace detail {
-/// A recipe parameter's value as the recipe reads it, as JSON: a number parsed as the
-/// parameter's type and printed in shortest form ("0.30" and "0.3" are one value), or a string.
-inline std::string canonical_parameter(const recipes::parameter& p, const std::string& text) {
-    const auto shortest = [&](auto parsed) -> std::optional<std::string> {
-        const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), parsed);
-        if (ec != std::errc() || end != text.data() + text.size()) return std::nullopt;
-        return ias::detail::settings::number(parsed);
-    };
-    std::optional<std::string> number;
-    if (p.kind == recipes::parameter_kind::number) number = shortest(float{});
-    if (p.kind == recipes::parameter_kind::integer) number = shortest(int{});
-    if (number) return *number;
-    std::string json;
-    append_json_string(json, text);
-    return json;
-}
-}  // namespace detail
 
 /// The run description (see run.hpp) of generating `settings.count` samples from `inputs`,
 /// with anomaly textures from `textures` (null for none) loaded from `textures_folder`. One
@@ -68,9 +50,12 @@ inline run_description describe_run(const run_settings& settings, const prepared
         run.add_text("prompt", settings.prompt);
     } else {
         run.add_text("recipe", settings.recipe);
-        for (const recipes::parameter& p : recipes::describe(settings.recipe).parameters) {
-            const auto given = settings.parameters.find(p.name);
-            run.add("parameter " + p.name, detail::canonical_parameter(p, given != settings.parameters.end() ? given->second : p.default_value));
+        const auto& parameters = recipes::describe(settings.recipe).parameters;
+        const auto values = recipes::values(settings.recipe, settings.parameters);
+        for (std::size_t i = 0; i < parameters.size(); ++i) {
+            std::string json;
+            if (parameters[i].type == field_type::text) append_json_string(json, values[i]);
+            run.add("parameter " + parameters[i].name, parameters[i].type == field_type::text ? json : values[i]);
         }
     }
     run.add_number("seed", settings.seed);

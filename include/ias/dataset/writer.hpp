@@ -35,7 +35,7 @@
 #include "../core/sample.hpp"
 #include "../io/files.hpp"
 #include "../io/stb.hpp"
-#include "json.hpp"
+#include "../core/json.hpp"
 #include "run.hpp"
 
 namespace ias::dataset {

@@ -5,23 +5,34 @@
 #include <memory>
 
 #include "../core/any_transform.hpp"
+#include "../core/describe.hpp"
 #include "../transforms/defect_maker.hpp"
 #include "../transforms/fractal_paste.hpp"
 #include "../transforms/local_ops.hpp"
-#include "../transforms/settings.hpp"
 
 namespace ias::recipes {
 
 /// FractalAD's recipe settings (METHODS §2.10).
 struct fractal_settings {
-    int iterations = 100000;      ///< chaos-game points (FractalAD: 100 000; fewer is faster and coarser)
+    int iterations = 100000;  ///< fewer is faster and coarser
     float noise_probability = 0.5f;
-    float global_jitter = 0.05f;  ///< whole-image ColorJitter; FractalAD applies it to the normals too
+    float global_jitter = 0.05f;  ///< FractalAD applies it to the normals too
+
+    static const description<fractal_settings>& describe() {
+        static const auto d =
+            description<fractal_settings>()
+                .field("iterations", &fractal_settings::iterations, 0, 10000000, "chaos-game points of the fractal (FractalAD: 100000)")
+                .field("noise_probability", &fractal_settings::noise_probability, 0, 1,
+                       "of adding Gaussian noise (10 grey levels) inside the mask")
+                .field("global_jitter", &fractal_settings::global_jitter, 0, 0.5, "whole-image ColorJitter strength; 0 = off");
+        return d;
+    }
 };
 
 /// FractalAD's anomaly generation: a jittered, flipped and rotated square of the image pasted
 /// through a random IFS fractal; mask the footprint dilated three times. See `ias::fractal_paste`.
 inline dynamic_pipeline fractal(const fractal_settings& s = {}) {
+    validate(s, "ias::recipes::fractal");
     const fractal_paste t{.iterations = s.iterations, .noise_probability = s.noise_probability, .global_jitter = s.global_jitter};
     t.validate();
     return {t};
@@ -30,12 +41,19 @@ inline dynamic_pipeline fractal(const fractal_settings& s = {}) {
 /// REB DefectMaker's recipe settings (METHODS §8.5).
 struct defect_maker_settings {
     std::shared_ptr<const image_pool> pool{};  ///< the cut fill's foreign images; null: the sample itself
-    int view = -1;                             ///< −1: one of the 7 views uniformly; 0..6: that view
+    int view = -1;
+
+    static const description<defect_maker_settings>& describe() {
+        static const auto d = description<defect_maker_settings>().field(
+            "view", &defect_maker_settings::view, -1, 6, "-1: one of the 7 views uniformly; 0 (original) .. 6: that view");
+        return d;
+    }
 };
 
 /// REB's `dm_com6`: the original (class 0) or one of six Bezier defects, {rect, scar, clump}
 /// × {noise fill, cut fill} (classes 1–6), as the sample's label. See `ias::defect_maker_dm6`.
 inline dynamic_pipeline reb_defectmaker(const defect_maker_settings& s = {}) {
+    validate(s, "ias::recipes::reb_defectmaker");
     const defect_maker_dm6 t{.view = s.view, .pool = s.pool};
     t.validate();
     return {t};
@@ -43,8 +61,13 @@ inline dynamic_pipeline reb_defectmaker(const defect_maker_settings& s = {}) {
 
 /// Dynamic local augmentation's recipe settings (METHODS §8.1).
 struct local_ops_settings {
-    float area_min = 0.02f;  ///< the region: a CutPaste box of this share of the image
-    float area_max = 0.15f;
+    range<float> area{0.02f, 0.15f};
+
+    static const description<local_ops_settings>& describe() {
+        static const auto d = description<local_ops_settings>().field(
+            "area", &local_ops_settings::area, 0, 1, "the region: a CutPaste box of this share of the image");
+        return d;
+    }
 };
 
 /// Dynamic local augmentation (Yoa et al., IEEE Access 2021): one of five changes (blur, noise,
@@ -52,7 +75,8 @@ struct local_ops_settings {
 /// the host updates between epochs come with `ias::local_ops_preset()`, which this recipe
 /// builds with the box settings.
 inline dynamic_pipeline local_ops(const local_ops_settings& s = {}) {
-    auto setup = local_ops_preset({.area_min = s.area_min, .area_max = s.area_max});
+    validate(s, "ias::recipes::local_ops");
+    auto setup = local_ops_preset({.area_min = s.area.min, .area_max = s.area.max});
     return {std::move(setup.augmentation)};
 }
 

@@ -6,8 +6,8 @@
 
 #include "../core/any_transform.hpp"
 #include "../transforms/feature_grid_mask.hpp"
-#include "../transforms/perlin_mask.hpp"
-#include "../transforms/texture_blend.hpp"
+#include "../core/describe.hpp"
+#include "perlin_blend.hpp"
 #include "texture_ops.hpp"
 
 namespace ias::recipes {
@@ -16,13 +16,29 @@ namespace ias::recipes {
 struct glass_las_settings {
     std::shared_ptr<const texture_source> textures{};  ///< null: procedural textures
     /// 1 − β with β ~ N(0.5, 0.1²) clipped to [0.2, 0.8].
-    opacity_range texture_opacity{.min = 0.2f, .max = 0.8f, .law = opacity_law::normal, .mean = 0.5f, .stddev = 0.1f};
-    int texture_op_count = 3;  ///< distinct operations of GLASS's nine
-    int feature_stride = 8;    ///< pixels per feature-grid cell
-    /// Two Perlin masks, kept as their union, intersection or the first alone (1/3 each),
-    /// redrawn until the result, clipped to the foreground, is not empty.
-    perlin_mask mask{.empty_policy = empty_mask_policy::redraw, .first_only_weight = 1.0f, .union_weight = 1.0f,
-                     .intersection_weight = 1.0f};
+    range<float> texture_opacity{0.2f, 0.8f};
+    float texture_opacity_mean = 0.5f;
+    float texture_opacity_stddev = 0.1f;
+    int texture_op_count = 3;
+    int feature_stride = 8;
+    /// Two such Perlin masks, kept as their union, intersection or the first alone (1/3
+    /// each), redrawn until the result, clipped to the foreground, is not empty.
+    perlin_mask_settings mask{};
+
+    static const description<glass_las_settings>& describe() {
+        static const auto d =
+            description<glass_las_settings>()
+                .field("texture_opacity", &glass_las_settings::texture_opacity, 0, 1,
+                       "the texture's weight o in the blend I + o*M*(T - I), N(mean, stddev^2) clipped to this range")
+                .field("texture_opacity_mean", &glass_las_settings::texture_opacity_mean, 0, 1, "mean of the opacity's normal law")
+                .field("texture_opacity_stddev", &glass_las_settings::texture_opacity_stddev, 0, 1,
+                       "standard deviation of the opacity's normal law")
+                .field("texture_op_count", &glass_las_settings::texture_op_count, 0, 9,
+                       "distinct operations of GLASS's nine applied to the texture")
+                .field("feature_stride", &glass_las_settings::feature_stride, 1, 64, "pixels per cell of the feature-grid mask")
+                .include("mask_", &glass_las_settings::mask);
+        return d;
+    }
 };
 
 /// GLASS's local anomaly synthesis (Chen et al., ECCV 2024; `datasets/mvtec.py`,
@@ -33,13 +49,18 @@ struct glass_las_settings {
 /// Every sample is anomalous unless its foreground is empty or 100 redraws all fail. GLASS's
 /// resize to 288 belongs to the data loader. Throws std::invalid_argument for bad settings.
 inline dynamic_pipeline glass_las(const glass_las_settings& s = {}) {
-    const texture_blend blend{.source = s.textures, .texture_opacity = s.texture_opacity,
-                              .texture_ops = {glass_texture_ops(s.texture_op_count)}};
+    validate(s, "ias::recipes::glass_las");
+    const opacity_range opacity{.min = s.texture_opacity.min, .max = s.texture_opacity.max, .law = opacity_law::normal,
+                                .mean = s.texture_opacity_mean, .stddev = s.texture_opacity_stddev};
+    const texture_blend blend{.source = s.textures, .texture_opacity = opacity, .texture_ops = {glass_texture_ops(s.texture_op_count)}};
     const feature_grid_mask grid{.stride = s.feature_stride};
-    s.mask.validate();
+    perlin_mask mask = s.mask.transform();
+    mask.empty_policy = empty_mask_policy::redraw;
+    mask.union_weight = mask.intersection_weight = 1.0f;
+    mask.validate();
     blend.validate();
     grid.validate();
-    return {s.mask, blend, grid};
+    return {mask, blend, grid};
 }
 
 }  // namespace ias::recipes

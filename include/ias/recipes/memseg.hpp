@@ -9,9 +9,8 @@
 #include "../core/compose.hpp"
 #include "../core/pipeline.hpp"
 #include "../transforms/foreground.hpp"
-#include "../transforms/perlin_mask.hpp"
 #include "../transforms/structure_blend.hpp"
-#include "../transforms/texture_blend.hpp"
+#include "perlin_blend.hpp"
 #include "texture_ops.hpp"
 
 namespace ias::recipes {
@@ -22,11 +21,26 @@ struct memseg_settings {
     /// An MVTec AD category: its foreground preset (`memseg_foreground`) is estimated from the
     /// image. Empty: the sample's own foreground is used (or none).
     std::string category{};
-    float structure_probability = 0.5f;                           ///< structure source, else texture
-    opacity_range texture_opacity{.min = 0.15f, .max = 1.0f};     ///< MemSeg's δ ~ U[0.15, 1]
-    int grid_size = 8;                                             ///< structure tiles per side
-    int structure_op_count = 3;                                    ///< DRAEM operations on the structure source
-    perlin_mask mask{};
+    float structure_probability = 0.5f;
+    range<float> texture_opacity{0.15f, 1.0f};  ///< MemSeg's δ ~ U[0.15, 1]
+    int grid_size = 8;
+    int structure_op_count = 3;
+    perlin_mask_settings mask{};
+
+    static const description<memseg_settings>& describe() {
+        static const auto d =
+            description<memseg_settings>()
+                .field("category", &memseg_settings::category, {},
+                       "MVTec AD category whose foreground preset is used; empty: the sample's own foreground")
+                .field("structure_probability", &memseg_settings::structure_probability, 0, 1,
+                       "of the structure source (the image's shuffled tiles) rather than a texture")
+                .field("texture_opacity", &memseg_settings::texture_opacity, 0, 1, texture_opacity_help)
+                .field("grid_size", &memseg_settings::grid_size, 1, structure_blend::max_grid_size, "structure tiles per side")
+                .field("structure_op_count", &memseg_settings::structure_op_count, 0, 10,
+                       "distinct operations of DRAEM's ten applied to the structure source")
+                .include("mask_", &memseg_settings::mask);
+        return d;
+    }
 };
 
 /// MemSeg (Yang et al., EAAI 2023; TooTouch/MemSeg `dataset.py`): every second sample (odd
@@ -36,17 +50,18 @@ struct memseg_settings {
 /// δ ~ U[0.15, 1]. MemSeg's 288 → 256 resize and centre crop belong to the data loader.
 /// Throws std::invalid_argument for settings out of range or an unknown category.
 inline dynamic_pipeline memseg(const memseg_settings& s = {}) {
-    const texture_blend texture{.source = s.textures, .texture_opacity = s.texture_opacity};
-    const structure_blend structure{.grid_size = s.grid_size, .texture_opacity = s.texture_opacity,
+    validate(s, "ias::recipes::memseg");
+    const texture_blend texture{.source = s.textures, .texture_opacity = uniform_opacity(s.texture_opacity)};
+    const structure_blend structure{.grid_size = s.grid_size, .texture_opacity = uniform_opacity(s.texture_opacity),
                                     .structure_ops = {draem_texture_ops(s.structure_op_count)}};
-    detail::settings::check_value("recipes::memseg", "structure_probability", s.structure_probability, 0.0f, 1.0f);
-    s.mask.validate();
+    const perlin_mask mask = s.mask.transform();
+    mask.validate();
     texture.validate();
     structure.validate();
     dynamic_pipeline stages;
     if (!s.category.empty()) stages.push_back(estimate_foreground{memseg_foreground(s.category)});
     const float p = s.structure_probability;
-    stages.push_back(alternate(pipeline(s.mask, one_of({1.0f - p, p}, texture, structure))));
+    stages.push_back(alternate(pipeline(mask, one_of({1.0f - p, p}, texture, structure))));
     return stages;
 }
 

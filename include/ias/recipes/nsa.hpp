@@ -2,31 +2,15 @@
 // recipes::nsa, recipes::fpi and recipes::pii: patches of another normal image, Poisson-blended or interpolated.
 #pragma once
 
+#include <algorithm>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "../core/any_transform.hpp"
+#include "../core/describe.hpp"
 #include "../transforms/foreign_patch.hpp"
 #include "../transforms/nsa.hpp"
-#include "../transforms/settings.hpp"
-
-namespace ias::detail {
-inline nsa_blend nsa_blend_named(const std::string& name) {
-    if (name == "normal_clone") return nsa_blend::normal_clone;
-    if (name == "mixed_clone") return nsa_blend::mixed_clone;
-    if (name == "mix") return nsa_blend::mix;
-    if (name == "swap") return nsa_blend::swap;
-    if (name == "uniform") return nsa_blend::uniform;
-    throw std::invalid_argument("blend is '" + name + "'; it must be normal_clone, mixed_clone, mix, swap or uniform");
-}
-inline fn::change_label_mode label_mode_named(const std::string& name) {
-    if (name == "binary") return fn::change_label_mode::binary;
-    if (name == "continuous") return fn::change_label_mode::continuous;
-    if (name == "intensity") return fn::change_label_mode::intensity;
-    if (name == "logistic_intensity") return fn::change_label_mode::logistic_intensity;
-    throw std::invalid_argument("label is '" + name + "'; it must be binary, continuous, intensity or logistic_intensity");
-}
-}  // namespace ias::detail
 
 namespace ias::recipes {
 
@@ -34,9 +18,25 @@ namespace ias::recipes {
 struct nsa_settings {
     std::shared_ptr<const image_pool> pool{};  ///< the normal images patches come from; null: the sample itself
     std::string category{};                    ///< an MVTec AD category for NSA's per-class preset; empty: textures
-    std::string blend = "normal_clone";        ///< normal_clone, mixed_clone, mix, swap or uniform
-    std::string label = "logistic_intensity";  ///< binary, continuous, intensity or logistic_intensity
-    int patch_count_max = 0;                   ///< 0: the category's (4 for textures)
+    std::string blend = "normal_clone";
+    std::string label = "logistic_intensity";
+    int patch_count_max = 0;  ///< 0: the category's (4 for textures)
+
+    /// The blend modes and label modes by name, in the order of `nsa_blend` and `fn::change_label_mode`.
+    static inline const std::vector<std::string> blends{"normal_clone", "mixed_clone", "mix", "swap", "uniform"};
+    static inline const std::vector<std::string> labels{"binary", "continuous", "intensity", "logistic_intensity"};
+
+    static const description<nsa_settings>& describe() {
+        static const auto d =
+            description<nsa_settings>()
+                .field("category", &nsa_settings::category, {},
+                       "MVTec AD category whose NSA preset is used (object masks, widths, logistic k and x0); empty: textures")
+                .field("blend", &nsa_settings::blend, blends, "how a patch is blended in")
+                .field("label", &nsa_settings::label, labels, "how the changed pixels give the mask")
+                .field("patch_count_max", &nsa_settings::patch_count_max, 0, ias::nsa::max_patches,
+                       "most patches per sample; 0: the category's (4 for textures)");
+        return d;
+    }
 };
 
 /// NSA (Schlüter et al., ECCV 2022): one to four patches of another normal image from the
@@ -44,10 +44,14 @@ struct nsa_settings {
 /// (logistic intensity by default, NSA's best). See `ias::nsa`. Throws std::invalid_argument
 /// for an unknown category, blend or label.
 inline dynamic_pipeline nsa(const nsa_settings& s = {}) {
+    validate(s, "ias::recipes::nsa");
+    const auto index_in = [](const std::vector<std::string>& names, const std::string& name) {
+        return int(std::find(names.begin(), names.end(), name) - names.begin());
+    };
     ias::nsa t = ias::nsa::for_category(s.category);
     t.pool = s.pool;
-    t.blend = ias::detail::nsa_blend_named(s.blend);
-    t.label_mode = ias::detail::label_mode_named(s.label);
+    t.blend = nsa_blend(index_in(nsa_settings::blends, s.blend));
+    t.label_mode = fn::change_label_mode(index_in(nsa_settings::labels, s.label));
     if (s.patch_count_max > 0) t.patch_count_max = s.patch_count_max;
     t.validate();
     return {t};
@@ -56,13 +60,30 @@ inline dynamic_pipeline nsa(const nsa_settings& s = {}) {
 /// FPI's and PII's recipe settings (METHODS §2.6, §2.7).
 struct foreign_square_settings {
     std::shared_ptr<const image_pool> pool{};
-    foreign_square square{};
+    float core_fraction = 0.8f;
+    range<float> half{0.05f, 0.2f};
+    range<float> alpha{0.05f, 0.95f};
+
+    [[nodiscard]] foreign_square square() const {
+        return {.core_fraction = core_fraction, .half_min = half.min, .half_max = half.max, .alpha_min = alpha.min, .alpha_max = alpha.max};
+    }
+
+    static const description<foreign_square_settings>& describe() {
+        static const auto d =
+            description<foreign_square_settings>()
+                .field("core_fraction", &foreign_square_settings::core_fraction, 0, 1,
+                       "the square's centre lies in this central share of each axis")
+                .field("half", &foreign_square_settings::half, 0, 1, "half-width of the square, fraction of the image height")
+                .field("alpha", &foreign_square_settings::alpha, 0, 1, "the interpolation factor alpha is uniform in this range");
+        return d;
+    }
 };
 
 /// Foreign Patch Interpolation: a square of another normal image blended in with factor
 /// 1 − α, the label 1 − α where the images differ. See `ias::fpi`.
 inline dynamic_pipeline fpi(const foreign_square_settings& s = {}) {
-    const ias::fpi t{.pool = s.pool, .square = s.square};
+    validate(s, "ias::recipes::fpi");
+    const ias::fpi t{.pool = s.pool, .square = s.square()};
     t.validate();
     return {t};
 }
@@ -70,7 +91,8 @@ inline dynamic_pipeline fpi(const foreign_square_settings& s = {}) {
 /// Poisson Image Interpolation: FPI's square solved with α-weighted mixed gradients, the
 /// label α where the result changed. See `ias::pii`.
 inline dynamic_pipeline pii(const foreign_square_settings& s = {}) {
-    const ias::pii t{.pool = s.pool, .square = s.square};
+    validate(s, "ias::recipes::pii");
+    const ias::pii t{.pool = s.pool, .square = s.square()};
     t.validate();
     return {t};
 }

@@ -9,8 +9,7 @@
 #include "../core/compose.hpp"
 #include "../core/pipeline.hpp"
 #include "../transforms/foreground.hpp"
-#include "../transforms/perlin_mask.hpp"
-#include "../transforms/texture_blend.hpp"
+#include "perlin_blend.hpp"
 #include "texture_ops.hpp"
 
 namespace ias::recipes {
@@ -21,10 +20,24 @@ struct realnet_dtd_settings {
     /// An MVTec AD or VisA pcb category: its foreground rule (`realnet_foreground`) is
     /// estimated from the image. Empty: the sample's own foreground is used (or none).
     std::string category{};
-    float anomaly_probability = 0.5f;  ///< RealNet's {normal 0.5, dtd 0.5}
-    opacity_range texture_opacity{};   ///< U[0.2, 1]
+    float anomaly_probability = 0.5f;          ///< RealNet's {normal 0.5, dtd 0.5}
+    range<float> texture_opacity{0.2f, 1.0f};  ///< U[0.2, 1]
     int texture_op_count = 3;
-    perlin_mask mask{};
+    perlin_mask_settings mask{};
+
+    static const description<realnet_dtd_settings>& describe() {
+        static const auto d =
+            description<realnet_dtd_settings>()
+                .field("category", &realnet_dtd_settings::category, {},
+                       "MVTec AD or VisA pcb category whose foreground rule is used; empty: the sample's own foreground")
+                .field("anomaly_probability", &realnet_dtd_settings::anomaly_probability, 0, 1,
+                       "share of samples that get an anomaly; the rest stay normal")
+                .field("texture_opacity", &realnet_dtd_settings::texture_opacity, 0, 1, texture_opacity_help)
+                .field("texture_op_count", &realnet_dtd_settings::texture_op_count, 0, 10,
+                       "distinct operations of DRAEM's ten applied to the texture")
+                .include("mask_", &realnet_dtd_settings::mask);
+        return d;
+    }
 };
 
 /// RealNet (Zhang et al., CVPR 2024; `datasets/realnet_dataset.py`) with the DTD anomaly
@@ -33,14 +46,15 @@ struct realnet_dtd_settings {
 /// (RealNet's SDAS type blends pre-generated diffusion images: a `texture_source` of them
 /// with opacity [0.5, 1] gives it.) Throws std::invalid_argument for bad settings.
 inline dynamic_pipeline realnet_dtd(const realnet_dtd_settings& s = {}) {
-    const texture_blend blend{.source = s.textures, .texture_opacity = s.texture_opacity,
+    validate(s, "ias::recipes::realnet_dtd");
+    const texture_blend blend{.source = s.textures, .texture_opacity = uniform_opacity(s.texture_opacity),
                               .texture_ops = {draem_texture_ops(s.texture_op_count)}};
-    detail::settings::check_value("recipes::realnet_dtd", "anomaly_probability", s.anomaly_probability, 0.0f, 1.0f);
-    s.mask.validate();
+    const perlin_mask mask = s.mask.transform();
+    mask.validate();
     blend.validate();
     dynamic_pipeline stages;
     if (!s.category.empty()) stages.push_back(estimate_foreground{realnet_foreground(s.category)});
-    stages.push_back(sometimes(s.anomaly_probability, pipeline(s.mask, blend)));
+    stages.push_back(sometimes(s.anomaly_probability, pipeline(mask, blend)));
     return stages;
 }
 

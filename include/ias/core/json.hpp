@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-// A tiny, deterministic JSON writer (strings and numbers) for dataset manifests; no parser.
+// A tiny, deterministic JSON writer (strings and numbers) for manifests, run descriptions and listings; no parser.
 #pragma once
 
 #include <charconv>
@@ -9,7 +9,7 @@
 #include <string>
 #include <string_view>
 
-namespace ias::dataset {
+namespace ias {
 
 namespace detail {
 /// The length of the well-formed UTF-8 sequence that starts at `s[i]` (1 to 4 bytes), or 0
@@ -99,4 +99,4 @@ inline void append_json_numbers(std::string& out, std::span<const double> values
     out += ']';
 }
 
-}  // namespace ias::dataset
+}  // namespace ias
