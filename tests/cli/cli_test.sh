@@ -335,6 +335,36 @@ EOF
   grep -q "^draem:" out.txt || fail "ias recipes does not list draem"
   echo "configs round-trip; unknown keys, out-of-range values, bad JSON and unknown recipes are named"
   ;;
+every_config)
+  # Every recipe from its own printed configuration gives the bytes of the recipe by name.
+  expect 0 recipes
+  names=$(grep -oE '^[a-z0-9_]+:' out.txt | tr -d :)
+  [ "$(echo "$names" | wc -l)" -ge 17 ] || fail "ias recipes lists fewer than 17 recipes"
+  for name in $names; do
+    expect 0 recipe "$name" --json
+    cp out.txt "$name.json"
+    expect 0 generate --input "$samples" --size 48x40 --seed 5 --config "$name.json" --count 3 --out "config_$name"
+    expect 0 generate --input "$samples" --size 48x40 --seed 5 --recipe "$name" --count 3 --out "named_$name"
+    [ "$(digest "config_$name")" == "$(digest "named_$name")" ] || fail "$name from its configuration differs from $name by name"
+  done
+  # A range given upside down is named with the file, the key and the value.
+  sed 's/"texture_opacity": \[0.2, 1\]/"texture_opacity": [0.9, 0.3]/' draem.json > upside_down.json
+  expect 2 generate "${common[@]}" --config upside_down.json --count 2 --out bad
+  grep -qF "upside_down.json" err.txt && grep -qF "'texture_opacity' is [0.9, 0.3]" err.txt || { cat err.txt; fail "an upside-down range is not named with its file"; }
+  sed 's/"texture_opacity": \[0.2, 1\]/"texture_opacity": [0.2]/' draem.json > one_end.json
+  expect 2 generate "${common[@]}" --config one_end.json --count 2 --out bad
+  grep -qF "texture_opacity" err.txt || { cat err.txt; fail "a range of one number is not named"; }
+  # The listings: JSON that parses with every recipe, and Markdown equal to docs/recipes.md.
+  expect 0 recipes --json
+  if [ -x /usr/bin/python3 ]; then
+    /usr/bin/python3 -c 'import json, sys; r = json.load(open("out.txt")); assert len(r) >= 17 and all({"name", "summary", "parameters", "rules"} <= set(x) for x in r)' \
+      || fail "ias recipes --json is not the documented JSON"
+  fi
+  expect 0 recipes --markdown
+  diff -u "$samples/../docs/recipes.md" out.txt > stale.diff || { cat stale.diff; fail "docs/recipes.md is stale: regenerate it with ias recipes --markdown > docs/recipes.md"; }
+  expect 2 recipes --json --markdown
+  echo "all $(echo "$names" | wc -l) recipes round-trip through their configurations; --json parses; docs/recipes.md is current"
+  ;;
 preview)
   expect 0 preview --input "$samples" --recipe draem -n 6 --out sheet.png --size 96x96
   [ -s sheet.png ] && grep -q "wrote sheet.png: 6 samples" out.txt || fail "no preview sheet"

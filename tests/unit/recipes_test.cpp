@@ -8,12 +8,14 @@
 #include <cmath>
 #include <cstdint>
 #include <map>
+#include <set>
 #include <memory>
 #include <string>
 #include <type_traits>
 #include <utility>
 #include <vector>
 
+#include <ias/io/texture_bank.hpp>
 #include <ias/recipes.hpp>
 
 #include "test_transforms.hpp"
@@ -629,4 +631,101 @@ TEST_CASE("recipes: registry errors name the offending recipe or parameter or va
                Contains("'realnet_dtd'") && Contains("'mask_scale_exponents' is [4, 2]") && Contains("0 <= min <= max <= 12"));
     CHECK_THAT(make_error("memseg", {{"category", "bolt"}}), Contains("'memseg'") && Contains("'bolt'"));
     CHECK_THAT(make_error("realnet_dtd", {{"category", "bolt"}}), Contains("'realnet_dtd'") && Contains("'bolt'"));
+}
+
+TEST_CASE("recipes: every recipe builds and runs from random values its description allows", "[recipes]") {
+    // Each value drawn within the field's allowed values (an end of them a third of the time
+    // each), a range's ends sorted, a text one of its choices; the rules redraw. Whatever the
+    // description allows must build and give valid samples: the description says everything.
+    const auto pool = ias::texture_bank::from_images(std::vector<ias::image<std::uint8_t>>{pattern(40, 32, 3), pattern(36, 30, 3)});
+    const ias::any_image input = pattern(40, 32, 3);
+    ias::rng_stream rng(77, 0);
+    const auto draw = [&](const ias::field_info& p) -> std::string {
+        const auto one = [&](bool integer) {
+            // Two bounds are capped to keep the test quick: chaos-game points (up to 10^7) and
+            // Perlin lattices beyond 2^6 cells per axis (a lattice costs its cells, on any image size,
+            // and GLASS redraws it 100 times when a threshold of 1 leaves every mask empty) cost time, not insight.
+            const double lo = p.min, hi = p.name == "iterations" ? 20000.0 : p.name == "mask_scale_exponents" ? 6.0 : p.max;
+            const double u = rng.uniform(0.0f, 1.0f), coin = rng.uniform(0.0f, 3.0f);
+            // Wide bounds (pixel sizes up to 10^6) drawn log-uniformly, so that the sizes in use come up.
+            double v = coin < 1 ? lo : coin < 2 ? hi : hi - lo > 1000 && lo >= 0 ? std::min(hi, lo + std::expm1(u * std::log1p(hi - lo))) : lo + u * (hi - lo);
+            return integer ? ias::detail::settings::number(std::int64_t(std::round(v))) : ias::detail::settings::number(float(v));
+        };
+        switch (p.type) {
+            case ias::field_type::text:
+                return p.choices.at(std::size_t(rng.integer(0, std::int64_t(p.choices.size()) - 1)));
+            case ias::field_type::number: return one(false);
+            case ias::field_type::integer: return one(true);
+            default: {
+                const bool integer = p.type == ias::field_type::integer_range;
+                std::string a = one(integer), b = one(integer);
+                if (std::stod(a) > std::stod(b)) std::swap(a, b);
+                return "[" + a + ", " + b + "]";
+            }
+        }
+    };
+    for (const auto& info : rc::list())
+        for (int trial = 0; trial < 150; ++trial) {
+            rc::overrides values;
+            for (int attempt = 0; attempt < 100; ++attempt) {
+                values.clear();
+                for (const auto& p : info.parameters)
+                    if (!(p.type == ias::field_type::text && p.choices.empty())) values[p.name] = draw(p);
+                try {
+                    (void)rc::values(info.name, values);
+                    break;
+                } catch (const std::invalid_argument& e) {
+                    REQUIRE_THAT(e.what(), Contains("break a rule"));  // only a rule may refuse a draw
+                }
+            }
+            CAPTURE(info.name, values);
+            ias::any_transform recipe = rc::make(info.name);
+            REQUIRE_NOTHROW(recipe = rc::make(info.name, values, nullptr, pool));
+            for (std::uint64_t i = 0; i < 2; ++i) REQUIRE_NOTHROW(run(recipe, input, i, std::uint64_t(trial)).validate());
+        }
+}
+
+TEST_CASE("recipes: each recipe refuses the parameters it does not use, naming it and listing its own", "[recipes]") {
+    std::set<std::string> every;
+    for (const auto& info : rc::list())
+        for (const auto& p : info.parameters) every.insert(p.name);
+    for (const auto& info : rc::list()) {
+        std::set<std::string> own;
+        std::string listed;
+        for (const auto& p : info.parameters) own.insert(p.name), listed += (listed.empty() ? "" : ", ") + p.name;
+        for (const auto& name : every) {
+            if (own.count(name)) continue;
+            CAPTURE(info.name, name);
+            const std::string default_of_other = [&] {
+                for (const auto& other : rc::list())
+                    for (const auto& p : other.parameters)
+                        if (p.name == name) return p.default_value;
+                return std::string();
+            }();
+            CHECK_THAT(invalid_argument_from([&] { rc::make(info.name, {{name, default_of_other}}); }),
+                       Contains("recipe '" + info.name + "'") && Contains("unknown parameter '" + name + "'") && Contains(listed));
+        }
+    }
+    // The parameters that did nothing before each recipe held exactly its own.
+    CHECK_THROWS_AS(rc::make("cutpaste", {{"scar_width", "[2, 16]"}}), std::invalid_argument);
+    CHECK_THROWS_AS(rc::make("cutpaste", {{"view", "1"}}), std::invalid_argument);
+    CHECK_THROWS_AS(rc::make("cutpaste_scar", {{"area", "[0.02, 0.15]"}}), std::invalid_argument);
+    CHECK_THROWS_AS(rc::make("cutpaste_scar", {{"aspect", "[0.3, 3.3]"}}), std::invalid_argument);
+    CHECK_THROWS_AS(rc::make("cutout", {{"area", "[0.02, 0.33]"}}), std::invalid_argument);
+    CHECK_THROWS_AS(rc::make("random_erasing", {{"side", "[20, 50]"}}), std::invalid_argument);
+}
+
+TEST_CASE("recipes: every recipe builds from its own defaults written out, to the same bytes", "[recipes]") {
+    const ias::any_image input = pattern(40, 32, 3);
+    for (const auto& info : rc::list()) {
+        CAPTURE(info.name);
+        rc::overrides defaults;
+        for (const auto& p : info.parameters) defaults[p.name] = p.default_value;
+        CHECK(rc::values(info.name, defaults) == rc::values(info.name));
+        const auto written = rc::make(info.name, defaults), plain = rc::make(info.name);
+        for (std::uint64_t i = 0; i < 4; ++i) CHECK(ias_test::hash(run(written, input, i, 3)) == ias_test::hash(run(plain, input, i, 3)));
+        // The configuration file names every parameter once, with its JSON value.
+        const std::string config = rc::to_config_json(info);
+        for (const auto& p : info.parameters) CHECK_THAT(config, Contains("\"" + p.name + "\": " + rc::json_value(p, p.default_value)));
+    }
 }

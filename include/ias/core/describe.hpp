@@ -105,9 +105,10 @@ bool parse(std::string_view text, T& out) {
     }
 }
 
+/// The words separated by commas; an empty word shown as `""`.
 inline std::string joined(const std::vector<std::string>& words) {
     std::string out;
-    for (const auto& w : words) out += (out.empty() ? "" : ", ") + w;
+    for (const auto& w : words) out += (&w == words.data() ? "" : ", ") + (w.empty() ? std::string("\"\"") : w);
     return out;
 }
 
@@ -162,6 +163,11 @@ public:
         add<std::string>({.name = std::string(name), .choices = std::move(choices), .help = std::string(help)}, member);
         return std::move(*this);
     }
+    /// A rule between fields that `holds` checks, said in words (`"aspect must enclose 1"`).
+    description&& rule(std::string_view text, bool (*holds)(const S&)) && {
+        rules_.push_back({std::string(text), holds});
+        return std::move(*this);
+    }
     /// The fields of `member`, itself of a described type, named `prefix` + their own names
     /// (`include("mask_", &S::mask)` gives `mask_threshold` for `s.mask.threshold`).
     template <class M>
@@ -174,6 +180,8 @@ public:
                                 [member, f = inner.text](const S& s) { return f(s.*member); },
                                 [member, f = inner.problem](const field_info& i, const S& s) { return f(i, s.*member); }});
         }
+        for (const auto& r : M::describe().rules_)
+            rules_.push_back({r.text, [member, f = r.holds](const S& s) { return f(s.*member); }});
         return std::move(*this);
     }
 
@@ -188,6 +196,13 @@ public:
         return out;
     }
 
+    /// The rules between fields, in words, in order.
+    [[nodiscard]] std::vector<std::string> rules() const {
+        std::vector<std::string> out;
+        for (const auto& r : rules_) out.push_back(r.text);
+        return out;
+    }
+
     /// Sets field `name` of `s` from `text` (a number, an integer, a text or `[min, max]`).
     /// Throws std::invalid_argument naming the field and the text when there is no such field
     /// (listing the fields), the text is not of the field's type, or the value is not allowed.
@@ -199,10 +214,13 @@ public:
     /// The canonical text of field `name` in `s` (what `assign` reads back to the same value).
     [[nodiscard]] std::string text(const S& s, std::string_view name) const { return find(name).text(s); }
 
-    /// Throws std::invalid_argument naming the first field of `s` whose value is not allowed.
+    /// Throws std::invalid_argument naming the first field of `s` whose value is not allowed,
+    /// or else the first rule that does not hold.
     void validate(const S& s) const {
         for (const auto& e : entries_)
             if (auto p = e.problem(e.info, s); !p.empty()) throw std::invalid_argument(p);
+        for (const auto& r : rules_)
+            if (!r.holds(s)) throw std::invalid_argument("the parameters break a rule: " + r.text);
     }
 
 private:
@@ -211,6 +229,10 @@ private:
         std::function<void(const field_info&, S&, std::string_view)> assign;
         std::function<std::string(const S&)> text;
         std::function<std::string(const field_info&, const S&)> problem;
+    };
+    struct rule_entry {
+        std::string text;
+        std::function<bool(const S&)> holds;
     };
     template <class>
     friend class description;
@@ -244,6 +266,7 @@ private:
     }
 
     std::vector<entry> entries_;
+    std::vector<rule_entry> rules_;
 };
 
 /// A settings type that describes itself: `S::describe()` returns its `ias::description<S>`.

@@ -2,17 +2,16 @@
 // The run description of a dataset generation run: its recipe, parameters, seed, epoch, count, size, foreground, inputs and textures.
 #pragma once
 
-#include <charconv>
 #include <cstdint>
 #include <filesystem>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
+#include <vector>
 
 #include "../io/texture_bank.hpp"
 #include "../recipes/registry.hpp"
-#include "../transforms/settings.hpp"
 #include "../version.hpp"
 #include "prepared_inputs.hpp"
 #include "run.hpp"

@@ -23,8 +23,8 @@ inline std::string json_value(const field_info& info, std::string_view value) {
 }
 
 /// Every recipe as a JSON array, one recipe per line: `{"name", "summary", "parameters":
-/// [{"name", "type", "default", "min", "max", "choices", "help"}]}`; `min` and `max` are
-/// null for a text, `choices` empty for anything but a text with choices.
+/// [{"name", "type", "default", "min", "max", "choices", "help"}], "rules": [...]}`; `min`
+/// and `max` are null for a text, `choices` empty for anything but a text with choices.
 inline std::string to_json(const std::vector<recipe_info>& recipes) {
     std::string out = "[";
     for (const auto& r : recipes) {
@@ -54,6 +54,11 @@ inline std::string to_json(const std::vector<recipe_info>& recipes) {
             out += "], \"help\": ";
             append_json_string(out, p.help);
             out += "}";
+        }
+        out += "], \"rules\": [";
+        for (const auto& rule : r.rules) {
+            if (&rule != r.rules.data()) out += ", ";
+            append_json_string(out, rule);
         }
         out += "]}";
     }
@@ -89,6 +94,7 @@ inline std::string to_text(const std::vector<recipe_info>& recipes) {
         for (const auto& p : r.parameters)
             out += "    " + padded(p.name, 26) + padded(std::string(name_of(p.type)), 14) + "default " +
                    padded(json_value(p, p.default_value), 16) + allowed_values(p) + "  " + p.help + "\n";
+        for (const auto& rule : r.rules) out += "    rule: " + rule + "\n";
     }
     return out;
 }
@@ -114,6 +120,7 @@ inline std::string to_markdown(const std::vector<recipe_info>& recipes) {
         for (const auto& p : r.parameters)
             out += "| `" + p.name + "` | " + std::string(name_of(p.type)) + " | `" + cell(json_value(p, p.default_value)) + "` | " +
                    cell(allowed_values(p)) + " | " + cell(p.help) + " |\n";
+        for (const auto& rule : r.rules) out += "\nRule: " + rule + ".\n";
     }
     return out;
 }

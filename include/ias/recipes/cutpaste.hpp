@@ -35,10 +35,11 @@ struct cutpaste_settings {
         static const auto d =
             description<cutpaste_settings>()
                 .field("area", &cutpaste_settings::area, 0, 1, "box area, fraction of the image")
-                .field("aspect", &cutpaste_settings::aspect, 0.001, 1000, "box width / height; the range must enclose 1")
+                .field("aspect", &cutpaste_settings::aspect, 0.001, 1000, "box width / height")
                 .field("aspect_sampling", &cutpaste_settings::aspect_sampling, {"coin", "log_uniform"},
                        "coin (the paper: U(aspect min, 1) or U(1, aspect max)) or log_uniform (pytorch-cutpaste)")
-                .field("jitter", &cutpaste_settings::jitter, 0, 1, "ColorJitter strength of brightness, contrast, saturation and hue");
+                .field("jitter", &cutpaste_settings::jitter, 0, 1, "ColorJitter strength of brightness, contrast, saturation and hue")
+                .rule("aspect must enclose 1", [](const cutpaste_settings& s) { return s.aspect.min <= 1.0f && s.aspect.max >= 1.0f; });
         return d;
     }
 };

@@ -30,7 +30,7 @@ struct memseg_settings {
     static const description<memseg_settings>& describe() {
         static const auto d =
             description<memseg_settings>()
-                .field("category", &memseg_settings::category, {},
+                .field("category", &memseg_settings::category, category_choices(),
                        "MVTec AD category whose foreground preset is used; empty: the sample's own foreground")
                 .field("structure_probability", &memseg_settings::structure_probability, 0, 1,
                        "of the structure source (the image's shuffled tiles) rather than a texture")

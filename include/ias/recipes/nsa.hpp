@@ -10,6 +10,7 @@
 #include "../core/any_transform.hpp"
 #include "../core/describe.hpp"
 #include "../transforms/foreign_patch.hpp"
+#include "../transforms/foreground.hpp"
 #include "../transforms/nsa.hpp"
 
 namespace ias::recipes {
@@ -29,7 +30,7 @@ struct nsa_settings {
     static const description<nsa_settings>& describe() {
         static const auto d =
             description<nsa_settings>()
-                .field("category", &nsa_settings::category, {},
+                .field("category", &nsa_settings::category, category_choices(),
                        "MVTec AD category whose NSA preset is used (object masks, widths, logistic k and x0); empty: textures")
                 .field("blend", &nsa_settings::blend, blends, "how a patch is blended in")
                 .field("label", &nsa_settings::label, labels, "how the changed pixels give the mask")

@@ -2,6 +2,8 @@
 // The Perlin mask settings that DRAEM and its descendants share, and their blend opacity.
 #pragma once
 
+#include <string_view>
+
 #include "../core/describe.hpp"
 #include "../transforms/perlin_mask.hpp"
 #include "../transforms/texture_blend.hpp"

@@ -28,7 +28,7 @@ struct realnet_dtd_settings {
     static const description<realnet_dtd_settings>& describe() {
         static const auto d =
             description<realnet_dtd_settings>()
-                .field("category", &realnet_dtd_settings::category, {},
+                .field("category", &realnet_dtd_settings::category, category_choices({"pcb1", "pcb2", "pcb3", "pcb4"}),
                        "MVTec AD or VisA pcb category whose foreground rule is used; empty: the sample's own foreground")
                 .field("anomaly_probability", &realnet_dtd_settings::anomaly_probability, 0, 1,
                        "share of samples that get an anomaly; the rest stay normal")

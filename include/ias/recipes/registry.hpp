@@ -29,6 +29,7 @@ struct recipe_info {
     std::string name{};
     std::string summary{};
     std::vector<field_info> parameters{};
+    std::vector<std::string> rules{};  ///< rules between parameters, in words
 };
 
 /// Parameter overrides by name, as text ("0.3", "8", "[0.2, 1]", "bottle"): what a command
@@ -45,11 +46,13 @@ struct entry {
     std::vector<std::string> (*values)(const overrides&);
 };
 
-/// The settings of S with `changes` applied, each parsed and checked by its description.
+/// The settings of S with `changes` applied, each parsed and checked by its description, and
+/// the description's rules checked.
 template <described S>
 S settings_with(const overrides& changes) {
     S settings{};
     for (const auto& [name, text] : changes) S::describe().assign(settings, name, text);
+    S::describe().validate(settings);
     return settings;
 }
 
@@ -73,7 +76,7 @@ std::vector<std::string> values(const overrides& changes) {
 
 template <described S, dynamic_pipeline (*build)(const S&)>
 entry recipe(std::string_view name, std::string_view summary) {
-    return {.info = {.name = std::string(name), .summary = std::string(summary), .parameters = S::describe().fields()},
+    return {.info = {.name = std::string(name), .summary = std::string(summary), .parameters = S::describe().fields(), .rules = S::describe().rules()},
             .make = &make<S, build>,
             .values = &values<S>};
 }

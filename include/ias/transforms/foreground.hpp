@@ -2,8 +2,10 @@
 // Foreground stages: estimate a sample's foreground, restrict its anomaly mask to it, and the published per-class presets.
 #pragma once
 
+#include <initializer_list>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "../core/concepts.hpp"
 #include "../fn/foreground.hpp"
@@ -54,6 +56,19 @@ constexpr const char* mvtec_categories =
     "bottle, cable, capsule, carpet, grid, hazelnut, leather, metal_nut, pill, screw, tile, toothbrush, transistor, "
     "wood, zipper";
 }  // namespace detail
+
+/// The fifteen categories of MVTec AD, whose names the per-class presets take.
+inline constexpr std::string_view mvtec_ad_categories[] = {"bottle", "cable", "capsule", "carpet", "grid",
+                                                            "hazelnut", "leather", "metal_nut", "pill", "screw",
+                                                            "tile", "toothbrush", "transistor", "wood", "zipper"};
+
+/// The categories a recipe's `category` takes: "" (none) and MVTec AD's, then `extra`.
+inline std::vector<std::string> category_choices(std::initializer_list<std::string_view> extra = {}) {
+    std::vector<std::string> out{""};
+    for (const auto c : mvtec_ad_categories) out.emplace_back(c);
+    for (const auto c : extra) out.emplace_back(c);
+    return out;
+}
 
 /// MemSeg's per-class foreground rule (METHODS §2.3; TooTouch/MemSeg `configs.yaml`): grey
 /// (PIL "L") against a fixed threshold; foreground is <= t, or > t for the "reverse" classes.
