@@ -106,21 +106,27 @@ TEST_CASE("describe: assign parses each type as the field's own type and text re
 }
 
 TEST_CASE("describe: errors name the field, the text and what is allowed", "[describe]") {
-    CHECK_THAT(assign_error("probablity", "0.5"),
-               Contains("unknown parameter 'probablity'") && Contains("probability, count, mode, name, opacity, inner_steps, inner_weight"));
-    CHECK_THAT(assign_error("probability", "half"), Contains("'probability' is 'half', which is not a finite number"));
-    CHECK_THAT(assign_error("probability", "nan"), Contains("not a finite number"));
-    CHECK_THAT(assign_error("probability", ""), Contains("not a finite number"));
-    CHECK_THAT(assign_error("probability", "1.5"), Contains("'probability' is 1.5; it must lie in [0, 1]"));
-    CHECK_THAT(assign_error("count", "2.5"), Contains("'count' is '2.5', which is not an integer"));
-    CHECK_THAT(assign_error("count", "0"), Contains("'count' is 0; it must lie in [1, 100]"));
-    CHECK_THAT(assign_error("mode", "slow"), Contains("'mode' is 'slow'; it must be one of fast, exact"));
-    CHECK_THAT(assign_error("opacity", "0.5"), Contains("'opacity' is '0.5', which is not a range [min, max] of finite numbers"));
-    CHECK_THAT(assign_error("opacity", "[0.5]"), Contains("not a range"));
-    CHECK_THAT(assign_error("opacity", "[0.5, 1, 2]"), Contains("not a range"));
-    CHECK_THAT(assign_error("opacity", "[0.9, 0.3]"), Contains("'opacity' is [0.9, 0.3]; it must be [min, max] with 0 <= min <= max <= 1"));
-    CHECK_THAT(assign_error("inner_steps", "[1.5, 2]"), Contains("'inner_steps' is '[1.5, 2]', which is not a range [min, max] of integers"));
-    CHECK_THAT(assign_error("inner_steps", "[-1, 2]"), Contains("'inner_steps' is [-1, 2]"));
+    struct error_case { const char *field, *text, *expected; };
+    const error_case cases[] = {
+        {"probablity", "0.5", "unknown parameter 'probablity'; the parameters are probability, count, mode, name, opacity, inner_steps, inner_weight"},
+        {"probability", "half", "'probability' is 'half', which is not a finite number"},
+        {"probability", "nan", "not a finite number"},
+        {"probability", "", "not a finite number"},
+        {"probability", "1.5", "'probability' is 1.5; it must lie in [0, 1]"},
+        {"count", "2.5", "'count' is '2.5', which is not an integer"},
+        {"count", "0", "'count' is 0; it must lie in [1, 100]"},
+        {"mode", "slow", "'mode' is 'slow'; it must be one of fast, exact"},
+        {"opacity", "0.5", "'opacity' is '0.5', which is not a range [min, max] of finite numbers"},
+        {"opacity", "[0.5]", "not a range"},
+        {"opacity", "[0.5, 1, 2]", "not a range"},
+        {"opacity", "[0.9, 0.3]", "'opacity' is [0.9, 0.3]; it must be [min, max] with 0 <= min <= max <= 1"},
+        {"inner_steps", "[1.5, 2]", "'inner_steps' is '[1.5, 2]', which is not a range [min, max] of integers"},
+        {"inner_steps", "[-1, 2]", "'inner_steps' is [-1, 2]"},
+    };
+    for (const auto& c : cases) {
+        CAPTURE(c.field, c.text);
+        CHECK_THAT(assign_error(c.field, c.text), Contains(c.expected));
+    }
     // A failed assignment leaves the settings as they were.
     outer_settings s;
     CHECK_THROWS(d.assign(s, "opacity", "[0.9, 0.3]"));

@@ -154,27 +154,29 @@ public:
     /// A float, int, range<float> or range<int> field whose value (each end, for a range) lies in [min, max].
     template <class T>
         requires(!std::is_same_v<T, std::string>)
-    description&& field(std::string_view name, T S::*member, double min, double max, std::string_view help) && {
+    description field(std::string_view name, T S::*member, double min, double max, std::string_view help) && {
         add<T>({.name = std::string(name), .min = min, .max = max, .help = std::string(help)}, member);
         return std::move(*this);
     }
     /// A text field that must be one of `choices` (any text when there are none).
-    description&& field(std::string_view name, std::string S::*member, std::vector<std::string> choices, std::string_view help) && {
+    description field(std::string_view name, std::string S::*member, std::vector<std::string> choices, std::string_view help) && {
         add<std::string>({.name = std::string(name), .choices = std::move(choices), .help = std::string(help)}, member);
         return std::move(*this);
     }
-    /// A rule between fields that `holds` checks, said in words (`"aspect must enclose 1"`).
-    description&& rule(std::string_view text, bool (*holds)(const S&)) && {
+    /// A rule between fields that `holds` checks, said in words (`"aspect must enclose 1"`); an
+    /// including description keeps the words, so say them in the names the users of S see.
+    description rule(std::string_view text, bool (*holds)(const S&)) && {
         rules_.push_back({std::string(text), holds});
         return std::move(*this);
     }
     /// The fields of `member`, itself of a described type, named `prefix` + their own names
     /// (`include("mask_", &S::mask)` gives `mask_threshold` for `s.mask.threshold`).
     template <class M>
-    description&& include(std::string_view prefix, M S::*member) && {
+    description include(std::string_view prefix, M S::*member) && {
         for (const auto& inner : M::describe().entries_) {
             field_info info = inner.info;
             info.name = std::string(prefix) + info.name;
+            check_new(info.name);
             entries_.push_back({std::move(info),
                                 [member, f = inner.assign](const field_info& i, S& s, std::string_view text) { f(i, s.*member, text); },
                                 [member, f = inner.text](const S& s) { return f(s.*member); },
@@ -237,8 +239,15 @@ private:
     template <class>
     friend class description;
 
+    /// Refuses a second field of one name: a description is written once, and a repeat is a bug.
+    void check_new(const std::string& name) const {
+        for (const auto& e : entries_)
+            if (e.info.name == name) throw std::logic_error("ias::description: the field '" + name + "' is described twice");
+    }
+
     template <class T>
     void add(field_info info, T S::*member) {
+        check_new(info.name);
         info.type = detail::describe::type_of<T>::value;
         auto assign = [member](const field_info& i, S& s, std::string_view text) {
             T value{};

@@ -11,7 +11,7 @@
 #include <vector>
 
 #include "../io/texture_bank.hpp"
-#include "../recipes/registry.hpp"
+#include "../recipes/catalogue.hpp"
 #include "../version.hpp"
 #include "prepared_inputs.hpp"
 #include "run.hpp"
@@ -52,9 +52,7 @@ inline run_description describe_run(const run_settings& settings, const prepared
         const auto& parameters = recipes::describe(settings.recipe).parameters;
         const auto values = recipes::values(settings.recipe, settings.parameters);
         for (std::size_t i = 0; i < parameters.size(); ++i) {
-            std::string json;
-            if (parameters[i].type == field_type::text) append_json_string(json, values[i]);
-            run.add("parameter " + parameters[i].name, parameters[i].type == field_type::text ? json : values[i]);
+            run.add("parameter " + parameters[i].name, recipes::json_value(parameters[i], values[i]));
         }
     }
     run.add_number("seed", settings.seed);

@@ -24,6 +24,7 @@ struct cutpaste_settings {
     float jitter = 0.1f;
 
     [[nodiscard]] ias::cutpaste transform() const {
+        validate(*this, "ias::recipes::cutpaste_settings");
         ias::cutpaste t{.area_min = area.min, .area_max = area.max, .aspect_min = aspect.min, .aspect_max = aspect.max,
                         .aspect_sampling = aspect_sampling == "coin" ? cutpaste_aspect::coin : cutpaste_aspect::log_uniform,
                         .jitter = {jitter, jitter, jitter, std::min(jitter, 0.5f)}};
@@ -141,6 +142,7 @@ struct erasing_settings {
     float value = 0.0f;
 
     [[nodiscard]] ias::erase eraser() const {
+        validate(*this, "ias::recipes::erasing_settings");
         const ias::erase e{.fill = fill == "constant" ? erase_fill::constant : fill == "noise" ? erase_fill::noise : erase_fill::mean,
                            .value = value};
         e.validate();

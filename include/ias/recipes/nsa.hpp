@@ -3,8 +3,10 @@
 #pragma once
 
 #include <algorithm>
+#include <array>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "../core/any_transform.hpp"
@@ -24,16 +26,16 @@ struct nsa_settings {
     int patch_count_max = 0;  ///< 0: the category's (4 for textures)
 
     /// The blend modes and label modes by name, in the order of `nsa_blend` and `fn::change_label_mode`.
-    static inline const std::vector<std::string> blends{"normal_clone", "mixed_clone", "mix", "swap", "uniform"};
-    static inline const std::vector<std::string> labels{"binary", "continuous", "intensity", "logistic_intensity"};
+    static constexpr std::array<std::string_view, 5> blends{"normal_clone", "mixed_clone", "mix", "swap", "uniform"};
+    static constexpr std::array<std::string_view, 4> labels{"binary", "continuous", "intensity", "logistic_intensity"};
 
     static const description<nsa_settings>& describe() {
         static const auto d =
             description<nsa_settings>()
                 .field("category", &nsa_settings::category, category_choices(),
                        "MVTec AD category whose NSA preset is used (object masks, widths, logistic k and x0); empty: textures")
-                .field("blend", &nsa_settings::blend, blends, "how a patch is blended in")
-                .field("label", &nsa_settings::label, labels, "how the changed pixels give the mask")
+                .field("blend", &nsa_settings::blend, {blends.begin(), blends.end()}, "how a patch is blended in")
+                .field("label", &nsa_settings::label, {labels.begin(), labels.end()}, "how the changed pixels give the mask")
                 .field("patch_count_max", &nsa_settings::patch_count_max, 0, ias::nsa::max_patches,
                        "most patches per sample; 0: the category's (4 for textures)");
         return d;
@@ -46,7 +48,7 @@ struct nsa_settings {
 /// for an unknown category, blend or label.
 inline dynamic_pipeline nsa(const nsa_settings& s = {}) {
     validate(s, "ias::recipes::nsa");
-    const auto index_in = [](const std::vector<std::string>& names, const std::string& name) {
+    const auto index_in = [](const auto& names, const std::string& name) {
         return int(std::find(names.begin(), names.end(), name) - names.begin());
     };
     ias::nsa t = ias::nsa::for_category(s.category);

@@ -125,6 +125,17 @@ inline const entry& find(std::string_view name) {
     throw std::invalid_argument("ias::recipes: unknown recipe '" + std::string(name) + "'; known: " + known);
 }
 
+/// `use(entry)` for the entry called `name`, its std::invalid_argument prefixed with the recipe.
+template <class F>
+auto with_entry(std::string_view name, F&& use) {
+    const entry& e = find(name);
+    try {
+        return use(e);
+    } catch (const std::invalid_argument& error) {
+        throw std::invalid_argument("ias::recipes::make: recipe '" + e.info.name + "': " + error.what());
+    }
+}
+
 }  // namespace detail::registry
 
 /// Every registered recipe, sorted by name.
@@ -145,12 +156,7 @@ inline const recipe_info& describe(std::string_view name) { return detail::regis
 /// `changes`, in canonical text: what the recipe reads ("0.30" and "0.3" are one value).
 /// Throws std::invalid_argument as `make` does for an unknown recipe, parameter or value.
 inline std::vector<std::string> values(std::string_view name, const overrides& changes = {}) {
-    const auto& entry = detail::registry::find(name);
-    try {
-        return entry.values(changes);
-    } catch (const std::invalid_argument& e) {
-        throw std::invalid_argument("ias::recipes::make: recipe '" + entry.info.name + "': " + e.what());
-    }
+    return detail::registry::with_entry(name, [&](const detail::registry::entry& e) { return e.values(changes); });
 }
 
 /// Builds recipe `name` with its reference defaults changed by `changes` (text values,
@@ -162,12 +168,7 @@ inline std::vector<std::string> values(std::string_view name, const overrides& c
 /// as texture_opacity = [0.9, 0.3], or an unknown category).
 inline any_transform make(std::string_view name, const overrides& changes = {},
                           std::shared_ptr<const texture_source> textures = {}, std::shared_ptr<const image_pool> pool = {}) {
-    const auto& entry = detail::registry::find(name);
-    try {
-        return entry.make(changes, std::move(textures), std::move(pool));
-    } catch (const std::invalid_argument& e) {
-        throw std::invalid_argument("ias::recipes::make: recipe '" + entry.info.name + "': " + e.what());
-    }
+    return detail::registry::with_entry(name, [&](const detail::registry::entry& e) { return e.make(changes, std::move(textures), std::move(pool)); });
 }
 
 }  // namespace ias::recipes

@@ -2,20 +2,16 @@
 // Checks of transform settings, with errors that name the transform, the field and what is allowed.
 #pragma once
 
-#include <charconv>
 #include <cmath>
 #include <stdexcept>
 #include <string>
 #include <string_view>
 
+#include "../core/describe.hpp"
+
 namespace ias::detail::settings {
 
-/// The shortest text that reads back as `value` ("0.2", not "0.200000").
-template <class V>
-std::string number(V value) {
-    char text[32];
-    return std::string(text, std::to_chars(text, text + sizeof text, value).ptr);
-}
+using describe::number;  ///< the shortest text that reads back as the value ("0.2", not "0.200000")
 
 [[noreturn]] inline void fail(std::string_view transform, const std::string& what) {
     throw std::invalid_argument("ias::" + std::string(transform) + ": " + what);
