@@ -189,11 +189,11 @@ public:
 
     /// The fields in order, with the defaults of `S{}`.
     [[nodiscard]] std::vector<field_info> fields() const {
-        const S defaults{};
+        const auto defaults = texts(S{});
         std::vector<field_info> out;
-        for (const auto& e : entries_) {
-            out.push_back(e.info);
-            out.back().default_value = e.text(defaults);
+        for (std::size_t i = 0; i < entries_.size(); ++i) {
+            out.push_back(entries_[i].info);
+            out.back().default_value = defaults[i];
         }
         return out;
     }
@@ -215,6 +215,13 @@ public:
 
     /// The canonical text of field `name` in `s` (what `assign` reads back to the same value).
     [[nodiscard]] std::string text(const S& s, std::string_view name) const { return find(name).text(s); }
+
+    /// The canonical text of every field of `s`, in the order of `fields()`.
+    [[nodiscard]] std::vector<std::string> texts(const S& s) const {
+        std::vector<std::string> out;
+        for (const auto& e : entries_) out.push_back(e.text(s));
+        return out;
+    }
 
     /// Throws std::invalid_argument naming the first field of `s` whose value is not allowed,
     /// or else the first rule that does not hold.

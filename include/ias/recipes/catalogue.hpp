@@ -26,6 +26,14 @@ inline std::string json_value(const field_info& info, std::string_view value) {
 /// [{"name", "type", "default", "min", "max", "choices", "help"}], "rules": [...]}`; `min`
 /// and `max` are null for a text, `choices` empty for anything but a text with choices.
 inline std::string to_json(const std::vector<recipe_info>& recipes) {
+    const auto append_strings = [](std::string& out, const std::vector<std::string>& strings) {
+        out += "[";
+        for (const auto& s : strings) {
+            if (&s != strings.data()) out += ", ";
+            append_json_string(out, s);
+        }
+        out += "]";
+    };
     std::string out = "[";
     for (const auto& r : recipes) {
         out += out.size() > 1 ? ",\n " : "";
@@ -46,21 +54,15 @@ inline std::string to_json(const std::vector<recipe_info>& recipes) {
             text ? void(out += "null") : append_json_number(out, p.min);
             out += ", \"max\": ";
             text ? void(out += "null") : append_json_number(out, p.max);
-            out += ", \"choices\": [";
-            for (const auto& c : p.choices) {
-                if (&c != p.choices.data()) out += ", ";
-                append_json_string(out, c);
-            }
-            out += "], \"help\": ";
+            out += ", \"choices\": ";
+            append_strings(out, p.choices);
+            out += ", \"help\": ";
             append_json_string(out, p.help);
             out += "}";
         }
-        out += "], \"rules\": [";
-        for (const auto& rule : r.rules) {
-            if (&rule != r.rules.data()) out += ", ";
-            append_json_string(out, rule);
-        }
-        out += "]}";
+        out += "], \"rules\": ";
+        append_strings(out, r.rules);
+        out += "}";
     }
     return out + "]\n";
 }

@@ -46,13 +46,12 @@ struct entry {
     std::vector<std::string> (*values)(const overrides&);
 };
 
-/// The settings of S with `changes` applied, each parsed and checked by its description, and
-/// the description's rules checked.
+/// The settings of S with `changes` applied, each parsed and checked by its description
+/// (the rules between fields are the builder's to check, with the rest of the settings).
 template <described S>
 S settings_with(const overrides& changes) {
     S settings{};
     for (const auto& [name, text] : changes) S::describe().assign(settings, name, text);
-    S::describe().validate(settings);
     return settings;
 }
 
@@ -69,9 +68,8 @@ any_transform make(const overrides& changes, std::shared_ptr<const texture_sourc
 template <described S>
 std::vector<std::string> values(const overrides& changes) {
     const S settings = settings_with<S>(changes);
-    std::vector<std::string> out;
-    for (const auto& field : S::describe().fields()) out.push_back(S::describe().text(settings, field.name));
-    return out;
+    S::describe().validate(settings);
+    return S::describe().texts(settings);
 }
 
 template <described S, dynamic_pipeline (*build)(const S&)>

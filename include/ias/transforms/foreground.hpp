@@ -47,20 +47,23 @@ struct restrict_to_foreground {
     }
 };
 
-namespace detail {
-[[noreturn]] inline void unknown_category(const char* preset, std::string_view category, const char* known) {
-    throw std::invalid_argument(std::string("ias::") + preset + ": unknown category '" + std::string(category) +
-                                "'; known: " + known);
-}
-constexpr const char* mvtec_categories =
-    "bottle, cable, capsule, carpet, grid, hazelnut, leather, metal_nut, pill, screw, tile, toothbrush, transistor, "
-    "wood, zipper";
-}  // namespace detail
-
 /// The fifteen categories of MVTec AD, whose names the per-class presets take.
 inline constexpr std::string_view mvtec_ad_categories[] = {"bottle", "cable", "capsule", "carpet", "grid",
                                                             "hazelnut", "leather", "metal_nut", "pill", "screw",
                                                             "tile", "toothbrush", "transistor", "wood", "zipper"};
+
+namespace detail {
+[[noreturn]] inline void unknown_category(const char* preset, std::string_view category, std::string_view known) {
+    throw std::invalid_argument(std::string("ias::") + preset + ": unknown category '" + std::string(category) +
+                                "'; known: " + std::string(known));
+}
+/// MVTec AD's categories separated by commas, for error messages.
+inline std::string mvtec_categories() {
+    std::string out;
+    for (const auto c : mvtec_ad_categories) out += (out.empty() ? "" : ", ") + std::string(c);
+    return out;
+}
+}  // namespace detail
 
 /// The categories a recipe's `category` takes: "" (none) and MVTec AD's, then `extra`.
 inline std::vector<std::string> category_choices(std::initializer_list<std::string_view> extra = {}) {
@@ -87,7 +90,7 @@ inline fn::foreground_settings memseg_foreground(std::string_view category) {
             return {.method = fn::foreground_method::threshold, .threshold = r.threshold, .foreground_above = r.reverse};
     for (std::string_view whole : {"cable", "carpet", "grid", "leather", "tile", "wood"})
         if (whole == category) return {};
-    detail::unknown_category("memseg_foreground", category, detail::mvtec_categories);
+    detail::unknown_category("memseg_foreground", category, detail::mvtec_categories());
 }
 
 /// RealNet's per-class foreground rule for MVTec AD (METHODS §2.4; cnulab/RealNet): Otsu or
@@ -110,9 +113,8 @@ inline fn::foreground_settings realnet_foreground(std::string_view category) {
         if (c == category)
             return {.method = fn::foreground_method::triangle, .grey = fn::grey_conversion::channel, .channel = 2,
                     .closing_size = 8, .opening_size = 3};
-    detail::unknown_category("realnet_foreground", category, "the MVTec AD categories (bottle, cable, capsule, carpet, grid, "
-                                                             "hazelnut, leather, metal_nut, pill, screw, tile, toothbrush, "
-                                                             "transistor, wood, zipper) and VisA's pcb1, pcb2, pcb3, pcb4");
+    detail::unknown_category("realnet_foreground", category,
+                             "the MVTec AD categories (" + detail::mvtec_categories() + ") and VisA's pcb1, pcb2, pcb3, pcb4");
 }
 
 /// NSA's object masks (METHODS §2.5; hmsch/natural-synthetic-anomalies): |mean RGB − b| > t
@@ -130,7 +132,7 @@ inline fn::foreground_settings nsa_foreground(std::string_view category) {
         if (c == category) return rule(20, 20);
     for (std::string_view c : {"cable", "carpet", "grid", "leather", "tile", "transistor", "wood"})
         if (c == category) return {};
-    detail::unknown_category("nsa_foreground", category, detail::mvtec_categories);
+    detail::unknown_category("nsa_foreground", category, detail::mvtec_categories());
 }
 
 }  // namespace ias
