@@ -21,18 +21,17 @@
 #include <string>
 #include <vector>
 
-#include <ias/dataset/inputs.hpp>
 #include <ias/core/json.hpp>
+#include <ias/dataset/defect_folders.hpp>
+#include <ias/dataset/preview.hpp>
 #include <ias/eval/metrics.hpp>
 #include <ias/eval/pixel_gaussian.hpp>
 #include <ias/fn/resize.hpp>
 #include <ias/io/files.hpp>
 #include <ias/io/stb.hpp>
 #include <ias/io/texture_bank.hpp>
-#include <ias/recipes.hpp>
-#include <ias/transforms/procedural_defects.hpp>
+#include <ias/recipes/config.hpp>
 
-#include "recipe_config.hpp"
 #include "unet.hpp"
 
 namespace fs = std::filesystem;
@@ -148,77 +147,25 @@ ias::image<std::uint8_t> prepared_mask(const fs::path& file, int size) {
     return out;
 }
 
-/// The images of a folder as `ias generate` finds them (recursive, sorted; an MVTec AD
-/// category means its train/good), without the masks of the magnetic-tile layout (a .png
-/// beside an image of the same stem).
-std::vector<fs::path> image_files(const fs::path& dir) {
-    const ias::dataset::input_set inputs = ias::dataset::find_inputs(dir);
-    std::vector<fs::path> files;
-    for (const auto& relative : inputs.relative) files.push_back(inputs.root / relative);
-    std::erase_if(files, [](const fs::path& f) {
-        if (ias::detail::lower_extension(f) != ".png") return false;
-        for (const char* ext : {".jpg", ".jpeg", ".bmp"})
-            if (fs::exists(fs::path(f).replace_extension(ext))) return true;
-        return false;
-    });
-    if (files.empty()) throw ias::error("ias_downstream: no image in '" + dir.string() + "' but masks");
-    return files;
-}
-
 /// Defect images and their masks in any of the three layouts --help lists.
 std::vector<labelled_image> load_defects(const fs::path& dir, int size) {
-    std::vector<std::pair<fs::path, fs::path>> pairs;  // image, mask
-    if (fs::is_directory(dir / "images") && fs::is_directory(dir / "masks")) {
-        for (const auto& f : image_files(dir / "images")) pairs.emplace_back(f, dir / "masks" / f.filename());
-    } else if (fs::is_directory(dir / "test") || fs::is_directory(dir.parent_path().parent_path() / "ground_truth")) {
-        std::vector<fs::path> kinds;
-        if (fs::is_directory(dir / "test")) {
-            for (const auto& e : fs::directory_iterator(dir / "test"))
-                if (e.is_directory() && e.path().filename() != "good") kinds.push_back(e.path());
-        } else {
-            kinds.push_back(dir);
-        }
-        for (const auto& kind : kinds) {
-            const fs::path truth = kind.parent_path().parent_path() / "ground_truth" / kind.filename();
-            for (const auto& f : image_files(kind)) pairs.emplace_back(f, truth / (f.stem().string() + "_mask.png"));
-        }
-    } else {
-        for (const auto& f : image_files(dir)) pairs.emplace_back(f, fs::path(f).replace_extension(".png"));
-    }
     std::vector<labelled_image> out;
-    for (const auto& [image, mask] : pairs) {
-        if (!fs::exists(mask)) throw ias::error("ias_downstream: no mask '" + mask.string() + "' for the defect image '" + image.string() + "'");
+    for (const auto& [image, mask] : ias::dataset::find_masked_images(dir))
         out.push_back({image.stem().string(), prepared(image, size), prepared_mask(mask, size)});
-    }
-    std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.name < b.name; });
     return out;
 }
 
-/// A uniform mixture of recipes, one chosen per sample.
-struct mixture {
-    static constexpr std::string_view name = "mixture";
-    std::vector<ias::any_transform> members;
-    void operator()(ias::sample& s, ias::rng_stream& rng) const {
-        const auto k = std::size_t(rng.integer(0, std::int64_t(members.size()) - 1));
-        ias::run(members[k], s, rng);
+/// The recipe of a --recipe value: a name, FILE.json, prompt:TEXT or one_of:A,B,... (a uniform mixture).
+ias::recipes::recipe_spec recipe_of(const std::string& text) {
+    if (text.rfind("prompt:", 0) == 0) return {.recipe = "prompt", .parameters = {{"text", text.substr(7)}}};
+    if (text.rfind("one_of:", 0) == 0) {
+        ias::recipes::recipe_spec mixture{.recipe = std::string(ias::recipes::mixture)};
+        std::stringstream list(text.substr(7));
+        for (std::string part; std::getline(list, part, ',');) mixture.members.push_back(recipe_of(part));
+        return mixture;
     }
-};
-
-ias::any_transform make_recipe(const std::string& spec, const std::shared_ptr<const ias::texture_bank>& textures,
-                               const std::shared_ptr<const ias::texture_bank>& pool) {
-    if (spec.rfind("prompt:", 0) == 0) return ias::any_transform(ias::procedural_defects::from_prompt(spec.substr(7)));
-    if (spec.rfind("one_of:", 0) == 0) {
-        mixture m;
-        std::stringstream list(spec.substr(7));
-        for (std::string part; std::getline(list, part, ',');) m.members.push_back(make_recipe(part, textures, pool));
-        if (m.members.empty()) throw usage_error("ias_downstream: '" + spec + "' names no recipe");
-        return ias::any_transform(std::move(m));
-    }
-    if (spec.ends_with(".json")) {
-        const recipe_config config = read_config(spec);
-        return ias::recipes::make(config.name, config.overrides, textures, pool);
-    }
-    return ias::recipes::make(spec, {}, textures, pool);
+    if (text.ends_with(".json")) return ias::recipes::read_config_file(text);
+    return {.recipe = text};
 }
 
 /// Copies an image (H × W × C, interleaved) into item n of an N × C × H × W float tensor.
@@ -312,24 +259,19 @@ struct result {
 };
 
 /// A sheet of `rows` defect images: input | true mask | predicted map (scaled by the sheet's
-/// maximum), grey, one row per image.
+/// maximum), one row per image.
 void save_preview(const fs::path& file, const std::vector<labelled_image>& defects, const std::vector<ias::image<float>>& maps, int rows) {
     rows = std::min<int>(rows, int(defects.size()));
     if (rows == 0) return;
-    const int n = defects[0].image.width();
     float top = 1e-12f;
     for (int r = 0; r < rows; ++r) top = std::max(top, *std::max_element(maps[std::size_t(r)].data(), maps[std::size_t(r)].data() + maps[std::size_t(r)].size()));
-    ias::image<std::uint8_t> sheet(3 * n, rows * n, 1);
-    const auto byte = [](float v) { return std::uint8_t(std::lround(std::clamp(v, 0.0f, 1.0f) * 255.0f)); };
-    for (int r = 0; r < rows; ++r)
-        for (int yy = 0; yy < n; ++yy)
-            for (int xx = 0; xx < n; ++xx) {
-                const auto& d = defects[std::size_t(r)];
-                sheet(xx, r * n + yy, 0) = byte(d.image(xx, yy, 0));
-                sheet(n + xx, r * n + yy, 0) = d.mask(xx, yy, 0);
-                sheet(2 * n + xx, r * n + yy, 0) = byte(maps[std::size_t(r)](xx, yy, 0) / top);
-            }
-    ias::save_image(file, std::as_const(sheet).view());
+    ias::dataset::contact_sheet sheet(3, rows, defects[0].image.width());
+    for (int r = 0; r < rows; ++r) {
+        sheet.put(0, r, defects[std::size_t(r)].image);
+        sheet.put(1, r, defects[std::size_t(r)].mask);
+        sheet.put(2, r, maps[std::size_t(r)], nullptr, 1.0f / top);
+    }
+    ias::save_image(file, sheet.image().view());
 }
 
 std::string file_safe(const std::string& text) {
@@ -437,9 +379,9 @@ int main(int argc, char** argv) try {
     at::globalContext().setFlushDenormal(true);  // denormal activations slow CPU convolutions many times over
 
     // The normals: training, and held out for testing by a split that does not depend on --seed.
-    std::vector<fs::path> train_files = image_files(o.normal), test_files;
+    std::vector<fs::path> train_files = ias::dataset::find_images(o.normal), test_files;
     if (!o.test_normal.empty()) {
-        test_files = image_files(o.test_normal);
+        test_files = ias::dataset::find_images(o.test_normal);
     } else {
         ias::rng_stream split(0, 0);
         split.shuffle(std::span<fs::path>(train_files));
@@ -464,7 +406,7 @@ int main(int argc, char** argv) try {
     for (const auto& r : o.recipes) {
         const bool baseline = r == "baseline" || r == "baseline:per_position";
         try {
-            recipes.push_back(baseline ? std::nullopt : std::optional(make_recipe(r, textures, pool)));
+            recipes.push_back(baseline ? std::nullopt : std::optional(ias::recipes::make(recipe_of(r), textures, pool)));
         } catch (const std::exception& e) {
             throw usage_error(std::string("ias_downstream: --recipe '") + r + "': " + e.what());
         }

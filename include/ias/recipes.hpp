@@ -10,6 +10,7 @@
 #include "recipes/memseg.hpp"       // IWYU pragma: export
 #include "recipes/nsa.hpp"          // IWYU pragma: export
 #include "recipes/perlin_blend.hpp"  // IWYU pragma: export
+#include "recipes/prompt.hpp"      // IWYU pragma: export
 #include "recipes/realnet.hpp"      // IWYU pragma: export
 #include "recipes/registry.hpp"     // IWYU pragma: export
 #include "recipes/texture_ops.hpp"  // IWYU pragma: export

@@ -1,12 +1,14 @@
 // SPDX-License-Identifier: MIT
 // libFuzzer target for recipe configurations (what the CLI and the Python module pass to the
-// registry): a recipe name on the first line, then `parameter=value` lines. Any text must give
-// a recipe or a std::invalid_argument; a recipe that builds must then run on small grey and
-// RGB samples without a crash, undefined behaviour or a sample that breaks the data model.
+// registry): a configuration file's JSON text when it starts with '{', else a recipe name on
+// the first line, then `parameter=value` lines. Any text must give a recipe or a
+// std::invalid_argument; a recipe that builds must then run on small grey and RGB samples
+// without a crash, undefined behaviour or a sample that breaks the data model.
 #include <string>
 #include <string_view>
 
 #include <ias/recipes.hpp>
+#include <ias/recipes/config.hpp>
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     const std::string_view text(reinterpret_cast<const char*>(data), size);
@@ -21,8 +23,15 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         start = end;
     }
     ias::any_transform recipe = ias::recipes::make("draem");
+    bool classes = name == "cutpaste_3way" || name == "reb_defectmaker";
     try {
-        recipe = ias::recipes::make(name, changes);
+        if (text.starts_with('{')) {
+            const ias::recipes::recipe_spec spec = ias::recipes::read_config(text);
+            recipe = ias::recipes::make(spec);
+            classes = spec.recipe == ias::recipes::mixture || spec.recipe == "cutpaste_3way" || spec.recipe == "reb_defectmaker";
+        } else {
+            recipe = ias::recipes::make(name, changes);
+        }
     } catch (const std::invalid_argument&) {
         return 0;
     }
@@ -34,7 +43,6 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
             s.validate();
             // A binary recipe labels exactly the samples with a mask; a class recipe (CutPaste
             // 3-way, REB's views) gives class 0 no mask, and any mask a class of at least 1.
-            const bool classes = name == "cutpaste_3way" || name == "reb_defectmaker";
             const bool masked = ias::any_positive(s.mask);
             const bool consistent = classes ? s.label >= 0 && s.label <= 6 && (!masked || s.label >= 1) : s.label == (masked ? 1 : 0);
             if (!consistent) __builtin_trap();

@@ -131,7 +131,7 @@ TEST_CASE("dataset run: describe_run has a field for everything the samples depe
     const auto describe = [&](const ds::run_settings& settings) {
         return ds::describe_run(settings, ds::prepare_inputs(ds::find_inputs(dir / "in"), {}), nullptr, {});
     };
-    ds::run_settings settings{.recipe = "draem", .seed = 3, .count = 10, .size = std::pair(64, 32)};
+    ds::run_settings settings{.recipe = {.recipe = "draem"}, .seed = 3, .count = 10, .size = std::pair(64, 32)};
     const ds::run_description run = describe(settings);
     const std::string text = run.text();
     CHECK_THAT(text, Contains("  \"ias\": \"" + std::string(ias::version) + "\",\n  \"recipe\": \"draem\",\n") &&
@@ -140,18 +140,30 @@ TEST_CASE("dataset run: describe_run has a field for everything the samples depe
                          Contains("  \"input a.png\": " + ds::fingerprint_file(dir / "in" / "a.png").json() + "\n}\n"));
 
     // The same values written differently are the same run; any change is another.
-    settings.parameters["texture_opacity"] = "[0.20,1.0]";
+    settings.recipe.parameters["texture_opacity"] = "[0.20,1.0]";
     CHECK(describe(settings) == run);
-    settings.parameters["texture_opacity"] = "[0.25, 1]";
+    settings.recipe.parameters["texture_opacity"] = "[0.25, 1]";
     CHECK(describe(settings).difference_from(run) ==
           R"("parameter texture_opacity" is [0.2, 1] in the dataset and [0.25, 1] in this run)");
-    settings.parameters.clear();
+    settings.recipe.parameters.clear();
     settings.epoch = 1;
     CHECK(describe(settings).difference_from(run) == R"("epoch" is 0 in the dataset and 1 in this run)");
     settings.epoch = 0;
     ias::save_image(dir / "in" / "a.png", gradient(8, 6, 1).view());
     CHECK_THAT(describe(settings).difference_from(run), Contains(R"("input a.png" is {"bytes":)"));
 
-    const ds::run_settings prompt{.prompt = "a scratch", .count = 1};
-    CHECK_THAT(describe(prompt).text(), Contains("\"recipe\": \"procedural_defects\",\n  \"prompt\": \"a scratch\",\n"));
+    const ds::run_settings prompt{.recipe = {.recipe = "prompt", .parameters = {{"text", "a scratch"}}}, .count = 1};
+    CHECK_THAT(describe(prompt).text(), Contains("\"recipe\": \"prompt\",\n  \"parameter text\": \"a scratch\",\n"));
+
+    // A mixture names each member's recipe, weight and parameters; a foreground estimate its settings.
+    ds::run_settings mixture{.recipe = {.recipe = "one_of", .members = {{.recipe = "draem", .weight = 2}, {.recipe = "cutpaste"}}}, .count = 1};
+    mixture.recipe.estimate_foreground = ias::recipes::overrides{{"method", "otsu"}};
+    const std::string mixture_text = describe(mixture).text();
+    CHECK_THAT(mixture_text, Contains("\"recipe\": \"one_of\",\n  \"member 0 recipe\": \"draem\",\n  \"member 0 weight\": 2,\n") &&
+                         Contains("\"member 0 parameter texture_opacity\": [0.2, 1],") &&
+                         Contains("\"member 1 recipe\": \"cutpaste\",\n  \"member 1 weight\": 1,\n") &&
+                         Contains("\"estimate_foreground method\": \"otsu\",\n") && Contains("\"estimate_foreground median_size\": 0,"));
+    mixture.recipe.members[0].weight = 3;
+    CHECK(describe(mixture).difference_from(ias::dataset::run_description::parse(mixture_text, "run.json")) ==
+          R"("member 0 weight" is 2 in the dataset and 3 in this run)");
 }

@@ -470,8 +470,8 @@ TEST_CASE("recipes: the registry lists the recipes sorted with the settings defa
     std::vector<std::string> names;
     for (const auto& info : rc::list()) names.push_back(info.name);
     CHECK(names == std::vector<std::string>{"cutout", "cutpaste", "cutpaste_3way", "cutpaste_scar", "cutpaste_union", "destseg",
-                                            "draem", "fpi", "fractal", "glass_las", "local_ops", "memseg", "nsa", "pii", "random_erasing",
-                                            "realnet_dtd", "reb_defectmaker"});
+                                            "draem", "fpi", "fractal", "glass_las", "local_ops", "memseg", "nsa", "pii", "prompt",
+                                            "random_erasing", "realnet_dtd", "reb_defectmaker"});
 
     std::map<std::string, std::size_t> checked;
     auto check = [&]<class V>(const std::string& recipe, const std::string& name, const V& expected) {
@@ -568,6 +568,10 @@ TEST_CASE("recipes: the registry lists the recipes sorted with the settings defa
     check("fractal", "global_jitter", fractal.global_jitter);
     check("reb_defectmaker", "view", rc::defect_maker_settings{}.view);
     check("local_ops", "area", rc::local_ops_settings{}.area);
+    const rc::prompt_settings prompt{};
+    check("prompt", "text", prompt.text);
+    check("prompt", "mask", prompt.mask);
+    check("prompt", "mask_threshold", prompt.mask_threshold);
     for (const auto& info : rc::list()) CHECK(checked[info.name] == info.parameters.size());  // none unchecked
     // The published values, as text.
     CHECK(parameter_of("draem", "texture_opacity").default_value == "[0.2, 1]");
@@ -611,7 +615,7 @@ TEST_CASE("recipes: registry overrides change the behaviour", "[recipes]") {
 
 TEST_CASE("recipes: registry errors name the offending recipe or parameter or value", "[recipes]") {
     const auto known_recipes = Contains("cutout, cutpaste, cutpaste_3way, cutpaste_scar, cutpaste_union, destseg, draem, fpi, fractal, "
-                                        "glass_las, local_ops, memseg, nsa, pii, random_erasing, realnet_dtd, reb_defectmaker");
+                                        "glass_las, local_ops, memseg, nsa, pii, prompt, random_erasing, realnet_dtd, reb_defectmaker");
     CHECK_THAT(invalid_argument_from([] { rc::make("dream"); }), Contains("'dream'") && known_recipes);
     CHECK_THAT(invalid_argument_from([] { rc::describe("dream"); }), Contains("'dream'") && known_recipes);
     auto make_error = [](const char* recipe, const rc::overrides& changes) {

@@ -1,17 +1,20 @@
 // SPDX-License-Identifier: MIT
-// Combinators: sometimes(p, t), alternate(t), one_of(weights, t...), some_of(n, t...), repeat(lo, hi, t).
+// Combinators: sometimes(p, t), alternate(t), one_of(weights, t...) and dynamic_one_of, some_of(n, t...), repeat(lo, hi, t).
 #pragma once
 
+#include <algorithm>
 #include <array>
 #include <cmath>
 #include <cstddef>
 #include <initializer_list>
+#include <span>
 #include <stdexcept>
 #include <string>
 #include <tuple>
 #include <utility>
 #include <vector>
 
+#include "any_transform.hpp"
 #include "concepts.hpp"
 #include "run_on_region.hpp"
 
@@ -20,6 +23,20 @@ namespace ias {
 namespace detail {
 [[noreturn]] inline void bad_config(const char* where, const std::string& what) {
     throw std::invalid_argument(std::string("ias::") + where + ": " + what);
+}
+
+/// Throws std::invalid_argument unless there is one weight per member (`members`), each finite
+/// and >= 0, with a positive sum.
+inline void check_weights(std::span<const float> weights, std::size_t members) {
+    if (weights.size() != members)
+        bad_config("one_of", "got " + std::to_string(weights.size()) + " weights for " + std::to_string(members) + " transforms");
+    double total = 0.0;
+    for (std::size_t k = 0; k < weights.size(); ++k) {
+        if (!(weights[k] >= 0.0f) || !std::isfinite(weights[k]))
+            bad_config("one_of", "weight " + std::to_string(k) + " is " + std::to_string(weights[k]) + "; weights must be finite and >= 0");
+        total += weights[k];
+    }
+    if (!(total > 0.0)) bad_config("one_of", "the weights sum to 0; at least one must be positive");
 }
 }  // namespace detail
 
@@ -109,19 +126,8 @@ public:
     /// One weight per transform, non-negative and finite with a positive sum; throws
     /// std::invalid_argument otherwise.
     one_of(std::initializer_list<float> weights, Ts... ts) : transforms_(std::move(ts)...) {
-        if (weights.size() != sizeof...(Ts))
-            detail::bad_config("one_of", "got " + std::to_string(weights.size()) + " weights for " +
-                                             std::to_string(sizeof...(Ts)) + " transforms");
-        double total = 0.0;
-        std::size_t k = 0;
-        for (const float w : weights) {
-            if (!(w >= 0.0f) || !std::isfinite(w))
-                detail::bad_config("one_of", "weight " + std::to_string(k) + " is " + std::to_string(w) +
-                                                 "; weights must be finite and >= 0");
-            weights_[k++] = w;
-            total += w;
-        }
-        if (!(total > 0.0)) detail::bad_config("one_of", "the weights sum to 0; at least one must be positive");
+        detail::check_weights(std::span<const float>(weights.begin(), weights.size()), sizeof...(Ts));
+        std::copy(weights.begin(), weights.end(), weights_.begin());
     }
 
     void operator()(sample& s, rng_stream& rng) const {
@@ -141,6 +147,43 @@ public:
 private:
     std::array<float, sizeof...(Ts)> weights_{};
     std::tuple<Ts...> transforms_;
+};
+
+/// `one_of` over transforms chosen at run time (a configuration file's mixture, Python): the
+/// k-th with probability weights[k] / sum and `rng.fork(k)`, so `dynamic_one_of({2, 1}, {a, b})`
+/// and `one_of({2, 1}, a, b)` give the same bytes.
+class dynamic_one_of {
+public:
+    static constexpr std::string_view name = "one_of";
+    struct params_type {
+        std::size_t choice = 0;
+        template <class F>
+        void visit_fields(F&& f) const { f("choice", choice); }
+    };
+
+    /// One weight per member, as `one_of` takes them; throws std::invalid_argument otherwise.
+    dynamic_one_of(std::vector<float> weights, std::vector<any_transform> members)
+        : weights_(std::move(weights)), members_(std::move(members)) {
+        if (members_.empty()) detail::bad_config("one_of", "has no members; give at least one");
+        detail::check_weights(weights_, members_.size());
+    }
+
+    void operator()(sample& s, rng_stream& rng) const {
+        const std::size_t k = rng.choice(weights_);
+        if (s.trace) s.trace->record(name, params_type{k});
+        detail::run_child(members_[k], s, rng, std::uint32_t(k));
+    }
+    void replay(sample& s, trace_reader& reader) const {
+        const std::size_t k = reader.next(name).params_as<params_type>().choice;
+        if (k >= members_.size())
+            throw error("ias::one_of: the trace chose transform " + std::to_string(k) + " of " + std::to_string(members_.size()));
+        members_[k].replay(s, reader);
+    }
+    [[nodiscard]] const std::vector<float>& weights() const noexcept { return weights_; }
+
+private:
+    std::vector<float> weights_;
+    std::vector<any_transform> members_;
 };
 
 /// Applies `count` distinct transforms out of its list, chosen uniformly and applied in a

@@ -112,23 +112,23 @@ inline std::string joined(const std::vector<std::string>& words) {
     return out;
 }
 
-/// What is wrong with `value` for a field of `info`; empty when it is allowed.
+/// What is wrong with `value` for a field of `info`; empty when it is allowed (without
+/// allocating: settings are checked on hot paths too).
 template <class T>
 std::string problem(const field_info& info, const T& value) {
-    const std::string shown = "parameter '" + info.name + "' is ";
     const auto within = [&](double v) { return std::isfinite(v) && v >= info.min && v <= info.max; };
-    const std::string bounds = "[" + bound(info.min) + ", " + bound(info.max) + "]";
+    const auto shown = [&] { return "parameter '" + info.name + "' is "; };
     if constexpr (std::is_same_v<T, std::string>) {
         if (info.choices.empty()) return {};
         for (const auto& c : info.choices)
             if (c == value) return {};
-        return shown + "'" + value + "'; it must be one of " + joined(info.choices);
+        return shown() + "'" + value + "'; it must be one of " + joined(info.choices);
     } else if constexpr (std::is_arithmetic_v<T>) {
         if (within(double(value))) return {};
-        return shown + text_of(value) + "; it must lie in " + bounds;
+        return shown() + text_of(value) + "; it must lie in [" + bound(info.min) + ", " + bound(info.max) + "]";
     } else {
         if (within(double(value.min)) && within(double(value.max)) && value.min <= value.max) return {};
-        return shown + text_of(value) + "; it must be [min, max] with " + bound(info.min) + " <= min <= max <= " + bound(info.max);
+        return shown() + text_of(value) + "; it must be [min, max] with " + bound(info.min) + " <= min <= max <= " + bound(info.max);
     }
 }
 
@@ -147,7 +147,8 @@ std::string problem(const field_info& info, const T& value) {
 /// From it: `fields()` for listings (defaults read from `S{}`), `assign` to set a field from
 /// text with the type and the allowed values checked, `text` for the canonical text of a
 /// value, and `validate` for settings built in C++. Fields are float, int, std::string (with
-/// or without a list of choices) and range<float> or range<int>.
+/// or without a list of choices), range<float> or range<int>, and enumerations or bools
+/// written by name.
 template <class S>
 class description {
 public:
@@ -161,6 +162,35 @@ public:
     /// A text field that must be one of `choices` (any text when there are none).
     description field(std::string_view name, std::string S::*member, std::vector<std::string> choices, std::string_view help) && {
         add<std::string>({.name = std::string(name), .choices = std::move(choices), .help = std::string(help)}, member);
+        return std::move(*this);
+    }
+    /// An enumeration (or bool) field, written as one of the names in `names` (`{"otsu",
+    /// method::otsu}, ...`): a text with those choices in listings, JSON and docs.
+    template <class E>
+        requires(std::is_enum_v<E> || std::is_same_v<E, bool>)
+    description field(std::string_view name, E S::*member, std::vector<std::pair<std::string, E>> names, std::string_view help) && {
+        field_info info{.name = std::string(name), .type = field_type::text, .help = std::string(help)};
+        check_new(info.name);
+        for (const auto& n : names) info.choices.push_back(n.first);
+        const auto name_of = [member, names](const S& s) {
+            for (const auto& [word, value] : names)
+                if (value == s.*member) return word;
+            return std::string();  // a value without a name: problem() reports it
+        };
+        auto assign = [member, names](const field_info& i, S& s, std::string_view text) {
+            for (const auto& [word, value] : names)
+                if (word == text) {
+                    s.*member = value;
+                    return;
+                }
+            throw std::invalid_argument(detail::describe::problem(i, std::string(text)));
+        };
+        auto problem = [member, names](const field_info& i, const S& s) {
+            for (const auto& n : names)
+                if (n.second == s.*member) return std::string();
+            return "parameter '" + i.name + "' has a value without a name; it must be one of " + detail::describe::joined(i.choices);
+        };
+        entries_.push_back({std::move(info), std::move(assign), name_of, std::move(problem)});
         return std::move(*this);
     }
     /// A rule between fields that `holds` checks, said in words (`"aspect must enclose 1"`); an

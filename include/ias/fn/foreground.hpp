@@ -13,6 +13,7 @@
 #include <type_traits>
 #include <vector>
 
+#include "../core/describe.hpp"
 #include "../core/image.hpp"
 #include "morphology.hpp"
 
@@ -49,18 +50,43 @@ struct foreground_settings {
     int closing_size = 0;          ///< square closing after the median (RealNet 6); 0 = none
     int opening_size = 0;          ///< square opening after the closing (RealNet 6); 0 = none
     bool largest_component_only = false;  ///< keep only the largest 8-connected region (FractalAD)
+
+    static const description<foreground_settings>& describe() {
+        static const auto d = [] {
+            using m = foreground_method;
+            using g = grey_conversion;
+            const std::vector<std::pair<std::string, bool>> no_yes{{"false", false}, {"true", true}};
+            return description<foreground_settings>()
+                .field("method", &foreground_settings::method,
+                       {{"whole_image", m::whole_image}, {"threshold", m::threshold}, {"otsu", m::otsu}, {"triangle", m::triangle},
+                        {"background_distance", m::background_distance}, {"plane_fit", m::plane_fit}},
+                       "how the object is told from the background")
+                .field("grey", &foreground_settings::grey, {{"luminance", g::luminance}, {"mean", g::mean}, {"channel", g::channel}},
+                       "how a colour image becomes grey: ITU-R 601 luma, the channels' mean, or one channel")
+                .field("channel", &foreground_settings::channel, 0, 3, "the channel read with grey = channel")
+                .field("threshold", &foreground_settings::threshold, -1e6, 1e6,
+                       "threshold, background_distance and plane_fit: the grey-level threshold (0-255 scale)")
+                .field("foreground_above", &foreground_settings::foreground_above, no_yes,
+                       "threshold, otsu, triangle: the object is brighter than the threshold (false: darker)")
+                .field("background", &foreground_settings::background, -1, 255,
+                       "background_distance: the background grey level; -1 samples the four corners")
+                .field("corner_size", &foreground_settings::corner_size, 1, 4096, "background_distance: side of the corner squares, pixels")
+                .field("median_size", &foreground_settings::median_size, 0, 255, "odd side of a median filter after thresholding; 0 = none")
+                .field("closing_size", &foreground_settings::closing_size, 0, 255, "side of a square closing after the median; 0 = none")
+                .field("opening_size", &foreground_settings::opening_size, 0, 255, "side of a square opening after the closing; 0 = none")
+                .field("largest_component_only", &foreground_settings::largest_component_only, no_yes,
+                       "keep only the largest 8-connected region");
+        }();
+        return d;
+    }
 };
 
-/// Throws std::invalid_argument naming the field unless `s` is usable.
+/// Throws std::invalid_argument naming the field unless `s` is usable: every field within
+/// its description, and an odd median.
 inline void validate(const foreground_settings& s) {
-    auto fail = [](const std::string& what) { throw std::invalid_argument("ias::foreground_settings::" + what); };
-    if (!std::isfinite(s.threshold)) fail("threshold must be finite");
-    if (s.channel < 0 || s.channel > 3) fail("channel must lie in [0, 3], got " + std::to_string(s.channel));
-    if (s.corner_size < 1) fail("corner_size must be >= 1, got " + std::to_string(s.corner_size));
-    if (s.median_size < 0 || (s.median_size > 0 && s.median_size % 2 == 0))
-        fail("median_size must be 0 or odd, got " + std::to_string(s.median_size));
-    if (s.closing_size < 0) fail("closing_size must be >= 0, got " + std::to_string(s.closing_size));
-    if (s.opening_size < 0) fail("opening_size must be >= 0, got " + std::to_string(s.opening_size));
+    ias::validate(s, "ias::foreground_settings");
+    if (s.median_size % 2 == 0 && s.median_size > 0)
+        throw std::invalid_argument("ias::foreground_settings::median_size must be 0 or odd, got " + std::to_string(s.median_size));
 }
 
 /// Grey levels (0..255 scale) of `image` into the one-channel `out`.

@@ -19,6 +19,7 @@
 #include "glass_las.hpp"
 #include "memseg.hpp"
 #include "nsa.hpp"
+#include "prompt.hpp"
 #include "realnet.hpp"
 
 namespace ias::recipes {
@@ -57,12 +58,12 @@ S settings_with(const overrides& changes) {
 
 /// Builds recipe `build` from its default settings, the textures or pool (for the recipes
 /// that take them) and the overrides, each parsed and checked by the settings description.
-template <described S, dynamic_pipeline (*build)(const S&)>
+template <described S, auto build>
 any_transform make(const overrides& changes, std::shared_ptr<const texture_source> textures, std::shared_ptr<const image_pool> pool) {
     S settings = settings_with<S>(changes);
     if constexpr (requires { settings.textures; }) settings.textures = std::move(textures);
     if constexpr (requires { settings.pool; }) settings.pool = std::move(pool);
-    return build(settings);
+    return any_transform(build(settings));
 }
 
 template <described S>
@@ -72,7 +73,7 @@ std::vector<std::string> values(const overrides& changes) {
     return S::describe().texts(settings);
 }
 
-template <described S, dynamic_pipeline (*build)(const S&)>
+template <described S, auto build>
 entry recipe(std::string_view name, std::string_view summary) {
     return {.info = {.name = std::string(name), .summary = std::string(summary), .parameters = S::describe().fields(), .rules = S::describe().rules()},
             .make = &make<S, build>,
@@ -102,6 +103,8 @@ inline const std::vector<entry>& entries() {
                 "local_ops", "Dynamic local augmentation: blur, noise, colour, rotation or elastic change inside a CutPaste box"),
             recipe<nsa_settings, &nsa>("nsa", "NSA: 1-4 patches of another normal image, resized and Poisson-blended; label from the changed pixels"),
             recipe<foreign_square_settings, &pii>("pii", "PII: FPI's square solved with alpha-weighted mixed gradients (Poisson); label alpha where changed"),
+            recipe<prompt_settings, &prompt>(
+                "prompt", "Procedural defects in words: scratches, cracks, pores, stains, dents, chips, particles and frays"),
             recipe<random_erasing_settings, &random_erasing>(
                 "random_erasing", "Random erasing (torchvision): half the samples get a 2-33% box filled with a constant"),
             recipe<realnet_dtd_settings, &realnet_dtd>("realnet_dtd", "RealNet with DTD textures: Perlin mask in the foreground, 3 of 10 texture operations"),

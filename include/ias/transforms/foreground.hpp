@@ -35,6 +35,26 @@ private:
     }
 };
 
+/// Estimates the foreground, then runs `then` with the same stream: what `ias generate
+/// --foreground auto` (and a configuration's "estimate_foreground") puts before a recipe, so
+/// that the recipe's draws are those it makes without the stage. Traced and replayed as its
+/// two parts.
+template <transform T>
+struct with_estimated_foreground {
+    static constexpr std::string_view name = "with_estimated_foreground";
+    estimate_foreground estimate{};
+    T then;
+
+    void operator()(sample& s, rng_stream& rng) const {
+        ias::run(estimate, s, rng);
+        ias::run(then, s, rng);
+    }
+    void replay(sample& s, trace_reader& reader) const {
+        ias::replay(estimate, s, reader);
+        ias::replay(then, s, reader);
+    }
+};
+
 /// Clips `sample.mask` to the foreground (pixels where foreground <= 0.5 become 0) and sets
 /// the label to whether anything is left. Does nothing when the sample has no foreground.
 struct restrict_to_foreground {
