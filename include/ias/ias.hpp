@@ -77,7 +77,8 @@
 #include "diffusion/tensor.hpp"
 
 #include "eval/metrics.hpp"
-#include "eval/pixel_gaussian.hpp"
+
+#include "baseline/pixel_gaussian.hpp"
 
 #include "textures/image_pool.hpp"
 #include "textures/procedural_textures.hpp"

@@ -183,7 +183,7 @@ TEST_CASE("allocation: the self-contained and two-image recipes allocate nothing
 
 
 TEST_CASE("allocation: the per-pixel Gaussian baseline fits and scores without allocating once warm", "[allocation]") {
-    ias::eval::pixel_gaussian model;
+    ias::baseline::pixel_gaussian model;
     ias::image<float> im(64, 48, 3), scores(64, 48, 1);
     ias::rng_stream rng(3, 0);
     const auto noisy = [&] {

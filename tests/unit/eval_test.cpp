@@ -611,7 +611,7 @@ TEST_CASE("npy: save_npy and load_score_map round-trip exactly", "[eval]") {
     map(6, 4) = -std::numeric_limits<float>::max();
     map(0, 0) = std::numeric_limits<float>::denorm_min();
     const fs::path path = dir.path / "m.npy";
-    ias::eval::save_npy(path, map);
+    ias::save_npy(path, map);
     CHECK(ias::eval::load_score_map(path) == map);
     // The header is what numpy writes: version 1.0, total header size a multiple of 64.
     std::ifstream in(path, std::ios::binary);
@@ -622,7 +622,25 @@ TEST_CASE("npy: save_npy and load_score_map round-trip exactly", "[eval]") {
     const std::string header(bytes.begin() + 10, bytes.begin() + 10 + std::ptrdiff_t(header_length));
     CHECK_THAT(header, Contains("{'descr': '<f4', 'fortran_order': False, 'shape': (5, 7), }"));
     CHECK(header.back() == '\n');
-    CHECK_THROWS_AS(ias::eval::save_npy(dir.path / "rgb.npy", image<float>(2, 2, 3)), std::invalid_argument);
+    CHECK_THROWS_AS(ias::save_npy(dir.path / "rgb.npy", image<float>(2, 2, 3)), std::invalid_argument);
+}
+
+TEST_CASE("npy, pfm: io's load_npy and load_pfm read what load_score_map reads, errors named for themselves", "[eval]") {
+    const scratch_dir dir("io_float_maps");
+    const image<float> map = float_map({{0.25f, -1.0f, 3.0f}, {4.0f, 5.5f, 6.0f}});
+    ias::save_npy(dir.path / "m.npy", map);
+    CHECK(ias::load_npy(dir.path / "m.npy") == map);
+    bytes_t pfm;
+    append(pfm, "Pf\n3 2\n-1.0\n");
+    for (float v : {4.0f, 5.5f, 6.0f, 0.25f, -1.0f, 3.0f}) append_float(pfm, v, false);
+    write_bytes(dir.path / "m.pfm", pfm);
+    CHECK(ias::load_pfm(dir.path / "m.pfm") == map);
+    CHECK_THAT(thrown_message<ias::error>([&] { (void)ias::load_npy(dir.path / "m.pfm"); }),
+               Contains("ias::load_npy: '") && Contains("magic"));
+    CHECK_THAT(thrown_message<ias::error>([&] { (void)ias::load_pfm(dir.path / "m.npy"); }),
+               Contains("ias::load_pfm: '") && Contains("not a Portable Float Map"));
+    CHECK_THAT(thrown_message<ias::error>([&] { (void)ias::eval::load_score_map(dir.path / "missing.npy"); }),
+               Contains("ias::eval: '"));
 }
 
 TEST_CASE("npy: hand-written float64 and big-endian and version 2.0 and 3-d files load", "[eval]") {
@@ -765,7 +783,7 @@ TEST_CASE("match_by_stem: MVTec layout with _mask names and normal images", "[ev
     const image<float> map(4, 3, 1, 0.5f);
     for (const char* name : {"good/000.npy", "good/001.npy", "crack/000.npy", "crack/001.npy", "hole/000.npy"}) {
         fs::create_directories((scores / name).parent_path());
-        ias::eval::save_npy(scores / name, map);
+        ias::save_npy(scores / name, map);
     }
     write_bytes(scores / "notes.txt", {'x'});  // not a score map: ignored
     const image<std::uint8_t> mask(4, 3, 1, 255);
@@ -792,8 +810,8 @@ TEST_CASE("match_by_stem: MVTec layout with _mask names and normal images", "[ev
         const fs::path flat_scores = dir.path / "flat_scores", flat_truth = dir.path / "flat_truth";
         fs::create_directories(flat_scores);
         fs::create_directories(flat_truth);
-        ias::eval::save_npy(flat_scores / "b.npy", map);
-        ias::eval::save_npy(flat_scores / "a.npy", map);
+        ias::save_npy(flat_scores / "b.npy", map);
+        ias::save_npy(flat_scores / "a.npy", map);
         ias::save_image(flat_truth / "a_mask.png", mask.view());
         const auto flat = ias::eval::match_by_stem(flat_scores, flat_truth);
         REQUIRE(flat.size() == 2);
@@ -820,7 +838,7 @@ TEST_CASE("match_by_stem: orphan masks duplicate stems and missing folders are e
     fs::create_directories(truth / "crack");
     const image<float> map(4, 3, 1, 0.5f);
     const image<std::uint8_t> mask(4, 3, 1, 255);
-    ias::eval::save_npy(scores / "crack/000.npy", map);
+    ias::save_npy(scores / "crack/000.npy", map);
     ias::save_image(truth / "crack/000_mask.png", mask.view());
     REQUIRE(ias::eval::match_by_stem(scores, truth).size() == 1);
 
@@ -860,8 +878,8 @@ TEST_CASE("evaluate_directories: loads pairs and scores a folder tree", "[eval]"
     fs::create_directories(scores / "good");
     fs::create_directories(scores / "crack");
     fs::create_directories(truth / "crack");
-    ias::eval::save_npy(scores / "good/000.npy", float_map({{0.1f, 0.2f, 0.1f}, {0.1f, 0.1f, 0.1f}}));
-    ias::eval::save_npy(scores / "crack/000.npy", float_map({{0.9f, 0.1f, 0.1f}, {0.1f, 0.1f, 0.1f}}));
+    ias::save_npy(scores / "good/000.npy", float_map({{0.1f, 0.2f, 0.1f}, {0.1f, 0.1f, 0.1f}}));
+    ias::save_npy(scores / "crack/000.npy", float_map({{0.9f, 0.1f, 0.1f}, {0.1f, 0.1f, 0.1f}}));
     ias::save_image(truth / "crack/000_mask.png", byte_mask({{255, 0, 0}, {0, 0, 0}}).view());
     const auto report = ias::eval::evaluate_directories(scores, truth);
     CHECK(report.images == 2);

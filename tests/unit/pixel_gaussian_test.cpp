@@ -18,14 +18,14 @@
 #include <ias/core/image.hpp>
 #include <ias/core/rng.hpp>
 #include <ias/eval/metrics.hpp>
-#include <ias/eval/pixel_gaussian.hpp>
+#include <ias/baseline/pixel_gaussian.hpp>
 
 #include "thrown_message.hpp"
 
 using Catch::Matchers::Contains;
 using ias::image;
-using ias::eval::pixel_gaussian;
-using ias::eval::pixel_gaussian_options;
+using ias::baseline::pixel_gaussian;
+using ias::baseline::pixel_gaussian_options;
 
 using ias_test::thrown_message;
 

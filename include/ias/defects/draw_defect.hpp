@@ -1,5 +1,14 @@
 // SPDX-License-Identifier: MIT
 // draw_defect: one procedural defect of any kind, placed, sampled and rendered from its defect_spec.
+//
+// The rule of defects/: one file per kind of defect holds its `<kind>_params` (everything its
+// look depends on), `sample_<kind>(spec, site, width, height, rng)`, the only place where that
+// kind draws random numbers, and `render_<kind>(pixels, mask, params, ...)`, which draws no random
+// number: the same params give the same pixels (a crack's `walk` is a stream stored in its params
+// and replayed, not drawn from). placement.hpp samples the site every kind shares. Sampler and
+// renderer stay in one file because they share the params and the kind's geometry (a sampler's
+// ranges are the sizes its renderer draws); transforms/procedural_defects.hpp is the stage that
+// calls them, and the split between sampling and drawing is by function, not by file.
 #pragma once
 
 #include "../core/image.hpp"

@@ -1,19 +1,13 @@
 // SPDX-License-Identifier: MIT
-// Score maps and ground-truth masks on disk: .npy/.pfm/.png readers, an .npy writer, stem matching, evaluation of two folders.
+// Score maps and ground-truth masks on disk: loading either by extension, stem matching, evaluation of two folders.
 //
-// PNG goes through io/stb.hpp, so link Debian's libstb (pkg-config `stb`) or define
+// The file formats are io/npy.hpp and io/pfm.hpp; PNG goes through io/stb.hpp, so link Debian's libstb (pkg-config `stb`) or define
 // IAS_STB_IMPLEMENTATION in one translation unit of your own, as for io/stb.hpp.
 #pragma once
 
-#include <algorithm>
-#include <bit>
-#include <charconv>
-#include <cmath>
 #include <cstddef>
 #include <cstdint>
-#include <cstring>
 #include <filesystem>
-#include <limits>
 #include <map>
 #include <span>
 #include <stdexcept>
@@ -25,6 +19,8 @@
 #include "../core/error.hpp"
 #include "../core/image.hpp"
 #include "../io/files.hpp"
+#include "../io/npy.hpp"
+#include "../io/pfm.hpp"
 #include "../io/stb.hpp"
 #include "metrics.hpp"
 
@@ -33,307 +29,19 @@ namespace ias::eval {
 namespace detail {
 
 [[noreturn]] inline void file_error(const std::filesystem::path& path, const std::string& why) {
-    throw error("ias::eval: '" + path.string() + "': " + why);
-}
-
-/// The unsigned integer of `n` bytes at `at`, little endian (`big` = false) or big endian.
-inline std::uint64_t read_uint(std::span<const std::uint8_t> b, std::size_t at, int n, bool big) noexcept {
-    std::uint64_t v = 0;
-    for (int i = 0; i < n; ++i) v = (v << 8) | b[at + std::size_t(big ? i : n - 1 - i)];
-    return v;
-}
-
-/// Checks a map's size against `limits`; names the file.
-inline void check_map_size(const std::filesystem::path& path, std::uint64_t width, std::uint64_t height,
-                           const load_limits& limits) {
-    if (width == 0 || height == 0)
-        file_error(path, "the score map is " + std::to_string(width) + "x" + std::to_string(height) +
-                             "; it must have at least one pixel");
-    if (width > std::uint64_t(limits.max_width) || height > std::uint64_t(limits.max_height))
-        file_error(path, "the score map is " + std::to_string(width) + "x" + std::to_string(height) +
-                             ", more than the limit of " + std::to_string(limits.max_width) + "x" +
-                             std::to_string(limits.max_height));
-    if (width * height > limits.max_pixels)
-        file_error(path, "the score map is " + std::to_string(width) + "x" + std::to_string(height) + ", " +
-                             std::to_string(width * height) + " pixels, more than the limit of " +
-                             std::to_string(limits.max_pixels) + " (load_limits::max_pixels)");
-    if (width > limits.max_bytes / sizeof(float) / height)  // width * height * 4 > max_bytes, without overflow
-        file_error(path, "the " + std::to_string(width) + "x" + std::to_string(height) +
-                             " score map needs more than the limit of " + std::to_string(limits.max_bytes) +
-                             " bytes");
-}
-
-/// Stores a decoded element, rejecting NaN, infinities and doubles outside the float range.
-inline void store_finite(const std::filesystem::path& path, image<float>& out, int x, int y, double value) {
-    const auto at = [&] {
-        return "element [" + std::to_string(y) + ", " + std::to_string(x) + "] (row " + std::to_string(y) +
-               ", column " + std::to_string(x) + ")";
-    };
-    if (std::isnan(value)) file_error(path, at() + " is NaN; score maps must hold finite numbers");
-    if (std::isinf(value)) file_error(path, at() + " is infinite; score maps must hold finite numbers");
-    const auto f = float(value);
-    if (std::isinf(f))
-        file_error(path, at() + " is " + std::to_string(value) +
-                             ", outside the float32 range; score maps must hold finite float32 numbers");
-    out(x, y) = f;
-}
-
-/// A parser of the Python dict literal in an .npy header, e.g.
-/// `{'descr': '<f4', 'fortran_order': False, 'shape': (3, 4), }`.
-class npy_header_parser {
-public:
-    npy_header_parser(const std::filesystem::path& path, std::string_view text) : path_(path), text_(text) {}
-
-    struct result {
-        std::string descr;
-        bool fortran_order = false;
-        std::vector<std::uint64_t> shape;
-    };
-
-    result parse() {
-        result r;
-        bool have_descr = false, have_order = false, have_shape = false;
-        expect('{');
-        while (true) {
-            skip_space();
-            if (peek() == '}') break;
-            const std::string key = string_literal();
-            expect(':');
-            skip_space();
-            if (key == "descr") {
-                if (peek() != '\'' && peek() != '"')
-                    fail("'descr' is not a simple dtype string (a structured dtype?); score maps must be '<f4' or "
-                         "'<f8'");
-                r.descr = string_literal();
-                have_descr = true;
-            } else if (key == "fortran_order") {
-                r.fortran_order = boolean();
-                have_order = true;
-            } else if (key == "shape") {
-                r.shape = tuple();
-                have_shape = true;
-            } else {
-                fail("the header has the unknown key '" + key + "'; numpy writes only 'descr', 'fortran_order' and "
-                     "'shape'");
-            }
-            skip_space();
-            if (peek() == ',') {
-                ++at_;
-                continue;
-            }
-            if (peek() != '}') fail("expected ',' or '}' after the value of '" + key + "'");
-        }
-        ++at_;
-        skip_space();
-        if (at_ != text_.size()) fail("unexpected text after the header dict");
-        if (!have_descr || !have_order || !have_shape)
-            fail("the header lacks one of the keys 'descr', 'fortran_order' and 'shape'");
-        return r;
-    }
-
-private:
-    [[noreturn]] void fail(const std::string& why) const {
-        std::string_view shown = text_.substr(0, 200);
-        while (!shown.empty() && (shown.back() == ' ' || shown.back() == '\n')) shown.remove_suffix(1);
-        file_error(path_, "malformed .npy header: " + why + " (header: " + std::string(shown) + ")");
-    }
-    char peek() const { return at_ < text_.size() ? text_[at_] : '\0'; }
-    void skip_space() {
-        while (at_ < text_.size() && (text_[at_] == ' ' || text_[at_] == '\t' || text_[at_] == '\n' || text_[at_] == '\r'))
-            ++at_;
-    }
-    void expect(char c) {
-        skip_space();
-        if (peek() != c) fail(std::string("expected '") + c + "'");
-        ++at_;
-    }
-    std::string string_literal() {
-        skip_space();
-        const char quote = peek();
-        if (quote != '\'' && quote != '"') fail("expected a quoted string");
-        const std::size_t end = text_.find(quote, at_ + 1);
-        if (end == std::string_view::npos) fail("unterminated string");
-        std::string s(text_.substr(at_ + 1, end - at_ - 1));
-        at_ = end + 1;
-        return s;
-    }
-    bool boolean() {
-        if (text_.substr(at_, 4) == "True") {
-            at_ += 4;
-            return true;
-        }
-        if (text_.substr(at_, 5) == "False") {
-            at_ += 5;
-            return false;
-        }
-        fail("'fortran_order' must be True or False");
-    }
-    std::vector<std::uint64_t> tuple() {
-        if (peek() != '(') fail("'shape' must be a tuple of integers");
-        ++at_;
-        std::vector<std::uint64_t> dims;
-        while (true) {
-            skip_space();
-            if (peek() == ')') break;
-            std::uint64_t v = 0;
-            const auto [ptr, ec] = std::from_chars(text_.data() + at_, text_.data() + text_.size(), v);
-            if (ec != std::errc() || ptr == text_.data() + at_) fail("'shape' must be a tuple of non-negative integers");
-            at_ = std::size_t(ptr - text_.data());
-            if (peek() == 'L') ++at_;  // Python 2 long literal
-            dims.push_back(v);
-            skip_space();
-            if (peek() == ',') {
-                ++at_;
-                continue;
-            }
-            if (peek() != ')') fail("expected ',' or ')' in 'shape'");
-        }
-        ++at_;
-        return dims;
-    }
-
-    const std::filesystem::path& path_;
-    std::string_view text_;
-    std::size_t at_ = 0;
-};
-
-inline std::string shape_text(const std::vector<std::uint64_t>& shape) {
-    std::string s = "(";
-    for (std::size_t i = 0; i < shape.size(); ++i) s += (i ? ", " : "") + std::to_string(shape[i]);
-    return s + (shape.size() == 1 ? ",)" : ")");
-}
-
-inline image<float> decode_npy(const std::filesystem::path& path, std::span<const std::uint8_t> b,
-                               const load_limits& limits) {
-    static constexpr std::string_view magic = "\x93NUMPY";
-    if (b.size() < 10 || std::memcmp(b.data(), magic.data(), magic.size()) != 0)
-        file_error(path, "not a NumPy .npy file: it does not start with the magic bytes \\x93NUMPY");
-    const int major = b[6], minor = b[7];
-    if ((major != 1 && major != 2 && major != 3) || minor != 0)
-        file_error(path, "unsupported .npy format version " + std::to_string(major) + "." + std::to_string(minor) +
-                             "; ias reads versions 1.0, 2.0 and 3.0");
-    const std::size_t length_bytes = major == 1 ? 2 : 4;
-    if (b.size() < 8 + length_bytes) file_error(path, "truncated .npy file: the header length is missing");
-    const std::uint64_t header_length = read_uint(b, 8, int(length_bytes), false);
-    const std::size_t data_start = 8 + length_bytes + std::size_t(header_length);
-    if (header_length > b.size() || data_start > b.size())
-        file_error(path, "truncated .npy file: the header claims " + std::to_string(header_length) +
-                             " bytes but the file has " + std::to_string(b.size()));
-    const std::string_view header(reinterpret_cast<const char*>(b.data()) + 8 + length_bytes,
-                                  std::size_t(header_length));
-    const auto h = npy_header_parser(path, header).parse();
-
-    bool big_endian = false;
-    std::size_t item = 0;
-    if (h.descr == "<f4" || h.descr == ">f4" || h.descr == "<f8" || h.descr == ">f8") {
-        big_endian = h.descr[0] == '>';
-        item = h.descr[2] == '4' ? 4 : 8;
-    } else {
-        file_error(path, "unsupported dtype '" + h.descr +
-                             "'; score maps must be float32 or float64 ('<f4', '<f8', or big-endian '>f4', '>f8')");
-    }
-    if (h.fortran_order)
-        file_error(path, "the array is stored in Fortran order (fortran_order: True); ias reads C-order arrays "
-                         "only: save np.ascontiguousarray(a)");
-    std::uint64_t height = 0, width = 0;
-    const auto& s = h.shape;
-    if (s.size() == 2) {
-        height = s[0], width = s[1];
-    } else if (s.size() == 3 && s[2] == 1) {
-        height = s[0], width = s[1];
-    } else if (s.size() == 3 && s[0] == 1) {
-        height = s[1], width = s[2];
-    } else {
-        file_error(path, "the array has shape " + shape_text(s) + "; a score map must have shape (H, W), (H, W, 1) "
-                                                                  "or (1, H, W)");
-    }
-    check_map_size(path, width, height, limits);
-    const std::uint64_t needed = width * height * item;
-    const std::uint64_t available = b.size() - data_start;
-    if (available != needed)
-        file_error(path, std::string(available < needed ? "truncated .npy file" : "malformed .npy file") + ": shape " +
-                             shape_text(s) + " of '" + h.descr + "' needs " + std::to_string(needed) +
-                             " data bytes but the file has " + std::to_string(available));
-
-    image<float> out(int(width), int(height), 1);
-    std::size_t at = data_start;
-    for (int y = 0; y < int(height); ++y)
-        for (int x = 0; x < int(width); ++x, at += item) {
-            const double v = item == 4 ? double(std::bit_cast<float>(std::uint32_t(read_uint(b, at, 4, big_endian))))
-                                       : std::bit_cast<double>(read_uint(b, at, 8, big_endian));
-            store_finite(path, out, x, y, v);
-        }
-    return out;
-}
-
-/// Portable Float Map: "Pf" (greyscale), width, height, scale (negative: little endian), each
-/// separated by whitespace, one whitespace byte, then float32 rows from the bottom row up.
-inline image<float> decode_pfm(const std::filesystem::path& path, std::span<const std::uint8_t> b,
-                               const load_limits& limits) {
-    const auto is_space = [](std::uint8_t c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; };
-    if (b.size() < 2 || b[0] != 'P' || (b[1] != 'f' && b[1] != 'F'))
-        file_error(path, "not a Portable Float Map: it does not start with 'Pf'");
-    if (b[1] == 'F')
-        file_error(path, "a colour PFM ('PF', 3 channels); score maps must be greyscale PFM ('Pf')");
-    std::size_t at = 2;
-    // The three header fields; the header is short, so look at no more than 256 bytes.
-    std::string fields[3];
-    for (auto& field : fields) {
-        const std::size_t start = at;
-        while (at < b.size() && is_space(b[at])) ++at;
-        if (at == start) file_error(path, "malformed PFM header: fields must be separated by whitespace");
-        while (at < b.size() && !is_space(b[at]) && at < 256) field += char(b[at++]);
-        if (field.empty() || at >= b.size() || at >= 256)
-            file_error(path, "truncated or malformed PFM header: expected 'Pf', width, height and scale");
-    }
-    ++at;  // the single whitespace byte that ends the header
-    std::uint64_t dims[2] = {0, 0};
-    for (int i = 0; i < 2; ++i) {
-        const auto [ptr, ec] = std::from_chars(fields[i].data(), fields[i].data() + fields[i].size(), dims[i]);
-        if (ec != std::errc() || ptr != fields[i].data() + fields[i].size())
-            file_error(path, "malformed PFM header: the " + std::string(i == 0 ? "width" : "height") + " '" +
-                                 fields[i] + "' is not a non-negative integer");
-    }
-    double scale = 0.0;
-    const auto [ptr, ec] = std::from_chars(fields[2].data(), fields[2].data() + fields[2].size(), scale);
-    if (ec != std::errc() || ptr != fields[2].data() + fields[2].size() || !std::isfinite(scale) || scale == 0.0)
-        file_error(path, "malformed PFM header: the scale '" + fields[2] +
-                             "' must be a nonzero number (negative: little endian, positive: big endian)");
-    const bool big_endian = scale > 0.0;
-    const std::uint64_t width = dims[0], height = dims[1];
-    check_map_size(path, width, height, limits);
-    const std::uint64_t needed = width * height * 4;
-    const std::uint64_t available = b.size() - at;
-    if (available != needed)
-        file_error(path, std::string(available < needed ? "truncated PFM" : "malformed PFM") + ": " +
-                             std::to_string(width) + "x" + std::to_string(height) + " needs " +
-                             std::to_string(needed) + " data bytes but the file has " + std::to_string(available));
-    image<float> out(int(width), int(height), 1);
-    for (int row = 0; row < int(height); ++row) {  // stored bottom row first
-        const int y = int(height) - 1 - row;
-        for (int x = 0; x < int(width); ++x, at += 4)
-            store_finite(path, out, x, y, double(std::bit_cast<float>(std::uint32_t(read_uint(b, at, 4, big_endian)))));
-    }
-    return out;
+    ias::detail::map_file_error("ias::eval", path, why);
 }
 
 }  // namespace detail
 
 /// Loads a one-channel score map as float32, chosen by the (case-insensitive) extension:
-///
-/// - `.npy`: NumPy format 1.0, 2.0 or 3.0 as `numpy.save` writes it (magic `\x93NUMPY`, a
-///   header dict with 'descr', 'fortran_order' and 'shape'); dtype float32 or float64
-///   ('<f4', '<f8', or big-endian '>f4', '>f8'; float64 is rounded to float32); shape (H, W),
-///   (H, W, 1) or (1, H, W) (read as (H, W, 1) when both fit); C order only. The data must be exactly as long as the shape says.
-/// - `.pfm`: greyscale Portable Float Map ("Pf"); a negative scale means little endian, a
-///   positive one big endian; rows are stored bottom to top and are flipped, so (0, 0) is the
-///   top-left pixel. The scale's magnitude is ignored. Colour PFM ("PF") is rejected.
-/// - `.png`: greyscale, 8-bit (values / 255) or 16-bit (values / 65535), through io/stb.hpp.
+/// `.npy` as `load_npy` reads it, `.pfm` as `load_pfm` reads it, and `.png`: greyscale, 8-bit
+/// (values / 255) or 16-bit (values / 65535), through io/stb.hpp.
 ///
 /// Every element must be finite. Throws ias::error naming the file and what is wrong (bad
 /// magic, truncated or over-long data, unsupported version, dtype or shape, Fortran order,
 /// colour, an element that is NaN or infinite, by row and column) and what is allowed, and
-/// for a file or map beyond `limits`.
+/// for a file or map beyond `limits`. Its errors start "ias::eval:", whichever format.
 inline image<float> load_score_map(const std::filesystem::path& path, const load_limits& limits = {}) {
     const std::string ext = ias::detail::lower_extension(path);
     if (ext == ".png") {
@@ -350,9 +58,8 @@ inline image<float> load_score_map(const std::filesystem::path& path, const load
     }
     if (ext != ".npy" && ext != ".pfm")
         detail::file_error(path, "the extension '" + ext + "' is not a score map format; use .npy, .pfm or .png");
-    const auto bytes = ias::detail::read_whole_file(path, limits.max_bytes, "a score map file",
-                                                    [&](const std::string& why) { detail::file_error(path, why); });
-    return ext == ".npy" ? detail::decode_npy(path, bytes, limits) : detail::decode_pfm(path, bytes, limits);
+    return ias::detail::load_float_map("ias::eval", path, limits, "a score map file",
+                                       ext == ".npy" ? ias::detail::decode_npy : ias::detail::decode_pfm);
 }
 
 /// Loads a ground-truth mask (`.png`, 8 or 16 bit) as 0 (normal) or 255 (anomalous) bytes, one
@@ -374,40 +81,6 @@ inline image<std::uint8_t> load_mask(const std::filesystem::path& path, const lo
     return out;
 }
 
-/// Writes a one-channel float map as a NumPy 1.0 `.npy` file: dtype '<f4', shape (H, W),
-/// C order, the header padded with spaces to a multiple of 64 bytes as numpy does; readable
-/// by `numpy.load` and `load_score_map`. The file is written atomically (temporary file, then
-/// rename). Values are written as they are (NaN too, although `load_score_map` rejects it).
-/// Throws std::invalid_argument for an empty map or one with more than one channel, and
-/// ias::error naming the file when it cannot be written.
-inline void save_npy(const std::filesystem::path& path, image_view<const float> map) {
-    if (map.empty())
-        throw std::invalid_argument("ias::eval::save_npy: '" + path.string() + "': the map is empty");
-    if (map.channels() != 1)
-        throw std::invalid_argument("ias::eval::save_npy: '" + path.string() + "': the map has " +
-                                    std::to_string(map.channels()) + " channels; it must have 1");
-    std::string header = "{'descr': '<f4', 'fortran_order': False, 'shape': (" + std::to_string(map.height()) +
-                         ", " + std::to_string(map.width()) + "), }";
-    const std::size_t unpadded = 10 + header.size() + 1;  // magic, version, length, dict, '\n'
-    header.append((64 - unpadded % 64) % 64, ' ');
-    header += '\n';
-    // Filled in place (sized once): the file is magic, version 1.0, header length, header, data.
-    std::vector<std::uint8_t> bytes(10 + header.size() + map.size() * 4);
-    std::memcpy(bytes.data(), "\x93NUMPY\x01\x00", 8);
-    bytes[8] = std::uint8_t(header.size() & 0xFF);
-    bytes[9] = std::uint8_t(header.size() >> 8);
-    std::memcpy(bytes.data() + 10, header.data(), header.size());
-    std::size_t at = 10 + header.size();
-    for (int y = 0; y < map.height(); ++y)
-        for (int x = 0; x < map.width(); ++x) {
-            const auto bits = std::bit_cast<std::uint32_t>(map(x, y));
-            for (int k = 0; k < 4; ++k) bytes[at++] = std::uint8_t(bits >> (8 * k));  // little endian
-        }
-    write_file_atomically(path, bytes);
-}
-
-/// `save_npy` of an owning image.
-inline void save_npy(const std::filesystem::path& path, const image<float>& map) { save_npy(path, map.view()); }
 
 /// A score map and its ground-truth mask, matched by stem.
 struct score_pair {

@@ -19,7 +19,7 @@
 #include "../core/image_view.hpp"
 #include "../detail/grow.hpp"
 
-namespace ias::eval {
+namespace ias::baseline {
 
 /// Settings of `pixel_gaussian`. Checked by `validate()`, which the constructor calls.
 struct pixel_gaussian_options {
@@ -39,10 +39,10 @@ struct pixel_gaussian_options {
     /// setting is out of range (a NaN regularisation included).
     void validate() const {
         if (window < 3 || window > 15 || window % 2 == 0)
-            throw std::invalid_argument("ias::eval::pixel_gaussian_options: window is " + std::to_string(window) +
+            throw std::invalid_argument("ias::baseline::pixel_gaussian_options: window is " + std::to_string(window) +
                                         "; it must be odd and in [3, 15]");
         if (!(regularisation >= 0.0f && regularisation <= 1.0f))
-            throw std::invalid_argument("ias::eval::pixel_gaussian_options: regularisation is " +
+            throw std::invalid_argument("ias::baseline::pixel_gaussian_options: regularisation is " +
                                         std::to_string(regularisation) + "; it must be in [0, 1]");
     }
 };
@@ -306,7 +306,7 @@ public:
     /// images with per_position, at least 2 pixels in all otherwise; throws ias::error when
     /// there are fewer, std::logic_error when called twice. Frees the fitting sums.
     void finish() {
-        constexpr const char* op = "ias::eval::pixel_gaussian::finish";
+        constexpr const char* op = "ias::baseline::pixel_gaussian::finish";
         if (finished_) throw std::logic_error(std::string(op) + ": finish was called already");
         const std::size_t pixels = std::size_t(width_) * std::size_t(height_);
         if (options_.per_position ? images_ < 2 : images_ * pixels < 2)
@@ -419,9 +419,9 @@ private:
 
     std::size_t position(const char* fn, int x, int y) const {
         if (!finished_)
-            throw std::logic_error(std::string("ias::eval::pixel_gaussian::") + fn + ": call finish first");
+            throw std::logic_error(std::string("ias::baseline::pixel_gaussian::") + fn + ": call finish first");
         if (x < 0 || y < 0 || x >= width_ || y >= height_)
-            throw std::out_of_range(std::string("ias::eval::pixel_gaussian::") + fn + ": position (x=" +
+            throw std::out_of_range(std::string("ias::baseline::pixel_gaussian::") + fn + ": position (x=" +
                                     std::to_string(x) + ", y=" + std::to_string(y) + ") is outside the " +
                                     detail::pixel_gaussian_extent(width_, height_) + " image");
         return options_.per_position ? std::size_t(y) * std::size_t(width_) + std::size_t(x) : 0;
@@ -436,7 +436,7 @@ private:
 
     template <class T>
     void add_image(image_view<const T> normal) {
-        constexpr const char* op = "ias::eval::pixel_gaussian::add";
+        constexpr const char* op = "ias::baseline::pixel_gaussian::add";
         if (finished_) throw std::logic_error(std::string(op) + ": the detector is finished; add images before finish");
         check_channels(op, normal, "the image");
         if (normal.empty())
@@ -511,7 +511,7 @@ private:
 
     template <class T>
     void score_image(image_view<const T> image, image_view<float> out) const {
-        constexpr const char* op = "ias::eval::pixel_gaussian::score";
+        constexpr const char* op = "ias::baseline::pixel_gaussian::score";
         if (!finished_) throw std::logic_error(std::string(op) + ": call finish before score");
         check_channels(op, image, "the image");
         if (image.width() != width_ || image.height() != height_)
@@ -553,4 +553,4 @@ private:
     std::vector<float> factor_;  ///< 15 planes of `positions()` floats: W's lower triangle, row by row
 };
 
-}  // namespace ias::eval
+}  // namespace ias::baseline
