@@ -23,8 +23,11 @@ constexpr std::string_view generate_help = R"(usage: ias generate --input DIR (-
 
   --input DIR        normal images (recursive), or an MVTec AD category folder (its train/good)
   --recipe NAME      a registered recipe (ias recipes lists them)
-  --config FILE      a recipe configuration as `ias recipe NAME --json` prints it
-  --prompt TEXT      procedural defects from a prompt ("two long thin dark scratches and a pore")
+  --config FILE      a recipe configuration as `ias recipe NAME --json` prints it, or a mixture:
+                     {"recipe": "one_of", "members": [{"recipe": ..., "weight": 2, "parameters": {...}}, ...]},
+                     either with "estimate_foreground": {...} (fn::foreground_settings' fields)
+  --prompt TEXT      procedural defects from a prompt ("two long thin dark scratches and a pore"):
+                     the recipe prompt with this text
   --count N          samples to write (at most 2^32); sample i comes from input i mod (number of inputs)
   --out DIR          output: run.json, images/, masks/, records/, manifest.jsonl; not inside
                      --input, --textures or --foreground, nor containing them

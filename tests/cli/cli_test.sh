@@ -333,7 +333,23 @@ EOF
   grep -q "purple" err.txt || fail "an unknown prompt word is not named"
   expect 0 recipes
   grep -q "^draem:" out.txt || fail "ias recipes does not list draem"
-  echo "configs round-trip; unknown keys, out-of-range values, bad JSON and unknown recipes are named"
+  # A weighted mixture with a foreground estimate: run.json names every member, weight and field.
+  cat > mixture.json <<'JSON'
+{"recipe": "one_of", "members": [{"recipe": "cutpaste", "weight": 3},
+  {"recipe": "prompt", "parameters": {"text": "a long dark scratch"}}],
+ "estimate_foreground": {"method": "otsu"}}
+JSON
+  expect 0 generate "${common[@]}" --config mixture.json --count 12 --out mix
+  grep -q '"member 0 weight": 3' mix/run.json && grep -q '"member 1 parameter text": "a long dark scratch"' mix/run.json \
+    && grep -q '"estimate_foreground method": "otsu"' mix/run.json || { cat mix/run.json; fail "run.json does not describe the mixture"; }
+  grep -q '"recipe":"one_of"' mix/manifest.jsonl || fail "the manifest does not name the mixture"
+  expect 0 generate "${common[@]}" --config mixture.json --count 12 --out mix --resume
+  mkdir -p fg && expect 2 generate "${common[@]}" --config mixture.json --count 2 --out h --foreground fg
+  grep -q "estimate_foreground" err.txt || fail "a foreground estimate with --foreground DIR is not refused by name"
+  sed 's/"weight": 3/"weight": -3/' mixture.json > negative.json
+  expect 2 generate "${common[@]}" --config negative.json --count 2 --out i
+  grep -qF "negative.json" err.txt && grep -q "member 0" err.txt || { cat err.txt; fail "a negative weight is not named with its file and member"; }
+  echo "configs round-trip; mixtures and foreground estimates run and are described; unknown keys, out-of-range values, bad JSON and unknown recipes are named"
   ;;
 every_config)
   # Every recipe from its own printed configuration gives the bytes of the recipe by name.

@@ -17,6 +17,7 @@
 
 #include "../core/error.hpp"
 #include "../core/image_view.hpp"
+#include "../core/luma.hpp"
 #include "../detail/grow.hpp"
 
 namespace ias::baseline {
@@ -69,10 +70,6 @@ inline pixel_gaussian_scratch& pixel_gaussian_buffers() {
 /// lie in [0, 1], stop carrying a large ½² term that the subtraction n·μ·μᵀ would cancel.
 inline constexpr std::array<double, 5> pixel_gaussian_shift{0.5, 0.5, 0.0, 0.0, 0.0};
 
-/// ITU-R BT.601 luma weights, in float, so that 8-bit input converted to float first gives
-/// exactly the luminance of the same image given as float (value / 255, as convert_pixels does).
-inline float pixel_gaussian_luma(float r, float g, float b) noexcept { return 0.299f * r + 0.587f * g + 0.114f * b; }
-
 template <class T>
 float pixel_gaussian_value(T v) noexcept {
     if constexpr (std::is_same_v<T, float>)
@@ -119,7 +116,7 @@ void pixel_gaussian_luminance(const char* op, image_view<const T> src, float* ou
                 const float r = pixel_gaussian_value(in[x * step]);
                 const float g = pixel_gaussian_value(in[x * step + 1]);
                 const float b = pixel_gaussian_value(in[x * step + 2]);
-                l[x] = pixel_gaussian_luma(r, g, b);
+                l[x] = luma(r, g, b);
                 if constexpr (std::is_same_v<T, float>)
                     finite &= int(r - r == 0.0f) & int(g - g == 0.0f) & int(b - b == 0.0f);
             }

@@ -25,6 +25,13 @@ namespace detail {
     throw std::invalid_argument(std::string("ias::") + where + ": " + what);
 }
 
+/// What one_of and dynamic_one_of trace: the member chosen.
+struct one_of_choice {
+    std::size_t choice = 0;
+    template <class F>
+    void visit_fields(F&& f) const { f("choice", choice); }
+};
+
 /// Throws std::invalid_argument unless there is one weight per member (`members`), each finite
 /// and >= 0, with a positive sum.
 inline void check_weights(std::span<const float> weights, std::size_t members) {
@@ -115,11 +122,7 @@ class one_of {
 
 public:
     static constexpr std::string_view name = "one_of";
-    struct params_type {
-        std::size_t choice = 0;
-        template <class F>
-        void visit_fields(F&& f) const { f("choice", choice); }
-    };
+    using params_type = detail::one_of_choice;
 
     /// Equal weights.
     explicit one_of(Ts... ts) : transforms_(std::move(ts)...) { weights_.fill(1.0f); }
@@ -155,11 +158,7 @@ private:
 class dynamic_one_of {
 public:
     static constexpr std::string_view name = "one_of";
-    struct params_type {
-        std::size_t choice = 0;
-        template <class F>
-        void visit_fields(F&& f) const { f("choice", choice); }
-    };
+    using params_type = detail::one_of_choice;
 
     /// One weight per member, as `one_of` takes them; throws std::invalid_argument otherwise.
     dynamic_one_of(std::vector<float> weights, std::vector<any_transform> members)

@@ -11,6 +11,7 @@
 #include <stdexcept>
 
 #include "../core/image.hpp"
+#include "../core/luma.hpp"
 #include "../core/rng.hpp"
 #include "defect_spec.hpp"
 #include "placement.hpp"
@@ -139,7 +140,7 @@ inline void render_particle(image<float>& pixels, image<float>& mask, const part
     int filled = channels;  // channels the particle paints; with a colour a fourth one keeps the surface
     if (p.colour) {
         const auto& col = *p.colour;
-        if (channels == 1) fill[0] = 0.299f * col[0] + 0.587f * col[1] + 0.114f * col[2];
+        if (channels == 1) fill[0] = luma(col[0], col[1], col[2]);
         else fill = {col[0], col[1], col[2], 0.0f}, filled = 3;
     } else {
         std::array<double, 4> sum{};

@@ -15,6 +15,7 @@
 
 #include "../core/error.hpp"
 #include "../core/image.hpp"
+#include "../core/luma.hpp"
 #include "../core/rng.hpp"
 #include "../detail/grow.hpp"
 #include "defect_spec.hpp"
@@ -61,7 +62,7 @@ inline exposed_fill fill_of_missing_material(const image<float>& pixels, const i
     exposed_fill fill{{}, channels};
     if (background) {
         const auto& col = *background;
-        if (channels == 1) fill.value[0] = 0.299f * col[0] + 0.587f * col[1] + 0.114f * col[2];
+        if (channels == 1) fill.value[0] = luma(col[0], col[1], col[2]);
         else fill.value = {col[0], col[1], col[2], 0.0f}, fill.channels = 3;
         return fill;
     }

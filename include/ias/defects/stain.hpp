@@ -11,6 +11,7 @@
 #include <stdexcept>
 
 #include "../core/image.hpp"
+#include "../core/luma.hpp"
 #include "../core/rng.hpp"
 #include "defect_spec.hpp"
 #include "placement.hpp"
@@ -167,7 +168,7 @@ inline void render_stain(image<float>& pixels, image<float>& mask, const stain_p
     int tinted = 0;
     if (p.colour) {
         const auto& col = *p.colour;
-        if (channels == 1) target[0] = 0.299f * col[0] + 0.587f * col[1] + 0.114f * col[2], tinted = 1;
+        if (channels == 1) target[0] = luma(col[0], col[1], col[2]), tinted = 1;
         else target = {col[0], col[1], col[2], 0.0f}, tinted = 3;
     }
     for (int y = y0; y <= y1; ++y)

@@ -15,6 +15,7 @@
 #include <unsupported/Eigen/FFT>
 
 #include "../core/image.hpp"
+#include "../core/luma.hpp"
 #include "../fn/resize.hpp"
 #include "glass_gas.hpp"
 
@@ -72,7 +73,7 @@ namespace detail::spectral {
 /// (ITU-R 601) of the RGB channels, the alpha channel ignored; one channel as it is.
 [[nodiscard]] inline float grey_255(image_view<const float> v, int x, int y) noexcept {
     if (v.channels() == 1) return 255.0f * v(x, y, 0);
-    return 255.0f * (0.299f * v(x, y, 0) + 0.587f * v(x, y, 1) + 0.114f * v(x, y, 2));
+    return 255.0f * (luma(v(x, y, 0), v(x, y, 1), v(x, y, 2)));
 }
 
 /// `out` ← the `k` × `k` mean of the n × n plane `in`, anchored at k/2 like OpenCV's

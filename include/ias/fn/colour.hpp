@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "../core/image_view.hpp"
+#include "../core/luma.hpp"
 #include "../core/pixel_region.hpp"
 
 namespace ias::fn {
@@ -220,7 +221,7 @@ inline void gamma_contrast(image_view<float> v, const std::array<float, 4>& gamm
 /// MultiplyAndAddToBrightness does in YCrCb.
 inline void multiply_add_brightness(image_view<float> v, float multiply, float add, const pixel_region& where = {}) {
     detail::for_each_rgb(v, where, [=](float& r, float& g, float& b) {
-        const float shift = (multiply - 1.0f) * (0.299f * r + 0.587f * g + 0.114f * b) + add;
+        const float shift = (multiply - 1.0f) * (luma(r, g, b)) + add;
         r = detail::clamp01(r + shift);
         g = detail::clamp01(g + shift);
         b = detail::clamp01(b + shift);
@@ -238,7 +239,7 @@ inline void scale_brightness(image_view<float> v, float factor, const pixel_regi
 /// adjust_contrast: the mean of the image's grey version, one value for all channels).
 inline void adjust_contrast(image_view<float> v, float factor, const pixel_region& where = {}) {
     double sum = 0.0;
-    detail::for_each_rgb(v, pixel_region{}, [&](float& r, float& g, float& b) { sum += double(0.299f * r + 0.587f * g + 0.114f * b); });
+    detail::for_each_rgb(v, pixel_region{}, [&](float& r, float& g, float& b) { sum += double(luma(r, g, b)); });
     const float mean = float(sum / double(std::max<std::size_t>(1, std::size_t(v.width()) * std::size_t(v.height()))));
     detail::for_each_run(v, where, [&](float* p, std::size_t n) {
         for (std::size_t i = 0; i < n; ++i) p[i] = detail::clamp01(mean + factor * (p[i] - mean));
@@ -249,7 +250,7 @@ inline void adjust_contrast(image_view<float> v, float factor, const pixel_regio
 /// adjust_saturation). factor 0 gives grey.
 inline void adjust_saturation(image_view<float> v, float factor, const pixel_region& where = {}) {
     detail::for_each_rgb(v, where, [=](float& r, float& g, float& b) {
-        const float grey = 0.299f * r + 0.587f * g + 0.114f * b;
+        const float grey = luma(r, g, b);
         r = detail::clamp01(grey + factor * (r - grey));
         g = detail::clamp01(grey + factor * (g - grey));
         b = detail::clamp01(grey + factor * (b - grey));
@@ -259,7 +260,7 @@ inline void adjust_saturation(image_view<float> v, float factor, const pixel_reg
 /// Replaces every channel by the grey value 0.299 R + 0.587 G + 0.114 B (torchvision's
 /// rgb_to_grayscale with as many output channels as input).
 inline void grayscale(image_view<float> v, const pixel_region& where = {}) {
-    detail::for_each_rgb(v, where, [](float& r, float& g, float& b) { r = g = b = 0.299f * r + 0.587f * g + 0.114f * b; });
+    detail::for_each_rgb(v, where, [](float& r, float& g, float& b) { r = g = b = luma(r, g, b); });
 }
 
 /// In HSV, turns the hue by `hue_turns` of a full circle and adds `saturation_add` to the

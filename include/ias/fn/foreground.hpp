@@ -15,6 +15,7 @@
 
 #include "../core/describe.hpp"
 #include "../core/image.hpp"
+#include "../core/luma.hpp"
 #include "morphology.hpp"
 
 namespace ias::fn {
@@ -109,7 +110,7 @@ void grey_levels(image_view<const T> image, image_view<float> out, grey_conversi
             } else if (conversion == grey_conversion::mean) {
                 g = (float(image(x, y, 0)) + float(image(x, y, 1)) + float(image(x, y, 2))) / 3.0f;
             } else {
-                g = 0.299f * float(image(x, y, 0)) + 0.587f * float(image(x, y, 1)) + 0.114f * float(image(x, y, 2));
+                g = luma(float(image(x, y, 0)), float(image(x, y, 1)), float(image(x, y, 2)));
             }
             out(x, y) = g * scale;
         }

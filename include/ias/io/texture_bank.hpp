@@ -12,6 +12,7 @@
 #include <utility>
 #include <vector>
 
+#include "../core/luma.hpp"
 #include "../fn/resize.hpp"
 #include "../textures/image_pool.hpp"
 #include "../textures/texture_source.hpp"
@@ -26,7 +27,7 @@ inline void adapt_channels(image_view<const float> rgb, image_view<float> out) {
     for (int y = 0; y < out.height(); ++y)
         for (int x = 0; x < out.width(); ++x) {
             if (out.channels() == 1) {
-                out(x, y) = 0.299f * rgb(x, y, 0) + 0.587f * rgb(x, y, 1) + 0.114f * rgb(x, y, 2);
+                out(x, y) = luma(rgb(x, y, 0), rgb(x, y, 1), rgb(x, y, 2));
                 continue;
             }
             for (int c = 0; c < 3; ++c) out(x, y, c) = rgb(x, y, c);
