@@ -20,7 +20,7 @@ const any_denoiser trivial(prediction::epsilon, [](const denoiser_input& in, ten
     for (std::size_t i = 0; i < out.size(); ++i) o[i] = 0.1f * x[i];
 });
 
-void run_steps(benchmark::State& state, const sampler_options& options) {
+void run_steps(benchmark::State& state, const sampler_settings& options) {
     const int side = int(state.range(0));
     const sampler smp{respaced_schedule(noise_schedule::linear(), uniform_timesteps(1000, steps)), trivial, options};
     tensor x({1, side, side, 3});

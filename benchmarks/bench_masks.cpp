@@ -37,7 +37,7 @@ namespace {
 ias::image<float> blob_mask(int size) {
     ias::sample s(ias::image<float>(size, size, 1));
     ias::rng_stream rng(3, 1);
-    ias::perlin_mask{.scale_exponent_min = 3, .scale_exponent_max = 3, .threshold = 0.2f}(s, rng);
+    ias::run(ias::perlin_mask({.scale_exponents = {3, 3}, .threshold = 0.2f}), s, rng);
     return s.mask;
 }
 

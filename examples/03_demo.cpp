@@ -126,7 +126,7 @@ int main(int argc, char** argv) try {
     // DRAEM-style texture anomalies (Perlin region + procedural texture changed by 3 of
     // DRAEM's 10 operations) or one of the two hand-written defects above, sometimes with an
     // extra scratch.
-    const auto draem_like = ias::perlin_mask{.empty_policy = ias::empty_mask_policy::redraw} |
+    const auto draem_like = ias::perlin_mask({.empty_policy = ias::empty_mask_policy::redraw}) |
                             ias::texture_blend{.texture_opacity = {.min = 0.5f},
                                                .texture_ops = {ias::recipes::draem_texture_ops()}};
     const auto synthesise =

@@ -55,7 +55,7 @@ constexpr float sigma = 0.25f;
 // GAS: GLASS takes 20 ascent steps of 0.001 against σ = 0.015 in 1536 dimensions. Here five
 // steps of 0.1 (at most 0.5 in all, a sixth of the noise) keep the run short; the truncated
 // projection onto the shell [r, 2r] about the centre follows the fifth step.
-constexpr ias::feature::glass_gas_options gas_options{
+constexpr ias::feature::glass_gas_settings gas_options{
     .noise = sigma, .steps = 5, .step_size = 0.1f, .project_every = 5,
     .mode = ias::feature::glass_distribution::hypersphere};  // GLASS's choice for textures
 

@@ -188,7 +188,7 @@ struct trained_detector {
 /// The unsupervised baseline: pixel_gaussian fitted to the training normals.
 trained_detector fit_baseline(bool per_position, const std::vector<ias::image<float>>& normals) {
     const auto start = std::chrono::steady_clock::now();
-    auto model = std::make_shared<ias::baseline::pixel_gaussian>(ias::baseline::pixel_gaussian_options{.per_position = per_position});
+    auto model = std::make_shared<ias::baseline::pixel_gaussian>(ias::baseline::pixel_gaussian_settings{.per_position = per_position});
     for (const auto& im : normals) model->add(im.view());
     model->finish();
     trained_detector d;

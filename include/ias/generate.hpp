@@ -14,7 +14,7 @@
 namespace ias {
 
 /// The dataset-wide settings of `generate`.
-struct generate_options {
+struct generate_settings {
     std::uint64_t seed = 0;   ///< the dataset seed, the Philox key
     std::uint32_t epoch = 0;  ///< part of every sample's stream: a new epoch gives new samples
     bool trace = false;       ///< record every sampled parameter in `sample::trace`
@@ -26,7 +26,7 @@ namespace detail {
 /// Each worker reuses one sample, so nothing is allocated per sample once buffers have grown.
 template <transform T, class Source, class IndexOf, class Sink>
 void generate_each(const T& transform, Source& source, std::uint64_t count, IndexOf index_of, unsigned threads, Sink& sink,
-                   const generate_options& options) {
+                   const generate_settings& options) {
     parallel_for(count, threads, [&] {
         sample s;
         if (options.trace) s.trace.emplace();
@@ -65,7 +65,7 @@ template <transform T, class Source, class Sink>
     requires std::invocable<Source&, std::uint64_t, sample&> &&
              std::invocable<Sink&, std::uint64_t, const sample&>
 void generate(const T& transform, Source&& source, std::uint64_t first_index, std::uint64_t count,
-              unsigned threads, Sink&& sink, const generate_options& options = {}) {
+              unsigned threads, Sink&& sink, const generate_settings& options = {}) {
     if (count == 0) return;
     if (first_index > 0xFFFFFFFFull || count - 1 > 0xFFFFFFFFull - first_index)
         throw std::out_of_range("ias::generate: indices " + std::to_string(first_index) + " + " +
@@ -80,7 +80,7 @@ template <transform T, class Source, class Sink>
     requires std::invocable<Source&, std::uint64_t, sample&> &&
              std::invocable<Sink&, std::uint64_t, const sample&>
 void generate(const T& transform, Source&& source, std::span<const std::uint64_t> indices, unsigned threads, Sink&& sink,
-              const generate_options& options = {}) {
+              const generate_settings& options = {}) {
     for (const std::uint64_t i : indices)
         if (i > 0xFFFFFFFFull)
             throw std::out_of_range("ias::generate: index " + std::to_string(i) + " exceeds the 32-bit sample index range");

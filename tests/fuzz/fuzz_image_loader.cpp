@@ -5,7 +5,7 @@
 #include <ias/io/stb.hpp>
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-    const ias::load_options options{.limits = {.max_width = 2048, .max_height = 2048, .max_bytes = 16u << 20}};
+    const ias::load_settings options{.limits = {.max_width = 2048, .max_height = 2048, .max_bytes = 16u << 20}};
     try {
         const ias::any_image im = ias::decode_image({data, size}, "fuzz input", options);
         if (im.width() <= 0 || im.height() <= 0 || im.width() > 2048 || im.height() > 2048) __builtin_trap();

@@ -111,7 +111,7 @@ void check_rejects(const T& t, const char* field) {
     CHECK_THROWS_AS(t.validate(), std::invalid_argument);
     ias::sample s(ias::image<float>(5, 5, 3, 0.5f));
     ias::rng_stream rng(1, 0);
-    CHECK_THROWS_AS(t(s, rng), std::invalid_argument);
+    CHECK_THROWS_AS(ias::run(t, s, rng), std::invalid_argument);
 }
 
 }  // namespace
@@ -236,7 +236,7 @@ TEST_CASE("colour_ops: shift_hue_saturation turns the hue and keeps the value", 
         ias::sample s(random_image<std::uint8_t>(9, 7, 1, i));
         const auto before = s.image;
         ias::rng_stream rng(6, i);
-        ias::hue_saturation{.hue_min = 0.2f, .hue_max = 0.3f, .saturation_min = 0.5f, .saturation_max = 0.6f}(s, rng);
+        ias::run(ias::hue_saturation{.hue_min = 0.2f, .hue_max = 0.3f, .saturation_min = 0.5f, .saturation_max = 0.6f}, s, rng);
         CHECK(s.image == before);
     }
 }
@@ -299,7 +299,7 @@ TEST_CASE("colour_ops: solarize posterize and invert", "[colour_ops]") {
     for (int k = 0; k < 256; ++k) all.data()[k] = std::uint8_t(k);
     ias::sample inverted(all), solar(all);
     ias::rng_stream rng(9, 0);
-    ias::invert{}(inverted, rng);
+    ias::run(ias::invert{}, inverted, rng);
     ias::solarize{}.apply(solar, {.applied = true, .threshold = 127.5f / 255});
     for (int k = 0; k < 256; ++k) {
         REQUIRE(int(inverted.image.get<std::uint8_t>().data()[k]) == 255 - k);
@@ -371,7 +371,7 @@ TEST_CASE("colour_ops: equalize follows the PIL rule", "[colour_ops]") {
     ias::sample s(ias::image<std::uint8_t>(34, 30, 3));
     for (std::size_t i = 0; i < 3060; ++i) s.image.get<std::uint8_t>().data()[i] = std::uint8_t(levels[i / 3]);
     ias::rng_stream rng(10, 0);
-    ias::equalize{}(s, rng);
+    ias::run(ias::equalize{}, s, rng);
     for (std::size_t i = 0; i < 3060; ++i)
         REQUIRE(int(s.image.get<std::uint8_t>().data()[i]) == (i / 3 < 510 ? 0 : i / 3 < 765 ? 170 : 255));
 
@@ -402,7 +402,7 @@ TEMPLATE_TEST_CASE("colour_ops: every op keeps shape and range and is determinis
             a.trace.emplace();
             ias::rng_stream rng(13, i), same(13, i);
             ias::run(op, a, rng);
-            op(b, same);
+            ias::run(op, b, same);
             ias::replay(op, replayed, *a.trace);
             REQUIRE(a.image == b.image);
             REQUIRE(replayed.image == a.image);
@@ -432,8 +432,8 @@ TEMPLATE_TEST_CASE("colour_ops: on RGBA the colour changes as on RGB", "[colour_
         INFO(op.name);
         ias::sample a(rgba), b(rgb);
         ias::rng_stream rng(15, 0), same(15, 0);
-        op(a, rng);
-        op(b, same);
+        ias::run(op, a, rng);
+        ias::run(op, b, same);
         const auto &four = a.image.template get<TestType>(), &three = b.image.template get<TestType>();
         for (std::size_t p = 0; p < 37 * 23; ++p) {
             REQUIRE(four.data()[4 * p + 3] == rgba.data()[4 * p + 3]);
@@ -550,8 +550,8 @@ TEST_CASE("colour_ops: flips mirror image mask and foreground", "[colour_ops]") 
     const auto bytes = random_image<std::uint8_t>(37, 23, channels, 23);
     ias::rng_stream rng(24, 0);
     ias::sample horizontal = annotated(bytes, 0, 5, 2, 3), vertical = annotated(bytes, 0, 5, 2, 3);
-    ias::flip_horizontal{}(horizontal, rng);
-    ias::flip_vertical{}(vertical, rng);
+    ias::run(ias::flip_horizontal{}, horizontal, rng);
+    ias::run(ias::flip_vertical{}, vertical, rng);
     CHECK(horizontal.mask(36, 5) == 1.0f);
     CHECK(horizontal.foreground(34, 3) == 1.0f);
     CHECK(vertical.mask(0, 17) == 1.0f);

@@ -326,7 +326,7 @@ TEST_CASE("defect_maker: deterministic and replayed from a trace", "[defect_make
                 REQUIRE(traced.trace->entries()[0].stage == "defect_maker");
                 ias::sample plain_run = make();
                 ias::rng_stream rng2(seed, 21);
-                t(plain_run, rng2);
+                ias::run(t, plain_run, rng2);
                 REQUIRE(plain_run.image == traced.image);
                 REQUIRE(plain_run.mask == traced.mask);
                 ias::sample replayed = make();
@@ -338,7 +338,7 @@ TEST_CASE("defect_maker: deterministic and replayed from a trace", "[defect_make
                 // Another index gives another defect.
                 ias::sample other = make();
                 ias::rng_stream rng3(seed, 22);
-                t(other, rng3);
+                ias::run(t, other, rng3);
                 CHECK(other.mask != traced.mask);
             }
 }
@@ -350,7 +350,7 @@ TEST_CASE("defect_maker: grey float images and soft alphas stay in range", "[def
                 const ias::defect_maker t{.shape = shape, .fill = fill, .soften_probability = 1.0f};
                 ias::sample s = make_sample<float>(64, 48, 1, i % 2 == 0);
                 ias::rng_stream rng(13, i);
-                t(s, rng);
+                ias::run(t, s, rng);
                 REQUIRE(s.image.channels() == 1);
                 const auto& im = s.image.get<float>();
                 for (std::size_t k = 0; k < im.size(); ++k) REQUIRE((im.data()[k] >= 0.0f && im.data()[k] <= 1.0f));
@@ -501,6 +501,6 @@ TEST_CASE("defect_maker: tiny and empty images", "[defect_maker]") {
                 }
     ias::sample empty{ias::any_image(ias::image<float>(0, 0, 3))};
     ias::rng_stream rng(0, 0);
-    ias::defect_maker{}(empty, rng);
+    ias::run(ias::defect_maker{}, empty, rng);
     CHECK(empty.label == 0);
 }

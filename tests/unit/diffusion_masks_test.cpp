@@ -585,7 +585,7 @@ void check_feathered_paste() {
     // Wide enough that the kernel (radius 5) fits inside the dilated block: w == 1 there.
     for (int y = 8; y < 19; ++y)
         for (int x = 10; x < 22; ++x) mask(x, y) = 1.0f;
-    const ias::diffusion::paste_back_options options{.dilation = 1, .feather_sigma = 1.5f};
+    const ias::diffusion::paste_back_settings options{.dilation = 1, .feather_sigma = 1.5f};
 
     // The weight, built the documented way.
     image<float> w(32, 28, 1);

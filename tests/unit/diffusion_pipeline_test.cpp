@@ -16,7 +16,7 @@ namespace {
 
 /// An exact denoiser of two flat images (values a and b in the model's [−1, 1]) of one size.
 std::shared_ptr<const diffusion::sampler> two_colour_sampler(int w, int h, int c, float a, float b, int steps = 20,
-                                                             diffusion::sampler_options options = {}) {
+                                                             diffusion::sampler_settings options = {}) {
     std::vector<float> centres(std::size_t(2 * w * h * c), a);
     std::fill(centres.begin() + w * h * c, centres.end(), b);
     return std::make_shared<const diffusion::sampler>(diffusion::sampler{

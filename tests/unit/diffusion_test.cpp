@@ -57,7 +57,7 @@ struct affine_law {
     [[nodiscard]] double mean() const { return B; }
     [[nodiscard]] double variance() const { return A * A + noise; }
 };
-affine_law reference_law(const sampler_options& o, const respaced_schedule& sch, double mu, double s, double input = 0.0) {
+affine_law reference_law(const sampler_settings& o, const respaced_schedule& sch, double mu, double s, double input = 0.0) {
     std::vector<int> path;
     const int start = sch.first_step(o.strength);
     repaint_path(start, o.jump_length, o.resamplings, path);
@@ -183,7 +183,7 @@ TEST_CASE("ddim and dpm-solver with an exact Gaussian denoiser are the affine ma
     struct named {
         const char* name;
         respaced_schedule spaced;
-        sampler_options options;
+        sampler_settings options;
         double discretisation;  // how far this sampler's A is from s
     };
     const std::vector<named> cases = {

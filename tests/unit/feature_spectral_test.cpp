@@ -15,7 +15,7 @@ namespace {
 using ias::feature::glass_distribution;
 using ias::feature::glass_spectral_rule;
 using ias::feature::spectral_evidence;
-using ias::feature::spectral_rule_options;
+using ias::feature::spectral_rule_settings;
 
 constexpr float pi = 3.14159265358979f;
 
@@ -206,7 +206,7 @@ TEST_CASE("glass_spectral_rule: strided views give the same evidence as copies",
 
 TEST_CASE("glass_spectral_rule: bad options and inputs throw naming the field", "[spectral_rule]") {
     const ias::image<float> im(32, 32, 3, 0.5f);
-    auto with = [&](spectral_rule_options o) { return glass_spectral_rule(im.view(), o); };
+    auto with = [&](spectral_rule_settings o) { return glass_spectral_rule(im.view(), o); };
     using Catch::Matchers::Contains;
     const float nan = std::numeric_limits<float>::quiet_NaN(), inf = std::numeric_limits<float>::infinity();
     CHECK_THROWS_WITH(with({.size = 1}), Contains("size must lie in [2, 4096], got 1"));

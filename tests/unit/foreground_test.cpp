@@ -166,7 +166,7 @@ TEST_CASE("foreground: a colour-channel rule reads a grey image's only channel",
 TEST_CASE("foreground: anomalies land on the object only", "[foreground]") {
     const auto im = object_image(128, 128, 64, 64, 40, 50, 230);
     const auto p = ias::pipeline(ias::estimate_foreground{ias::memseg_foreground("capsule")},
-                                 ias::perlin_mask{.empty_policy = ias::empty_mask_policy::redraw});
+                                 ias::perlin_mask({.empty_policy = ias::empty_mask_policy::redraw}));
     for (std::uint64_t i = 0; i < 50; ++i) {
         ias::sample s(im);
         ias::rng_stream rng(4, i);
@@ -180,7 +180,7 @@ TEST_CASE("foreground: anomalies land on the object only", "[foreground]") {
     // restrict_to_foreground clips a mask made before the foreground was known.
     ias::sample s(im);
     ias::rng_stream rng(5, 0);
-    ias::run(ias::pipeline(ias::perlin_mask{.scale_exponent_max = 1, .empty_policy = ias::empty_mask_policy::redraw},
+    ias::run(ias::pipeline(ias::perlin_mask({.scale_exponents = {0, 1}, .empty_policy = ias::empty_mask_policy::redraw}),
                            ias::estimate_foreground{ias::memseg_foreground("capsule")}, ias::restrict_to_foreground{}),
              s, rng);
     for (std::size_t i = 0; i < s.mask.size(); ++i)

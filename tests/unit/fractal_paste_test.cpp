@@ -188,7 +188,7 @@ TEMPLATE_TEST_CASE("fractal_paste: same seed and index give the same bytes and a
 
         ias::sample plain(normal);
         ias::rng_stream again(33, i);
-        t(plain, again);
+        ias::run(t, plain, again);
         REQUIRE(plain.image.get<TestType>() == traced.image.get<TestType>());
         REQUIRE(plain.mask == traced.mask);
         REQUIRE(plain.label == traced.label);
@@ -201,7 +201,7 @@ TEMPLATE_TEST_CASE("fractal_paste: same seed and index give the same bytes and a
 
         ias::sample other(normal);
         ias::rng_stream next(33, i + 100);
-        t(other, next);
+        ias::run(t, other, next);
         CHECK(other.image.get<TestType>() != traced.image.get<TestType>());
     }
 }
@@ -430,7 +430,7 @@ TEST_CASE("fractal_paste: tiny images and replay on another size stay inside the
         for (std::uint64_t i = 0; i < 8; ++i) {
             ias::sample s(ias::image<float>(size.first, size.second, 3, 0.25f));
             ias::rng_stream rng(3, i);
-            t(s, rng);
+            ias::run(t, s, rng);
             REQUIRE(s.mask.width() == size.first);
             REQUIRE(s.label == (ias::any_positive(s.mask) ? 1 : 0));
             s.validate();

@@ -78,7 +78,7 @@ TEMPLATE_TEST_CASE("generated_patch: gan constant patch through a box mask chang
     const float value = std::is_same_v<T, float> ? 0.375f : 96.0f / 255.0f;
     const ias::generated_patch t{.generator = constant(value)};
     ias::rng_stream rng(1, 0);
-    t(s, rng);
+    ias::run(t, s, rng);
 
     const auto& out = s.image.get<T>();
     for (int y = 0; y < 20; ++y)
@@ -100,7 +100,7 @@ TEST_CASE("generated_patch: gan opacity o gives I + o(P - I)", "[gan]") {
         set_box(s, 2, 2, 10, 10);
         const ias::generated_patch t{.generator = constant(0.75f), .opacity_min = 0.5f, .opacity_max = 0.5f};
         ias::rng_stream rng(3, 1);
-        t(s, rng);
+        ias::run(t, s, rng);
         const auto& out = s.image.get<float>();
         CHECK(out(2, 2) == 0.5f);
         CHECK(out(9, 9) == 0.5f);
@@ -157,7 +157,7 @@ TEST_CASE("generated_patch: gan alpha replaces the mask and sets the label", "[g
     s.defect_kind = "";
     const ias::generated_patch t{.generator = alpha_generator, .defect_kind = "dfmgan"};
     ias::rng_stream rng(2, 2);
-    t(s, rng);
+    ias::run(t, s, rng);
     const auto& out = s.image.get<float>();
     for (int y = 0; y < 18; ++y)
         for (int x = 0; x < 20; ++x) {
@@ -172,7 +172,7 @@ TEST_CASE("generated_patch: gan alpha replaces the mask and sets the label", "[g
     SECTION("label_threshold 0 keeps the whole alpha") {
         ias::sample z{ias::image<float>(20, 18, 1, 0.5f)};
         const ias::generated_patch all{.generator = alpha_generator, .label_threshold = 0.0f};
-        all(z, rng);
+        ias::run(all, z, rng);
         CHECK(z.mask(4, 4) == 0.25f);
         CHECK(z.mask(7, 7) == 0.8f);
         CHECK(z.label == 1);
@@ -182,7 +182,7 @@ TEST_CASE("generated_patch: gan alpha replaces the mask and sets the label", "[g
         set_box(z, 0, 0, 3, 3);
         z.defect_kind = "earlier";
         const ias::generated_patch faint{.generator = alpha_generator, .label_threshold = 0.9f};
-        faint(z, rng);
+        ias::run(faint, z, rng);
         CHECK_FALSE(ias::any_positive(z.mask));
         CHECK(z.label == 0);
         CHECK(z.defect_kind.empty());
@@ -193,7 +193,7 @@ TEST_CASE("generated_patch: gan alpha replaces the mask and sets the label", "[g
         z.foreground.resize(20, 18, 1, 0.0f);
         for (int y = 0; y < 18; ++y)
             for (int x = 0; x < 9; ++x) z.foreground(x, y) = 1.0f;
-        t(z, rng);
+        ias::run(t, z, rng);
         CHECK(z.mask(7, 7) == 0.8f);
         CHECK(z.mask(10, 7) == 0.0f);
         CHECK(z.image.get<float>()(10, 7) == 0.5f);
@@ -208,7 +208,7 @@ TEST_CASE("generated_patch: gan latent z is standard normal and tied to seed and
     auto z_of = [&](std::uint64_t seed, std::uint64_t index) {
         ias::sample s{ias::image<float>(8, 8, 3, 0.5f)};
         ias::rng_stream rng(seed, index);
-        t(s, rng);
+        ias::run(t, s, rng);
         return seen;
     };
     const std::vector<float> z = z_of(11, 3);
@@ -250,7 +250,7 @@ TEST_CASE("generated_patch: gan generator sees the conditioning the image and th
     ias::sample s{ias::image<std::uint8_t>(input)};
     set_box(s, 2, 2, 6, 6);
     ias::rng_stream rng(1, 1);
-    t(s, rng);
+    ias::run(t, s, rng);
     CHECK(calls == 1);
     CHECK(seen_class == 3);
     CHECK(seen_prompt == "a scratch on a metal plate");
@@ -268,8 +268,8 @@ TEST_CASE("generated_patch: gan bad generator output throws naming the problem",
         const ias::sample before = s;
         const ias::generated_patch t{.generator = make_generator(std::move(g))};
         ias::rng_stream rng(1, 0);
-        CHECK_THROWS_AS(t(s, rng), ias::error);
-        CHECK_THROWS_WITH(t(s, rng), Catch::Contains(what));
+        CHECK_THROWS_AS(ias::run(t, s, rng), ias::error);
+        CHECK_THROWS_WITH(ias::run(t, s, rng), Catch::Contains(what));
         CHECK(s.image == before.image);  // checked before anything changes
         CHECK(s.mask == before.mask);
         CHECK(s.label == before.label);
@@ -303,7 +303,7 @@ TEST_CASE("generated_patch: gan bad generator output throws naming the problem",
         set_box(s, 2, 2, 8, 8);
         const ias::generated_patch t{.generator = constant(1.25f)};
         ias::rng_stream rng(1, 0);
-        t(s, rng);
+        ias::run(t, s, rng);
         CHECK(s.image.get<float>()(3, 3, 0) == 1.0f);
     }
     SECTION("a mask of the wrong shape") {
@@ -311,7 +311,7 @@ TEST_CASE("generated_patch: gan bad generator output throws naming the problem",
         s.mask.resize(8, 8, 1, 1.0f);
         const ias::generated_patch t{.generator = constant(0.5f)};
         ias::rng_stream rng(1, 0);
-        CHECK_THROWS_WITH(t(s, rng), Catch::Contains("the sample's mask is 8x8x1"));
+        CHECK_THROWS_WITH(ias::run(t, s, rng), Catch::Contains("the sample's mask is 8x8x1"));
     }
 }
 
@@ -322,7 +322,7 @@ TEST_CASE("generated_patch: gan validate names the field", "[gan]") {
         CHECK_THROWS_WITH(t.validate(), Catch::Contains(what));
         ias::sample s{ias::image<float>(8, 8, 3)};
         ias::rng_stream rng(1, 0);
-        CHECK_THROWS_AS(t(s, rng), std::invalid_argument);
+        CHECK_THROWS_AS(ias::run(t, s, rng), std::invalid_argument);
     };
     fails_with(ias::generated_patch{}, "generator is null");
     fails_with(ias::generated_patch{.generator = make_generator(ias::patch_generator{})}, "generator is null");
@@ -353,7 +353,7 @@ TEST_CASE("generated_patch: gan empty region leaves the sample unchanged", "[gan
     SECTION("an all-zero mask") {
         ias::sample s{random_image<std::uint8_t>(10, 10, 3, 4)};
         const ias::sample before = s;
-        t(s, rng);
+        ias::run(t, s, rng);
         CHECK(calls == 1);
         CHECK(mask_all_zero);
         CHECK(ias_test::hash(s) == ias_test::hash(before));
@@ -366,7 +366,7 @@ TEST_CASE("generated_patch: gan empty region leaves the sample unchanged", "[gan
         ias::sample s{random_image<float>(10, 10, 1, 4)};
         s.mask.clear();
         const ias::sample before = s;
-        t(s, rng);
+        ias::run(t, s, rng);
         CHECK(mask_all_zero);
         CHECK(s.image == before.image);
         CHECK(s.mask.empty());
@@ -390,7 +390,7 @@ TEMPLATE_TEST_CASE("generated_patch: gan poisson composite keeps pixels outside 
     const ias::generated_patch t{
         .generator = g, .composite = ias::patch_composite::poisson, .guidance = guidance, .opacity_min = opacity, .opacity_max = opacity};
     ias::rng_stream rng(7, 1);
-    t(s, rng);
+    ias::run(t, s, rng);
     const auto& out = s.image.get<T>();
     int changed = 0;
     for (int y = 0; y < 28; ++y)
@@ -409,7 +409,7 @@ TEMPLATE_TEST_CASE("generated_patch: gan poisson composite keeps pixels outside 
     SECTION("a region touching the image's border keeps the border fixed") {
         ias::sample b{ias::image<T>(input)};
         set_box(b, 0, 0, 12, 12);
-        t(b, rng);
+        ias::run(t, b, rng);
         for (int i = 0; i < 12; ++i) {
             REQUIRE(same_pixel(b.image.get<T>(), input, i, 0));
             REQUIRE(same_pixel(b.image.get<T>(), input, 0, i));

@@ -169,7 +169,7 @@ TEMPLATE_TEST_CASE("local_op: the region from the incoming mask is the mask and 
         ias::sample s{ias::image<TestType>(original)};
         const ias::rng_stream root(seed, 5);
         ias::rng_stream stage0 = root.fork(0), stage1 = root.fork(1);
-        shape(s, stage0);
+        ias::run(shape, s, stage0);
         const ias::image<float> soft = s.mask;
         REQUIRE(s.label == 1);
         t(s, stage1);
@@ -339,7 +339,7 @@ TEST_CASE("local_op: tiny images work with every local change", "[local_ops]") {
                             // Alone, on the whole image.
                             ias::sample whole{ias::image<float>(w, h, 4, 0.25f)};
                             ias::rng_stream rng2(seed, 0);
-                            o(whole, rng2);
+                            ias::run(o, whole, rng2);
                             REQUIRE(whole.image.get<float>().width() == w);
                             for (std::size_t i = 0; i < whole.image.get<float>().size(); ++i)
                                 REQUIRE(std::isfinite(whole.image.get<float>().data()[i]));
@@ -367,7 +367,7 @@ TEMPLATE_TEST_CASE("local_ops: elastic deformation with zero amplitude is the id
     for (const float spacing : {1.0f, 3.5f, 8.0f, 100.0f}) {
         ias::sample s{ias::image<TestType>(original)};
         ias::rng_stream rng(1, 2);
-        ias::elastic_deform{.alpha_min = 0.0f, .alpha_max = 0.0f, .grid_spacing = spacing}(s, rng);
+        ias::run(ias::elastic_deform{.alpha_min = 0.0f, .alpha_max = 0.0f, .grid_spacing = spacing}, s, rng);
         REQUIRE(s.image.get<TestType>() == original);
     }
     // A positive amplitude moves pixels by at most alpha: a horizontal ramp changes by at most alpha steps.
@@ -376,7 +376,7 @@ TEMPLATE_TEST_CASE("local_ops: elastic deformation with zero amplitude is the id
         for (int x = 0; x < 64; ++x) ramp(x, y) = float(x) / 63.0f;
     ias::sample s{ias::image<float>(ramp)};
     ias::rng_stream rng(1, 3);
-    ias::elastic_deform{.alpha_min = 2.0f, .alpha_max = 2.0f}(s, rng);
+    ias::run(ias::elastic_deform{.alpha_min = 2.0f, .alpha_max = 2.0f}, s, rng);
     float largest = 0.0f;
     for (int y = 0; y < 16; ++y)
         for (int x = 0; x < 64; ++x) largest = std::max(largest, std::abs(s.image.get<float>()(x, y) - ramp(x, y)));
@@ -392,8 +392,8 @@ TEST_CASE("local_ops: blur preserves a constant image and smooths noise", "[loca
         ias::sample f{ias::image<float>(31, 17, channels, 0.37f)};
         ias::sample u{ias::image<std::uint8_t>(31, 17, channels, 200)};
         ias::rng_stream rng(0, 0), rng2(0, 0);
-        blur(f, rng);
-        blur(u, rng2);
+        ias::run(blur, f, rng);
+        ias::run(blur, u, rng2);
         REQUIRE(f.image.get<float>() == ias::image<float>(31, 17, channels, 0.37f));
         REQUIRE(u.image.get<std::uint8_t>() == ias::image<std::uint8_t>(31, 17, channels, 200));
     }
@@ -401,7 +401,7 @@ TEST_CASE("local_ops: blur preserves a constant image and smooths noise", "[loca
     const auto noisy = random_image<float>(64, 64, 1, 3);
     ias::sample s{ias::image<float>(noisy)};
     ias::rng_stream rng(0, 0);
-    ias::gaussian_blur{.sigma_min = 2.0f, .sigma_max = 2.0f}(s, rng);
+    ias::run(ias::gaussian_blur{.sigma_min = 2.0f, .sigma_max = 2.0f}, s, rng);
     auto variance = [](const ias::image<float>& im) {
         double sum = 0, sum2 = 0;
         for (std::size_t i = 0; i < im.size(); ++i) {
@@ -445,7 +445,7 @@ TEST_CASE("local_ops: rotate_content turns the content and keeps uncovered pixel
 TEST_CASE("local_ops: grey noise is the same in every colour channel and alpha is kept", "[local_ops]") {
     ias::sample s{ias::image<float>(16, 16, 4, 0.5f)};
     ias::rng_stream rng(2, 2);
-    ias::gaussian_noise{.sigma_min = 0.1f, .sigma_max = 0.1f, .per_channel = false}(s, rng);
+    ias::run(ias::gaussian_noise{.sigma_min = 0.1f, .sigma_max = 0.1f, .per_channel = false}, s, rng);
     const auto& im = s.image.get<float>();
     int changed = 0;
     for (int y = 0; y < 16; ++y)
@@ -461,10 +461,10 @@ TEST_CASE("local_ops: grey noise is the same in every colour channel and alpha i
 TEST_CASE("local_ops: settings out of range throw naming the field", "[local_ops]") {
     ias::sample s{ias::image<float>(8, 8, 3)};
     ias::rng_stream rng(0, 0);
-    CHECK_THROWS_WITH((ias::gaussian_blur{.sigma_min = 3.0f, .sigma_max = 1.0f}(s, rng)), Catch::Contains("sigma_min"));
-    CHECK_THROWS_WITH((ias::gaussian_noise{.sigma_min = -1.0f}(s, rng)), Catch::Contains("sigma_min"));
-    CHECK_THROWS_WITH((ias::rotate_content{.angle_magnitude_max = 400.0f}(s, rng)), Catch::Contains("angle_magnitude_max"));
-    CHECK_THROWS_WITH((ias::elastic_deform{.grid_spacing = 0.5f}(s, rng)), Catch::Contains("grid_spacing is 0.5"));
+    CHECK_THROWS_WITH((ias::run(ias::gaussian_blur{.sigma_min = 3.0f, .sigma_max = 1.0f}, s, rng)), Catch::Contains("sigma_min"));
+    CHECK_THROWS_WITH((ias::run(ias::gaussian_noise{.sigma_min = -1.0f}, s, rng)), Catch::Contains("sigma_min"));
+    CHECK_THROWS_WITH((ias::run(ias::rotate_content{.angle_magnitude_max = 400.0f}, s, rng)), Catch::Contains("angle_magnitude_max"));
+    CHECK_THROWS_WITH((ias::run(ias::elastic_deform{.grid_spacing = 0.5f}, s, rng)), Catch::Contains("grid_spacing is 0.5"));
     CHECK_THROWS_WITH((ias::local_op(ias::gaussian_blur{}, {.area_max = 2.0f})), Catch::Contains("area_max"));
     CHECK_THROWS_WITH((ias::local_op(ias::gaussian_blur{}, {.mask_threshold = 1.0f})), Catch::Contains("mask_threshold is 1"));
     CHECK_THROWS_WITH((ias::local_op(ias::gaussian_blur{}, {.aspect_max = 0.5f})), Catch::Contains("aspect_max is 0.5"));

@@ -195,8 +195,8 @@ TEST_CASE("perlin_mask: binary, deterministic, any size and pixel type", "[perli
 }
 
 TEST_CASE("perlin_mask: redraw policy never leaves an empty mask, keep policy labels empty masks normal", "[perlin_mask]") {
-    const ias::perlin_mask coarse{.scale_exponent_max = 0};  // one cell: often empty
-    const ias::perlin_mask redraw{.scale_exponent_max = 0, .empty_policy = ias::empty_mask_policy::redraw};
+    const ias::perlin_mask coarse({.scale_exponents = {0, 0}});  // one cell: often empty
+    const ias::perlin_mask redraw({.scale_exponents = {0, 0}, .empty_policy = ias::empty_mask_policy::redraw});
     int empty_kept = 0;
     for (std::uint64_t i = 0; i < 300; ++i) {
         ias::sample a(ias::image<float>(64, 64, 1)), b(ias::image<float>(64, 64, 1));
@@ -212,7 +212,7 @@ TEST_CASE("perlin_mask: redraw policy never leaves an empty mask, keep policy la
 }
 
 TEST_CASE("perlin_mask: GLASS combinations, foreground clipping, trace and replay", "[perlin_mask]") {
-    const ias::perlin_mask glass{.empty_policy = ias::empty_mask_policy::redraw, .union_weight = 1, .intersection_weight = 1};
+    const ias::perlin_mask glass({.empty_policy = ias::empty_mask_policy::redraw, .union_weight = 1, .intersection_weight = 1});
     std::array<int, 3> combinations{};
     for (std::uint64_t i = 0; i < 300; ++i) {
         ias::sample s(ias::image<float>(96, 80, 3));
@@ -240,7 +240,7 @@ TEST_CASE("perlin_mask: GLASS combinations, foreground clipping, trace and repla
         REQUIRE(plain.mask == s.mask);
     }
     for (int c : combinations) CHECK(c / 300.0 == Approx(1.0 / 3).margin(0.1));
-    CHECK_THROWS_WITH((ias::perlin_mask{.scale_exponent_min = 3, .scale_exponent_max = 2}.validate()),
-                      Catch::Contains("0 <= scale_exponent_min <= scale_exponent_max"));
-    CHECK_THROWS_WITH((ias::perlin_mask{.first_only_weight = 0}.validate()), Catch::Contains("at least one combination weight"));
+    CHECK_THROWS_WITH(ias::perlin_mask({.scale_exponents = {3, 2}}),
+                      Catch::Contains("ias::perlin_mask: parameter 'scale_exponents' is [3, 2]") && Catch::Contains("0 <= min <= max <= 12"));
+    CHECK_THROWS_WITH(ias::perlin_mask({.first_only_weight = 0}), Catch::Contains("at least one combination weight"));
 }

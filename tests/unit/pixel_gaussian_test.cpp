@@ -25,7 +25,7 @@
 using Catch::Matchers::Contains;
 using ias::image;
 using ias::baseline::pixel_gaussian;
-using ias::baseline::pixel_gaussian_options;
+using ias::baseline::pixel_gaussian_settings;
 
 using ias_test::thrown_message;
 
@@ -98,7 +98,7 @@ reference_gaussian fit_reference(const std::vector<feature_vector>& samples, dou
 
 /// The reference distance maps of `tests` under a model fitted to `train`.
 std::vector<std::vector<double>> reference_scores(const std::vector<image<float>>& train, const std::vector<image<float>>& tests,
-                                                  int channel, const pixel_gaussian_options& options,
+                                                  int channel, const pixel_gaussian_settings& options,
                                                   std::vector<reference_gaussian>& fitted) {
     const int w = train[0].width(), h = train[0].height();
     // channel < 0: the whole image; otherwise that one channel (a strided view).
@@ -200,7 +200,7 @@ TEST_CASE("pixel_gaussian: distances equal a brute-force double-precision comput
     const int channels = GENERATE(1, 3);  // 1: a strided channel view of an RGB image
     const float regularisation = GENERATE(0.0f, 0.05f);
     CAPTURE(per_position, window, channels, regularisation);
-    const pixel_gaussian_options options{.window = window, .per_position = per_position, .regularisation = regularisation};
+    const pixel_gaussian_settings options{.window = window, .per_position = per_position, .regularisation = regularisation};
     const int w = 11, h = 9;
     std::vector<image<float>> train, tests;
     for (std::uint32_t i = 0; i < 10; ++i) train.push_back(random_image(w, h, 3, 17, i));

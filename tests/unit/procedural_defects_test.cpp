@@ -45,7 +45,7 @@ TEST_CASE("procedural defects of every kind mask exactly the pixels they change"
             for (std::uint64_t i = 0; i < 12; ++i) {
                 ias::sample s{ias::image<float>(input)};
                 ias::rng_stream rng(3, i);
-                stage(s, rng);
+                ias::run(stage, s, rng);
                 const auto& out = s.image.get<float>();
                 INFO(ias::to_string(kind) << " on " << channels << " channels, sample " << i);
                 for (int y = 0; y < 80; ++y)
@@ -68,7 +68,7 @@ TEST_CASE("procedural defects on uint8 images mask every changed byte", "[defect
     for (const ias::defect_type kind : ias::all_defect_types) {
         ias::sample s{ias::image<std::uint8_t>(input)};
         ias::rng_stream rng(4, std::uint64_t(kind));
-        stage_of(kind, 2, 2)(s, rng);
+        ias::run(stage_of(kind, 2, 2), s, rng);
         const auto& out = s.image.get<std::uint8_t>();
         int changed = 0;
         for (int y = 0; y < 64; ++y)
@@ -92,7 +92,7 @@ TEST_CASE("procedural defects damage only the object when the sample has a foreg
             ias::sample s{ias::image<float>(input)};
             s.foreground = fg;
             ias::rng_stream rng(6, i);
-            stage_of(kind, 1, 2)(s, rng);
+            ias::run(stage_of(kind, 1, 2), s, rng);
             const auto& out = s.image.get<float>();
             INFO(ias::to_string(kind) << " sample " << i);
             for (int y = 0; y < 128; ++y)
@@ -116,8 +116,8 @@ TEST_CASE("procedural defects binary mask is the soft coverage thresholded", "[d
         for (std::uint64_t i = 0; i < 6; ++i) {
             ias::sample soft{ias::image<float>(input)}, binary{ias::image<float>(input)};
             ias::rng_stream a(8, i), b(8, i);
-            soft_stage(soft, a);
-            binary_stage(binary, b);
+            ias::run(soft_stage, soft, a);
+            ias::run(binary_stage, binary, b);
             INFO(ias::to_string(kind) << " sample " << i);
             bool any = false;
             for (std::size_t k = 0; k < soft.mask.size(); ++k) {
@@ -161,14 +161,14 @@ TEST_CASE("procedural defects from a prompt draw its counts and name its kinds",
     const auto repeated = ias::procedural_defects::from_prompt("a scratch and a crack and a scratch");
     ias::sample r{ias::image<float>(input)};
     ias::rng_stream rr(1, 3);
-    repeated(r, rr);
+    ias::run(repeated, r, rr);
     CHECK(r.defect_kind == "scratch+crack");
     const auto none = stage_of(ias::defect_type::stain, 0, 0);
     ias::sample n{ias::image<float>(input)};
     n.mask.fill(0.0f);
     n.mask(3, 4) = 0.5f, n.label = 1, n.defect_kind = "earlier";
     ias::rng_stream rn(1, 4);
-    none(n, rn);
+    ias::run(none, n, rn);
     CHECK(n.image.get<float>() == input);
     CHECK(n.mask(3, 4) == 0.5f);
     CHECK(n.defect_kind == "earlier");
@@ -184,7 +184,7 @@ TEST_CASE("procedural defects keep an earlier mask and are deterministic on any 
         ias::sample s{ias::image<float>(input)};
         s.mask(0, 0) = 1.0f;  // an earlier stage's mask
         ias::rng_stream rng(5, index);
-        stage(s, rng);
+        ias::run(stage, s, rng);
         return s;
     };
     const ias::sample a = result(0);
@@ -198,16 +198,16 @@ TEST_CASE("procedural defects keep an earlier mask and are deterministic on any 
 TEST_CASE("procedural defects reject bad settings and a mismatched foreground", "[defects][procedural]") {
     ias::sample s{surface(32, 32, 3)};
     ias::rng_stream rng(1, 1);
-    CHECK_THROWS_WITH(ias::procedural_defects{}(s, rng), Catch::Contains("specs is empty"));
+    CHECK_THROWS_WITH(ias::run(ias::procedural_defects{}, s, rng), Catch::Contains("specs is empty"));
     ias::procedural_defects many{std::vector<ias::defect_spec>(17, ias::defect_spec::of(ias::defect_type::pore))};
-    CHECK_THROWS_WITH(many(s, rng), Catch::Contains("at most 16"));
+    CHECK_THROWS_WITH(ias::run(many, s, rng), Catch::Contains("at most 16"));
     auto bad = ias::defect_spec::of(ias::defect_type::stain);
     bad.size = {0.5f, 0.2f};
     ias::procedural_defects with_bad{{ias::defect_spec::of(ias::defect_type::pore), bad}};
-    CHECK_THROWS_WITH(with_bad(s, rng), Catch::Contains("specs[1]") && Catch::Contains("size"));
+    CHECK_THROWS_WITH(ias::run(with_bad, s, rng), Catch::Contains("specs[1]") && Catch::Contains("size"));
     auto threshold = stage_of(ias::defect_type::pore, 1, 1);
     threshold.mask_threshold = 0.0f;
-    CHECK_THROWS_WITH(threshold(s, rng), Catch::Contains("mask_threshold"));
+    CHECK_THROWS_WITH(ias::run(threshold, s, rng), Catch::Contains("mask_threshold"));
     s.foreground = ias::image<float>(16, 16, 1, 1.0f);
-    CHECK_THROWS_AS(stage_of(ias::defect_type::pore, 1, 1)(s, rng), ias::error);
+    CHECK_THROWS_AS(ias::run(stage_of(ias::defect_type::pore, 1, 1), s, rng), ias::error);
 }

@@ -35,7 +35,7 @@ ias::image<float> perlin_region_mask(int width, int height, std::uint32_t index)
     ias::sample s(ias::image<float>(width, height, 1));
     for (std::uint32_t i = index;; i += 1000) {
         ias::rng_stream rng(3, i);
-        ias::perlin_mask{}(s, rng);
+        ias::run(ias::perlin_mask{}, s, rng);
         if (s.label == 1) return s.mask;
     }
 }
@@ -150,7 +150,7 @@ TEST_CASE("run_on_region: every texture operation reads only its declared input 
             auto check = [&](const auto& op) {
                 ias::sample whole(clean);
                 ias::rng_stream rng(11, index);
-                op(whole, rng);
+                ias::run(op, whole, rng);
                 const auto partial = run_poisoned(op, clean, where, index);
                 INFO(std::string(op.name) << " with " << channels << " channels, index " << index);
                 CHECK(differences_on(partial, whole.image.get<float>(), where) == 0);

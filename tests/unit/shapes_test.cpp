@@ -353,7 +353,7 @@ void check_invariants(const T& t, int w, int h, std::uint64_t seed, bool with_fo
     // Deterministic per (seed, index), traced or not.
     ias::sample plain = make();
     ias::rng_stream rng2(seed, 17);
-    t(plain, rng2);
+    ias::run(t, plain, rng2);
     REQUIRE(plain.mask == s.mask);
     REQUIRE(plain.label == s.label);
     // Replay from the trace gives the same mask.
@@ -408,14 +408,14 @@ TEST_CASE("shapes: shape masks at 256x256 follow the published size rules", "[sh
         REQUIRE(s.label == 1);
         scar_area += total(s.mask);
         CHECK(total(s.mask) == Approx(sp.width * sp.length).margin(0.15 * sp.width * sp.length + 4));
-        ias::rectangle_mask{.allow_clipping = false}(s, r2);
+        ias::run(ias::rectangle_mask{.allow_clipping = false}, s, r2);
         const double a = total(s.mask);
         REQUIRE(std::sqrt(a) >= 20);
         REQUIRE(std::sqrt(a) <= 50);
         cutout_area += a;
-        ias::bezier_blob_mask{}(s, r3);
+        ias::run(ias::bezier_blob_mask{}, s, r3);
         blob_area += total(s.mask);
-        ias::fractal_mask{.iterations = 20000}(s, r4);
+        ias::run(ias::fractal_mask{.iterations = 20000}, s, r4);
         empty_fractals += s.label == 0;
     }
     CHECK(scar_area / n == Approx(9.0 * 17.5).epsilon(0.15));

@@ -36,7 +36,7 @@ TEST_CASE("texture_blend: I + o*M*(T - I) exactly, untouched outside the mask", 
     for (std::size_t i = 0; i < im.size(); ++i) im.data()[i] = float(i % 17) / 16.0f;
     ias::sample s = with_mask(im);
     ias::rng_stream rng(1, 0);
-    blend(s, rng);
+    ias::run(blend, s, rng);
     const auto& out = s.image.get<float>();
     for (int y = 0; y < 6; ++y)
         for (int x = 0; x < 10; ++x)
@@ -50,7 +50,7 @@ TEST_CASE("texture_blend: I + o*M*(T - I) exactly, untouched outside the mask", 
     for (std::size_t i = 0; i < grey.size(); ++i) grey.data()[i] = std::uint8_t(i * 4);
     ias::sample g = with_mask(grey);
     ias::rng_stream rng2(1, 0);
-    blend(g, rng2);
+    ias::run(blend, g, rng2);
     const auto& gout = g.image.get<std::uint8_t>();
     for (int y = 0; y < 6; ++y)
         for (int x = 0; x < 10; ++x) {
@@ -77,11 +77,11 @@ TEST_CASE("texture_blend: opacity range, texture operations, trace and replay", 
     inverted.texture_ops.push_back(invert_texture{});
     ias::sample s = with_mask(ias::image<float>(10, 6, 1, 0.0f));
     ias::rng_stream rng(3, 0);
-    inverted(s, rng);
+    ias::run(inverted, s, rng);
     CHECK(s.image.get<float>()(9, 0) == Approx(0.75f * s.mask(9, 0)));
 
     // A full DRAEM-like chain with procedural textures replays from its trace, bit for bit.
-    const auto chain = ias::pipeline(ias::perlin_mask{.empty_policy = ias::empty_mask_policy::redraw}, ias::texture_blend{});
+    const auto chain = ias::pipeline(ias::perlin_mask({.empty_policy = ias::empty_mask_policy::redraw}), ias::texture_blend{});
     for (std::uint64_t i = 0; i < 20; ++i) {
         ias::sample a(ias::image<std::uint8_t>(64, 48, 3, 100));
         a.trace.emplace();
@@ -107,7 +107,7 @@ TEST_CASE("texture_blend: a texture bank is a source, drawn uniformly", "[textur
     for (std::uint64_t i = 0; i < 400; ++i) {
         ias::sample s = with_mask(ias::image<float>(10, 6, 3, 0.5f));
         ias::rng_stream rng(5, i);
-        blend(s, rng);
+        ias::run(blend, s, rng);
         white += s.image.get<float>()(9, 0, 0) > 0.5f;  // mask 1 there: the texture itself
     }
     CHECK(white / 400.0 == Approx(0.5).margin(0.1));

@@ -23,7 +23,7 @@
 namespace ias::baseline {
 
 /// Settings of `pixel_gaussian`. Checked by `validate()`, which the constructor calls.
-struct pixel_gaussian_options {
+struct pixel_gaussian_settings {
     /// Side, in pixels, of the square box over which the local mean and standard deviation
     /// of the luminance are taken. Odd, in [3, 15].
     int window = 5;
@@ -40,10 +40,10 @@ struct pixel_gaussian_options {
     /// setting is out of range (a NaN regularisation included).
     void validate() const {
         if (window < 3 || window > 15 || window % 2 == 0)
-            throw std::invalid_argument("ias::baseline::pixel_gaussian_options: window is " + std::to_string(window) +
+            throw std::invalid_argument("ias::baseline::pixel_gaussian_settings: window is " + std::to_string(window) +
                                         "; it must be odd and in [3, 15]");
         if (!(regularisation >= 0.0f && regularisation <= 1.0f))
-            throw std::invalid_argument("ias::baseline::pixel_gaussian_options: regularisation is " +
+            throw std::invalid_argument("ias::baseline::pixel_gaussian_settings: regularisation is " +
                                         std::to_string(regularisation) + "; it must be in [0, 1]");
     }
 };
@@ -289,7 +289,7 @@ public:
     static constexpr int features = 5;
 
     /// An empty detector; throws std::invalid_argument for bad `options` (see `validate`).
-    explicit pixel_gaussian(pixel_gaussian_options options = {}) : options_(options) { options_.validate(); }
+    explicit pixel_gaussian(pixel_gaussian_settings options = {}) : options_(options) { options_.validate(); }
 
     /// Adds one normal image (1 or 3 channels, values in [0, 1], any strides) to the fit. The
     /// first image fixes the width and height. Throws ias::error for an empty image, 2 or 4
@@ -400,7 +400,7 @@ public:
     [[nodiscard]] std::size_t images() const noexcept { return images_; }
     /// True once `finish` has run.
     [[nodiscard]] bool finished() const noexcept { return finished_; }
-    [[nodiscard]] const pixel_gaussian_options& options() const noexcept { return options_; }
+    [[nodiscard]] const pixel_gaussian_settings& options() const noexcept { return options_; }
 
 private:
     static constexpr std::size_t sums = 20;         ///< Σf (5) and the upper triangle of Σffᵀ (15)
@@ -540,7 +540,7 @@ private:
             });
     }
 
-    pixel_gaussian_options options_;
+    pixel_gaussian_settings options_;
     int width_ = 0;
     int height_ = 0;
     std::size_t images_ = 0;

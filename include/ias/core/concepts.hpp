@@ -13,26 +13,41 @@
 
 namespace ias {
 
-/// A transform is a small copyable value that changes a sample using only the given stream:
-/// `void operator()(sample&, rng_stream&) const`. It keeps no mutable state, so one
-/// transform can be called from many threads at once.
-template <class T>
-concept transform = std::copy_constructible<T> && requires(const T& t, sample& s, rng_stream& rng) {
-    { t(s, rng) } -> std::same_as<void>;
-};
-
 /// A transform that splits sampling from applying (albumentations' get_params/apply,
 /// torchvision v2's make_params/transform): `params_type sample_params(rng_stream&, const
-/// sample&) const` and `void apply(sample&, const params_type&) const`, with `t(s, rng)`
-/// equal to `t.apply(s, t.sample_params(rng, s))`. Its parameters are recorded in the trace
-/// and replayed exactly.
+/// sample&) const` draws every random number, `void apply(sample&, const params_type&) const`
+/// draws none. `ias::run` drives the two, records the parameters in the trace, and
+/// `ias::replay` applies recorded ones again exactly. A transform computes its result on part
+/// of the image through the same `apply`, with a third argument (`region_aware_transform`).
 template <class T>
 concept parametrised_transform =
-    transform<T> && requires(const T& t, sample& s, const sample& cs, rng_stream& rng,
-                             const typename T::params_type& p) {
+    std::copy_constructible<T> && requires(const T& t, sample& s, const sample& cs, rng_stream& rng,
+                                           const typename T::params_type& p) {
         { t.sample_params(rng, cs) } -> std::same_as<typename T::params_type>;
         t.apply(s, p);
     };
+
+/// A transform is a small copyable value that changes a sample using only the given stream:
+/// a parametrised transform, or one with `void operator()(sample&, rng_stream&) const`
+/// (pipelines and combinators, and stages whose decisions are not worth recording). It keeps
+/// no mutable state, so one transform can be called from many threads at once. Call it with
+/// `ias::run(t, s, rng)`.
+template <class T>
+concept transform = parametrised_transform<T> || (std::copy_constructible<T> && requires(const T& t, sample& s, rng_stream& rng) {
+                        { t(s, rng) } -> std::same_as<void>;
+                    });
+
+/// The parameters of a stage that draws none (invert, equalize): nothing to record or replay.
+struct no_params {
+    template <class F>
+    void visit_fields(F&&) const {}
+};
+
+/// The base of a parametrised transform that draws no random number: it has only `apply`.
+struct draws_nothing {
+    using params_type = no_params;
+    static no_params sample_params(rng_stream&, const sample&) noexcept { return {}; }
+};
 
 /// A transform that records and replays its own decisions and those of the stages it holds
 /// (pipeline, sometimes, one_of, ...): it has `void replay(sample&, trace_reader&) const`.
@@ -72,6 +87,16 @@ void run_traced(const T& t, sample& s, rng_stream& rng) {
         t(s, rng);
     }
 }
+
+/// Runs `t` without recording: its own `operator()` when it has one (a faster path some
+/// parametrised transforms keep, with the same bytes), else `apply(sample_params(...))`.
+template <class T>
+void run_untraced(const T& t, sample& s, rng_stream& rng) {
+    if constexpr (requires { t(s, rng); })
+        t(s, rng);
+    else
+        t.apply(s, t.sample_params(rng, s));
+}
 }  // namespace detail
 
 /// Runs one stage, recording what it samples when `s.trace` is engaged: a parametrised
@@ -85,7 +110,7 @@ void run(const T& t, sample& s, rng_stream& rng) {
             return;
         }
     }
-    t(s, rng);
+    detail::run_untraced(t, s, rng);
 }
 
 namespace detail {

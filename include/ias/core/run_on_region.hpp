@@ -30,27 +30,28 @@ private:
 };
 
 /// A transform that can compute its result on part of the image: a parametrised transform
-/// with `apply(sample&, const params_type&, const pixel_region& where)`, or another with
-/// `operator()(sample&, rng_stream&, const pixel_region& where)`, that leaves the image right
-/// at least on `where` (other pixels may hold anything) when its input is right on the
+/// with `apply(sample&, const params_type&, const pixel_region& where)` that leaves the image
+/// right at least on `where` (other pixels may hold anything) when its input is right on the
 /// pixels it reads. Those are `where` itself unless the transform says otherwise with
-/// `input_region([params,] pixel_region& region)`, which turns the pixels wanted from its
-/// output into the pixels it reads (a 3×3 filter dilates them, a rotation turns them back,
-/// a histogram needs the whole image).
+/// `input_region(const params_type&, pixel_region& region)`, which turns the pixels wanted
+/// from its output into the pixels it reads (a 3×3 filter dilates them, a rotation turns
+/// them back, a histogram needs the whole image). A stage that draws nothing has
+/// `params_type = no_params`. This is the one region protocol; combinators that hold stages
+/// have a `run_on_region` member instead.
 template <class T>
 concept region_aware_transform =
-    (parametrised_transform<T> && requires(const T& t, sample& s, const typename T::params_type& p, const pixel_region& r) {
+    parametrised_transform<T> && requires(const T& t, sample& s, const typename T::params_type& p, const pixel_region& r) {
         t.apply(s, p, r);
-    }) || (transform<T> && requires(const T& t, sample& s, rng_stream& rng, const pixel_region& r) { t(s, rng, r); });
+    };
 
 namespace detail {
-/// Calls `input` with the pixels `t` reads to produce `where` (with parameters `p...`).
-template <class T, class... P>
-void prepare_input(const T& t, const pixel_region& where, region_input input, const P&... p) {
-    if constexpr (requires(pixel_region& r) { t.input_region(p..., r); }) {
+/// Calls `input` with the pixels `t` reads to produce `where` with parameters `p`.
+template <class T, class P>
+void prepare_input(const T& t, const pixel_region& where, region_input input, const P& p) {
+    if constexpr (requires(pixel_region& r) { t.input_region(p, r); }) {
         nested_scratch<pixel_region> read;  // the input regions of nested calls each get their own
         read.get() = where;
-        t.input_region(p..., read.get());
+        t.input_region(p, read.get());
         input(read.get());
     } else {
         input(where);
@@ -80,16 +81,13 @@ template <transform T>
 void run_on_region(const T& t, sample& s, rng_stream& rng, const pixel_region& where, region_input input) {
     if constexpr (requires { t.run_on_region(s, rng, where, input); }) {
         t.run_on_region(s, rng, where, input);
-    } else if constexpr (region_aware_transform<T> && parametrised_transform<T>) {
+    } else if constexpr (region_aware_transform<T>) {
         const auto params = t.sample_params(rng, s);
         detail::prepare_input(t, where, input, params);
         t.apply(s, params, where);
-    } else if constexpr (region_aware_transform<T>) {
-        detail::prepare_input(t, where, input);
-        t(s, rng, where);
     } else {
         input(pixel_region{});
-        t(s, rng);
+        detail::run_untraced(t, s, rng);
     }
 }
 

@@ -28,7 +28,7 @@
 namespace ias::dataset {
 
 /// How `prepare_inputs` reads and prepares the input images.
-struct input_options {
+struct input_settings {
     /// Resize every input (and its foreground mask) to width x height; none keeps each size.
     std::optional<std::pair<int, int>> size{};
     /// A folder of foreground masks matching the inputs (`matching_mask`); empty for none.
@@ -141,7 +141,7 @@ inline void check_memory(const prepared_inputs& inputs, std::uint64_t texture_by
 /// samples). Running out of memory is never an input's problem: when the prepared inputs
 /// would take more than `options.memory_budget`, or an allocation fails, this throws
 /// ias::error saying how far it got and how much memory that took.
-inline prepared_inputs prepare_inputs(input_set files, const input_options& options) {
+inline prepared_inputs prepare_inputs(input_set files, const input_settings& options) {
     namespace fs = std::filesystem;
     prepared_inputs out;
     out.inputs.resize(files.relative.size());

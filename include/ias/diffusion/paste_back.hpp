@@ -16,7 +16,7 @@
 namespace ias::diffusion {
 
 /// How `paste_back` turns the generation mask into the weight of the generated pixels.
-struct paste_back_options {
+struct paste_back_settings {
     /// Radius in pixels of a disk dilation of the mask before pasting (0 = none), so that the
     /// generated region keeps a margin: blended sampling harmonises the defect with its
     /// surroundings, and a tight paste would cut that transition off. The disk has diameter
@@ -50,7 +50,7 @@ struct paste_back_scratch {
 /// option out of range. Deterministic.
 template <pixel T>
 void paste_back(image_view<T> result, std::type_identity_t<image_view<const T>> original, image_view<const float> mask,
-                const paste_back_options& options, paste_back_scratch& scratch) {
+                const paste_back_settings& options, paste_back_scratch& scratch) {
     const auto extent = [](int w, int h, int c) {
         return std::to_string(w) + "x" + std::to_string(h) + "x" + std::to_string(c);
     };
@@ -103,7 +103,7 @@ void paste_back(image_view<T> result, std::type_identity_t<image_view<const T>> 
 /// `paste_back` with buffers of its own: convenient, but it allocates on every call.
 template <pixel T>
 void paste_back(image_view<T> result, std::type_identity_t<image_view<const T>> original, image_view<const float> mask,
-                const paste_back_options& options = {}) {
+                const paste_back_settings& options = {}) {
     paste_back_scratch scratch;
     paste_back(result, original, mask, options, scratch);
 }

@@ -68,7 +68,7 @@ struct classifier_guidance {
 };
 
 /// The sampler's settings. Defaults: deterministic DDIM from pure noise.
-struct sampler_options {
+struct sampler_settings {
     sampler_kind kind = sampler_kind::ddim;
     float eta = 0.0f;                              ///< DDIM's η >= 0
     ddpm_variance variance = ddpm_variance::small;  ///< DDPM's σ²
@@ -192,7 +192,7 @@ inline void expect_shape(const char* what, const tensor_shape& got, const tensor
 struct sampler {
     respaced_schedule schedule;
     any_denoiser model;
-    sampler_options options{};
+    sampler_settings options{};
     classifier_guidance classifier{};
     sampler_hooks hooks{};
 

@@ -18,7 +18,7 @@
 
 namespace ias::feature {
 /// SimpleNet's noise (Liu et al., CVPR 2023; METHODS §2.11).
-struct gaussian_noise_options {
+struct gaussian_noise_settings {
     float sigma = 0.015f;  ///< run.sh's --noise_std (the code's default is 0.05)
     /// SimpleNet's mix_noise K: each row draws one level k uniform in {0, ..., K − 1} and gets
     /// σ·1.1^k. K = 1 (the default) is plain N(0, σ²) on every element.
@@ -31,7 +31,7 @@ struct gaussian_noise_options {
 /// is a pure function of (stream, in) however the rows are split among calls. `out` may be
 /// `in` itself. Throws std::invalid_argument for a bad σ or K or mismatched shapes.
 inline void gaussian_feature_noise(const_features in, const rng_stream& stream, features out,
-                                   const gaussian_noise_options& options = {}) {
+                                   const gaussian_noise_settings& options = {}) {
     constexpr const char* op = "gaussian_feature_noise";
     detail::expect_finite_non_negative(op, "sigma", options.sigma);
     if (options.levels < 1 || options.levels > 64)
@@ -58,7 +58,7 @@ inline void gaussian_feature_noise(const_features in, const rng_stream& stream, 
 }
 
 /// UniAD's feature jitter (You et al., NeurIPS 2022; METHODS §2.15), with UniAD's defaults.
-struct jitter_options {
+struct jitter_settings {
     float scale = 20.0f;       ///< α
     float probability = 1.0f;  ///< p
 };
@@ -66,7 +66,7 @@ struct jitter_options {
 /// With probability p, row f gets f + ε, ε ~ N(0, (α·‖f‖/C)²) per element: the scale follows
 /// the feature's own norm, so jitter is relative. Randomness as in gaussian_feature_noise (the
 /// coin of row r is uniform position r of `stream.fork(2)`). `out` may be `in`.
-inline void feature_jitter(const_features in, const rng_stream& stream, features out, const jitter_options& options = {}) {
+inline void feature_jitter(const_features in, const rng_stream& stream, features out, const jitter_settings& options = {}) {
     constexpr const char* op = "feature_jitter";
     detail::expect_finite_non_negative(op, "scale", options.scale);
     if (!(options.probability >= 0.0f && options.probability <= 1.0f))
@@ -92,7 +92,7 @@ inline void feature_jitter(const_features in, const rng_stream& stream, features
 }
 
 /// SuperSimpleNet's feature-space anomalies (Rolih et al., ICPR 2024; METHODS §2.12).
-struct supersimplenet_options {
+struct supersimplenet_settings {
     float sigma = 0.015f;
     float threshold = 0.2f;           ///< the Perlin field is binarised at > threshold
     float normal_probability = 0.5f;  ///< chance that a copy's mask is zeroed (a normal sample)
@@ -129,7 +129,7 @@ struct supersimplenet_labels {
 /// Throws std::invalid_argument for bad options or shapes.
 inline void supersimplenet_noise(const_features in, int batch, int height, int width, const rng_stream& stream,
                                  features out, supersimplenet_labels labels, supersimplenet_scratch& scratch,
-                                 const supersimplenet_options& options = {},
+                                 const supersimplenet_settings& options = {},
                                  std::span<const float> existing_mask = {},
                                  std::span<const float> existing_labels = {}) {
     constexpr const char* op = "supersimplenet_noise";

@@ -24,7 +24,7 @@ enum class glass_distribution {
 };
 
 /// GAS's defaults from GLASS's run-mvtec.sh.
-struct glass_gas_options {
+struct glass_gas_settings {
     float noise = 0.015f;      ///< σ of the Gaussian start g = t + N(0, σ²)
     int steps = 20;            ///< gradient-ascent iterations; 0 = mining off (the Gaussian step only)
     float step_size = 0.001f;  ///< g ← g + step_size·∇/‖∇‖
@@ -117,7 +117,7 @@ concept feature_gradient = std::invocable<F&, const_features, features>;
 /// `radius` is glass_radius's r_t. The result is in `out` (N × C, as `normal`).
 template <feature_gradient Gradient>
 void glass_gas(const_features normal, const_features centre, float radius, const rng_stream& stream,
-               Gradient&& gradient, features out, glass_gas_scratch& scratch, const glass_gas_options& options = {}) {
+               Gradient&& gradient, features out, glass_gas_scratch& scratch, const glass_gas_settings& options = {}) {
     constexpr const char* op = "glass_gas";
     detail::expect_finite_non_negative(op, "noise", options.noise);
     detail::expect_finite_non_negative(op, "step_size", options.step_size);

@@ -22,7 +22,7 @@
 namespace ias::feature {
 
 /// The constants of GLASS's spectral rule (`utils.distribution_judge`), with the reference values.
-struct spectral_rule_options {
+struct spectral_rule_settings {
     int size = 289;             ///< side of the square grid the mean image is resized to, in [2, 4096]
     int blur = 39;              ///< side of the box (mean) filter, in [1, size]
     float threshold = 170.0f;   ///< a frequency is bright when 20·ln|F| exceeds this; finite
@@ -32,7 +32,7 @@ struct spectral_rule_options {
 
     /// Throws std::invalid_argument naming the field, its value and the allowed range.
     void validate() const {
-        auto fail = [](const std::string& what) { throw std::invalid_argument("ias::feature::spectral_rule_options: " + what); };
+        auto fail = [](const std::string& what) { throw std::invalid_argument("ias::feature::spectral_rule_settings: " + what); };
         if (size < 2 || size > 4096) fail("size must lie in [2, 4096], got " + std::to_string(size));
         if (blur < 1 || blur > size)
             fail("blur must lie in [1, size = " + std::to_string(size) + "], got " + std::to_string(blur));
@@ -156,7 +156,7 @@ inline void box_blur(const std::vector<float>& in, std::vector<float>& out, int 
 /// Deterministic; allocates a few `size` × `size` planes. Throws std::invalid_argument for an
 /// empty image, a channel count other than 1, 3 or 4, or invalid `options`.
 [[nodiscard]] inline spectral_evidence glass_spectral_rule(image_view<const float> mean_image,
-                                                           const spectral_rule_options& options = {}) {
+                                                           const spectral_rule_settings& options = {}) {
     options.validate();
     if (mean_image.empty())
         throw std::invalid_argument("ias::feature::glass_spectral_rule: mean_image is empty (" +

@@ -22,7 +22,7 @@ enum class poisson_guidance {
 };
 
 /// How exactly `poisson_blend` solves.
-struct poisson_options {
+struct poisson_settings {
     /// The solve stops when the largest residual of the discrete equations is at most this
     /// (image units). At 1e-5 the result is within about 1e-5 of a direct sparse solve (the
     /// tests check 1e-4 against Eigen's SimplicialLDLT).
@@ -445,7 +445,7 @@ inline void coarsen(poisson_scratch& s) {
 /// masks with many holes or thin parts).
 /// Throws std::invalid_argument when the views do not fit together.
 inline int poisson_blend(image_view<float> target, image_view<const float> source, image_view<const float> mask,
-                         poisson_guidance guidance, poisson_scratch& scratch, const poisson_options& options = {},
+                         poisson_guidance guidance, poisson_scratch& scratch, const poisson_settings& options = {},
                          image_view<const float> alpha = {}) {
     if (!same_extent(target, source) || !same_extent(target, mask) || target.channels() != source.channels() ||
         mask.channels() != 1 || (guidance == poisson_guidance::weighted_mixed && (!same_extent(target, alpha) || alpha.channels() != 1)))

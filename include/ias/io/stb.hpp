@@ -56,7 +56,7 @@ namespace ias {
 enum class image_format { png, jpeg, bmp, tga };
 
 /// How to load an image file.
-struct load_options {
+struct load_settings {
     /// 0 keeps the file's channels (gray+alpha becomes RGBA, since ias uses 1, 3 or 4);
     /// 1, 3 or 4 converts to that many.
     int channels = 0;
@@ -64,7 +64,7 @@ struct load_options {
 };
 
 /// How to save an image file.
-struct save_options {
+struct save_settings {
     int jpeg_quality = 95;  ///< 1..100
 };
 
@@ -259,9 +259,9 @@ inline void rethrow_out_of_memory() {
 /// checked from the header, before decoding) or unsupported data, std::bad_alloc when memory
 /// runs out, and std::invalid_argument for a bad `options.channels`.
 inline any_image decode_image(std::span<const std::uint8_t> bytes, std::string_view name,
-                              const load_options& options = {}) {
+                              const load_settings& options = {}) {
     if (options.channels != 0 && options.channels != 1 && options.channels != 3 && options.channels != 4)
-        throw std::invalid_argument("ias::load_options::channels must be 0, 1, 3 or 4, got " +
+        throw std::invalid_argument("ias::load_settings::channels must be 0, 1, 3 or 4, got " +
                                     std::to_string(options.channels));
     if (bytes.empty()) detail::fail(name, "the file is empty");
     if (bytes.size() > options.limits.max_bytes)
@@ -332,7 +332,7 @@ inline any_image decode_image(std::span<const std::uint8_t> bytes, std::string_v
 
 /// Loads an image file; see `decode_image` for formats, pixel types and errors. A missing or
 /// unreadable file, or a directory, throws ias::error naming the path and the reason.
-inline any_image load_image(const std::filesystem::path& path, const load_options& options = {}) {
+inline any_image load_image(const std::filesystem::path& path, const load_settings& options = {}) {
     const std::string name = path.string();
     const std::vector<std::uint8_t> bytes =
         detail::read_whole_file(path, options.limits.max_bytes, "an image file", [&](const std::string& why) { detail::fail(name, why); });
@@ -353,13 +353,13 @@ inline image_format format_from_extension(const std::filesystem::path& path) {
 
 /// Encodes 8-bit pixels (1, 3 or 4 channels, any strides) into file bytes.
 inline std::vector<std::uint8_t> encode_image(image_view<const std::uint8_t> view, image_format format,
-                                              const save_options& options = {}) {
+                                              const save_settings& options = {}) {
     if (view.empty()) throw std::invalid_argument("ias::encode_image: the image is empty");
     if (view.channels() != 1 && view.channels() != 3 && view.channels() != 4)
         throw std::invalid_argument("ias::encode_image: channels must be 1, 3 or 4, got " +
                                     std::to_string(view.channels()));
     if (options.jpeg_quality < 1 || options.jpeg_quality > 100)
-        throw std::invalid_argument("ias::save_options::jpeg_quality must lie in [1, 100], got " +
+        throw std::invalid_argument("ias::save_settings::jpeg_quality must lie in [1, 100], got " +
                                     std::to_string(options.jpeg_quality));
     image<std::uint8_t> packed;
     if (!view.is_contiguous()) {
@@ -388,7 +388,7 @@ inline std::vector<std::uint8_t> encode_image(image_view<const std::uint8_t> vie
 
 /// Saves 8-bit pixels; the format follows the extension (see `format_from_extension`).
 inline void save_image(const std::filesystem::path& path, image_view<const std::uint8_t> view,
-                       const save_options& options = {}) {
+                       const save_settings& options = {}) {
     const auto bytes = encode_image(view, format_from_extension(path), options);
     write_file_atomically(path, bytes);
 }
@@ -396,14 +396,14 @@ inline void save_image(const std::filesystem::path& path, image_view<const std::
 /// Saves float pixels as 8 bits (clamped to [0, 1], times 255, rounded): stb writes no
 /// 16-bit or float files.
 inline void save_image(const std::filesystem::path& path, image_view<const float> view,
-                       const save_options& options = {}) {
+                       const save_settings& options = {}) {
     image<std::uint8_t> bytes(view.width(), view.height(), view.channels());
     convert_pixels(view, bytes.view());
     save_image(path, bytes.view(), options);
 }
 
 /// Saves an image of either pixel type.
-inline void save_image(const std::filesystem::path& path, const any_image& im, const save_options& options = {}) {
+inline void save_image(const std::filesystem::path& path, const any_image& im, const save_settings& options = {}) {
     im.visit([&](auto view) { save_image(path, view, options); });
 }
 

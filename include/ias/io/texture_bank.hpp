@@ -48,7 +48,7 @@ public:
     /// Loads every PNG, JPEG, BMP and TGA file under `folder` (recursively, in sorted path
     /// order, so indices are stable across machines). Throws ias::error naming the folder when
     /// it is missing or holds no image, and naming the file when one cannot be read.
-    static std::shared_ptr<const texture_bank> load(const std::filesystem::path& folder, const load_options& options = {}) {
+    static std::shared_ptr<const texture_bank> load(const std::filesystem::path& folder, const load_settings& options = {}) {
         namespace fs = std::filesystem;
         std::error_code ec;
         if (!fs::is_directory(folder, ec))
@@ -64,7 +64,7 @@ public:
             throw error("ias::texture_bank: '" + folder.string() + "' holds no .png, .jpg, .jpeg, .bmp or .tga file");
         std::sort(files.begin(), files.end());
         auto bank = std::shared_ptr<texture_bank>(new texture_bank());
-        load_options rgb = options;
+        load_settings rgb = options;
         rgb.channels = 3;
         for (const auto& file : files) {
             bank->textures_.push_back(load_image(file, rgb));

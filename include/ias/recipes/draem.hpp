@@ -22,7 +22,7 @@ struct draem_settings {
     float rotation_max = 90.0f;
     range<float> texture_opacity{0.2f, 1.0f};  ///< 1 − β with β ~ U[0, 0.8)
     int texture_op_count = 3;
-    perlin_mask_settings mask{};
+    draem_mask_settings mask{};
 
     static const description<draem_settings>& describe() {
         static const auto d =
@@ -51,7 +51,6 @@ inline dynamic_pipeline draem(const draem_settings& s = {}) {
     const texture_blend blend{.source = s.textures, .texture_opacity = uniform_opacity(s.texture_opacity),
                               .texture_ops = {draem_texture_ops(s.texture_op_count)}};
     const perlin_mask mask = s.mask.transform();
-    mask.validate();
     blend.validate();
     return {sometimes(s.rotation_probability, whole_image), sometimes(s.anomaly_probability, pipeline(mask, blend))};
 }
@@ -60,7 +59,7 @@ inline dynamic_pipeline draem(const draem_settings& s = {}) {
 struct destseg_settings {
     std::shared_ptr<const texture_source> textures{};  ///< null: procedural textures
     range<float> texture_opacity{0.2f, 1.0f};          ///< as DRAEM
-    perlin_mask_settings mask{};
+    draem_mask_settings mask{};
 
     static const description<destseg_settings>& describe() {
         static const auto d = description<destseg_settings>()
@@ -78,7 +77,6 @@ inline dynamic_pipeline destseg(const destseg_settings& s = {}) {
     validate(s, "ias::recipes::destseg");
     const texture_blend blend{.source = s.textures, .texture_opacity = uniform_opacity(s.texture_opacity)};
     const perlin_mask mask = s.mask.transform();
-    mask.validate();
     blend.validate();
     return {mask, blend};
 }

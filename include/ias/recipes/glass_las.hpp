@@ -23,7 +23,7 @@ struct glass_las_settings {
     int feature_stride = 8;
     /// Two such Perlin masks, kept as their union, intersection or the first alone (1/3
     /// each), redrawn until the result, clipped to the foreground, is not empty.
-    perlin_mask_settings mask{};
+    draem_mask_settings mask{};
 
     static const description<glass_las_settings>& describe() {
         static const auto d =
@@ -57,7 +57,6 @@ inline dynamic_pipeline glass_las(const glass_las_settings& s = {}) {
     perlin_mask mask = s.mask.transform();
     mask.empty_policy = empty_mask_policy::redraw;
     mask.union_weight = mask.intersection_weight = 1.0f;
-    mask.validate();
     blend.validate();
     grid.validate();
     return {mask, blend, grid};

@@ -25,7 +25,7 @@ struct memseg_settings {
     range<float> texture_opacity{0.15f, 1.0f};  ///< MemSeg's δ ~ U[0.15, 1]
     int grid_size = 8;
     int structure_op_count = 3;
-    perlin_mask_settings mask{};
+    draem_mask_settings mask{};
 
     static const description<memseg_settings>& describe() {
         static const auto d =
@@ -55,7 +55,6 @@ inline dynamic_pipeline memseg(const memseg_settings& s = {}) {
     const structure_blend structure{.grid_size = s.grid_size, .texture_opacity = uniform_opacity(s.texture_opacity),
                                     .structure_ops = {draem_texture_ops(s.structure_op_count)}};
     const perlin_mask mask = s.mask.transform();
-    mask.validate();
     texture.validate();
     structure.validate();
     dynamic_pipeline stages;

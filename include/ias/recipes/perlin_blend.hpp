@@ -12,24 +12,23 @@ namespace ias::recipes {
 
 /// DRAEM's Perlin mask as the recipes expose it (METHODS §2.1): the lattice scales, the
 /// threshold and a rotation symmetric about 0. A recipe includes it as `mask_*` parameters.
-struct perlin_mask_settings {
+struct draem_mask_settings {
     range<int> scale_exponents{0, 5};
     float threshold = 0.5f;
     float rotation_max = 90.0f;
 
     /// The transform with DRAEM's other defaults (one octave, empty masks kept).
     [[nodiscard]] perlin_mask transform() const {
-        return {.scale_exponent_min = scale_exponents.min, .scale_exponent_max = scale_exponents.max, .rotation_min = -rotation_max,
-                .rotation_max = rotation_max, .threshold = threshold};
+        return perlin_mask({.scale_exponents = scale_exponents, .rotation = {-rotation_max, rotation_max}, .threshold = threshold});
     }
 
-    static const description<perlin_mask_settings>& describe() {
+    static const description<draem_mask_settings>& describe() {
         static const auto d =
-            description<perlin_mask_settings>()
-                .field("scale_exponents", &perlin_mask_settings::scale_exponents, 0, 12,
+            description<draem_mask_settings>()
+                .field("scale_exponents", &draem_mask_settings::scale_exponents, 0, 12,
                        "Perlin lattice: 2^e cells per axis, e uniform in the range (torch.randint(0, 6) in DRAEM)")
-                .field("threshold", &perlin_mask_settings::threshold, -1, 1, "Perlin noise above it is anomalous")
-                .field("rotation_max", &perlin_mask_settings::rotation_max, 0, 180,
+                .field("threshold", &draem_mask_settings::threshold, -1, 1, "Perlin noise above it is anomalous")
+                .field("rotation_max", &draem_mask_settings::rotation_max, 0, 180,
                        "the noise is rotated by U[-max, max] degrees");
         return d;
     }

@@ -23,7 +23,7 @@ struct realnet_dtd_settings {
     float anomaly_probability = 0.5f;          ///< RealNet's {normal 0.5, dtd 0.5}
     range<float> texture_opacity{0.2f, 1.0f};  ///< U[0.2, 1]
     int texture_op_count = 3;
-    perlin_mask_settings mask{};
+    draem_mask_settings mask{};
 
     static const description<realnet_dtd_settings>& describe() {
         static const auto d =
@@ -50,7 +50,6 @@ inline dynamic_pipeline realnet_dtd(const realnet_dtd_settings& s = {}) {
     const texture_blend blend{.source = s.textures, .texture_opacity = uniform_opacity(s.texture_opacity),
                               .texture_ops = {draem_texture_ops(s.texture_op_count)}};
     const perlin_mask mask = s.mask.transform();
-    mask.validate();
     blend.validate();
     dynamic_pipeline stages;
     if (!s.category.empty()) stages.push_back(estimate_foreground{realnet_foreground(s.category)});

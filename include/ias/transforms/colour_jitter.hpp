@@ -71,7 +71,6 @@ struct colour_jitter {
     void apply(sample& s, const params_type& p) const {
         detail::edit_as_float(s, [&](image<float>& pixels) { apply_to(pixels.view(), p); });
     }
-    void operator()(sample& s, rng_stream& rng) const { apply(s, sample_params(rng, s)); }
 };
 
 }  // namespace ias

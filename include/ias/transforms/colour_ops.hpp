@@ -61,7 +61,6 @@ struct factor_op {
     {
         Op::input_region(region);
     }
-    void operator()(sample& s, rng_stream& rng) const { apply(s, sample_params(rng, s)); }
 };
 
 struct sharpness_op {
@@ -109,7 +108,6 @@ struct gamma_contrast {
     void apply(sample& s, const params_type& p, const pixel_region& where = {}) const {
         detail::edit_colour(s, [&](image_view<float> v) { fn::gamma_contrast(v, p.gamma, where); });
     }
-    void operator()(sample& s, rng_stream& rng) const { apply(s, sample_params(rng, s)); }
 };
 
 /// Brightness (luma) Y ← m·Y + a with m ~ U[multiply_min, multiply_max] and
@@ -144,7 +142,6 @@ struct multiply_add_brightness {
     void apply(sample& s, const params_type& p, const pixel_region& where = {}) const {
         detail::edit_colour(s, [&](image_view<float> v) { fn::multiply_add_brightness(v, p.multiply, p.add, where); });
     }
-    void operator()(sample& s, rng_stream& rng) const { apply(s, sample_params(rng, s)); }
 };
 
 /// PIL's sharpness enhancement with factor ~ U[factor_min, factor_max]: 0 smooths, 1 keeps,
@@ -183,7 +180,6 @@ struct hue_saturation {
     void apply(sample& s, const params_type& p, const pixel_region& where = {}) const {
         detail::edit_colour(s, [&](image_view<float> v) { fn::shift_hue_saturation(v, p.hue, p.saturation, where); });
     }
-    void operator()(sample& s, rng_stream& rng) const { apply(s, sample_params(rng, s)); }
 };
 
 /// With probability `probability`, inverts every value >= t, t ~ U[threshold_min,
@@ -217,7 +213,6 @@ struct solarize {
     void apply(sample& s, const params_type& p, const pixel_region& where = {}) const {
         if (p.applied) detail::edit_colour(s, [&](image_view<float> v) { fn::solarize(v, p.threshold, where); });
     }
-    void operator()(sample& s, rng_stream& rng) const { apply(s, sample_params(rng, s)); }
 };
 
 /// Keeps the top b ~ Ui[bits_min, bits_max] bits of each 8-bit level (DRAEM: imgaug
@@ -244,13 +239,12 @@ struct posterize {
     void apply(sample& s, const params_type& p, const pixel_region& where = {}) const {
         detail::edit_colour(s, [&](image_view<float> v) { fn::posterize(v, p.bits, where); });
     }
-    void operator()(sample& s, rng_stream& rng) const { apply(s, sample_params(rng, s)); }
 };
 
 /// v ← 1 − v (DRAEM: imgaug Invert).
-struct invert {
+struct invert : draws_nothing {
     static constexpr std::string_view name = "invert";
-    void operator()(sample& s, rng_stream&, const pixel_region& where = {}) const {
+    void apply(sample& s, no_params, const pixel_region& where = {}) const {
         detail::edit_colour(s, [&](image_view<float> v) { fn::invert(v, where); });
     }
 };
@@ -277,17 +271,16 @@ struct autocontrast {
         detail::edit_colour(s, [&](image_view<float> v) { fn::autocontrast(v, p.cutoff, where); });
     }
     void input_region(const params_type&, pixel_region& region) const { detail::whole_image(region); }  // the histogram
-    void operator()(sample& s, rng_stream& rng) const { apply(s, sample_params(rng, s)); }
 };
 
 /// PIL's histogram equalisation per channel (DRAEM: imgaug pillike.Equalize; GLASS:
 /// torchvision RandomEqualize(p=1)).
-struct equalize {
+struct equalize : draws_nothing {
     static constexpr std::string_view name = "equalize";
-    void operator()(sample& s, rng_stream&, const pixel_region& where = {}) const {
+    void apply(sample& s, no_params, const pixel_region& where = {}) const {
         detail::edit_colour(s, [&](image_view<float> v) { fn::equalize(v, where); });
     }
-    void input_region(pixel_region& region) const { detail::whole_image(region); }  // the histogram
+    void input_region(no_params, pixel_region& region) const { detail::whole_image(region); }  // the histogram
 };
 
 /// Blends with the mean grey level, factor ~ U[factor_min, factor_max] (GLASS: torchvision
@@ -333,13 +326,12 @@ struct saturation_hue {
             fn::shift_hue_saturation(v, p.hue, 0.0f, where);
         });
     }
-    void operator()(sample& s, rng_stream& rng) const { apply(s, sample_params(rng, s)); }
 };
 
 /// Replaces the colour by its grey value (GLASS: torchvision RandomGrayscale(p=1)).
-struct grayscale {
+struct grayscale : draws_nothing {
     static constexpr std::string_view name = "grayscale";
-    void operator()(sample& s, rng_stream&, const pixel_region& where = {}) const {
+    void apply(sample& s, no_params, const pixel_region& where = {}) const {
         detail::edit_colour(s, [&](image_view<float> v) { fn::grayscale(v, where); });
     }
 };

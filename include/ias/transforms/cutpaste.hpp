@@ -112,7 +112,6 @@ struct cutpaste {
         detail::cutpaste::paste(s, patch, alpha, p.x, p.y);
     }
 
-    void operator()(sample& s, rng_stream& rng) const { apply(s, sample_params(rng, s)); }
 };
 
 /// CutPaste-scar (METHODS §2.8): a thin box of width U[2, 16] and length U[10, 25] pixels at
@@ -213,7 +212,6 @@ struct cutpaste_scar {
         detail::cutpaste::paste(s, rotated, alpha, p.x, p.y);
     }
 
-    void operator()(sample& s, rng_stream& rng) const { apply(s, sample_params(rng, s)); }
 };
 
 /// CutPaste 3-way (METHODS §2.8): each sample becomes one of three views, the original
@@ -261,7 +259,6 @@ struct cutpaste_3way {
         s.label = p.view;
     }
 
-    void operator()(sample& s, rng_stream& rng) const { apply(s, sample_params(rng, s)); }
 };
 
 }  // namespace ias

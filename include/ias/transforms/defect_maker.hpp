@@ -465,7 +465,6 @@ struct defect_maker {
         s.defect_kind.assign(detail::defects::kind_names[std::size_t(p.shape)][std::size_t(p.fill)]);
     }
 
-    void operator()(sample& s, rng_stream& rng) const { apply(s, sample_params(rng, s)); }
 
 private:
     /// The mask transform drawing the hard shape: no soft edge, no clipping to the foreground.
@@ -551,7 +550,6 @@ struct defect_maker_dm6 {
         s.label = p.view;  // the class, as REB labels its views, even in the rare case of an empty shape
     }
 
-    void operator()(sample& s, rng_stream& rng) const { apply(s, sample_params(rng, s)); }
 };
 
 }  // namespace ias

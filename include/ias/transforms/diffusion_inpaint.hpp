@@ -57,7 +57,7 @@ struct diffusion_inpaint {
     std::shared_ptr<const latent_codec> codec{};
     diffusion::mask_pooling latent_mask = diffusion::mask_pooling::max;
     bool keep_known = true;
-    diffusion::paste_back_options paste_back{};
+    diffusion::paste_back_settings paste_back{};
     float opacity_min = 1.0f;
     float opacity_max = 1.0f;
     std::string defect_kind = "diffusion";
@@ -141,7 +141,6 @@ struct diffusion_inpaint {
         s.defect_kind = defect_kind;
     }
 
-    void operator()(sample& s, rng_stream& rng) const { apply(s, sample_params(rng, s)); }
 };
 
 }  // namespace ias

@@ -63,7 +63,6 @@ struct erase {
         });
     }
 
-    void operator()(sample& s, rng_stream& rng) const { apply(s, sample_params(rng, s)); }
 };
 
 }  // namespace ias

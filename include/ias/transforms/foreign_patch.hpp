@@ -129,7 +129,6 @@ struct fpi {
         });
     }
 
-    void operator()(sample& s, rng_stream& rng) const { apply(s, sample_params(rng, s)); }
 };
 
 /// Poisson Image Interpolation (Tan, Hou, Batten, Kainz; IPMI 2021; METHODS §2.7): FPI's
@@ -145,7 +144,7 @@ struct pii {
     std::shared_ptr<const image_pool> pool{};
     foreign_square square{};
     float tolerance = 0.0f;
-    fn::poisson_options poisson{};
+    fn::poisson_settings poisson{};
 
     using params_type = foreign_square::params_type;
 
@@ -182,7 +181,6 @@ struct pii {
         });
     }
 
-    void operator()(sample& s, rng_stream& rng) const { apply(s, sample_params(rng, s)); }
 };
 
 }  // namespace ias

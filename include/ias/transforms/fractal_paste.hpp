@@ -274,7 +274,6 @@ struct fractal_paste {
             detail::edit_as_float(s, [&](image<float>& pixels) { colour_jitter::apply_to(pixels.view(), p.global); });
     }
 
-    void operator()(sample& s, rng_stream& rng) const { apply(s, sample_params(rng, s)); }
 
 private:
     /// Steps 1–5 up to the undilated mask: cuts, jitters, flips and rotates the patch, renders

@@ -111,7 +111,7 @@ struct generated_patch {
     /// With `poisson`: source gradients (seamless clone, OpenCV NORMAL_CLONE, NSA's default
     /// "Shift") or mixed gradients ("Shift-M"). PII's weighted rule is not offered here.
     fn::poisson_guidance guidance = fn::poisson_guidance::source;
-    fn::poisson_options poisson{};
+    fn::poisson_settings poisson{};
     float opacity_min = 1.0f, opacity_max = 1.0f;  ///< o ~ U[min, max] within [0, 1]
     /// With a generator alpha: mask values below this become 0 (see 5. above); in [0, 1].
     float label_threshold = 0.5f;
@@ -140,7 +140,6 @@ struct generated_patch {
     }
 
     void apply(sample& s, const params_type& p) const;
-    void operator()(sample& s, rng_stream& rng) const { apply(s, sample_params(rng, s)); }
 };
 
 namespace detail::generated {
@@ -190,7 +189,7 @@ inline void check_output(image<float>& patch, const image<float>& alpha, int wid
 /// The Poisson composite of `patch` into `pixels` where `region` > 0.5 (see generated_patch,
 /// step 4). Returns the box it changed as {x0, y0, width, height} (width 0: nothing).
 inline std::array<int, 4> poisson_composite(image<float>& pixels, const image<float>& patch, const image<float>& region, float opacity,
-                                            fn::poisson_guidance guidance, const fn::poisson_options& options, buffers& b) {
+                                            fn::poisson_guidance guidance, const fn::poisson_settings& options, buffers& b) {
     const int W = pixels.width(), H = pixels.height(), C = pixels.channels();
     int x0 = W, y0 = H, x1 = -1, y1 = -1;
     for (int y = 0; y < H; ++y) {

@@ -80,28 +80,27 @@ struct rotate {
         wanted = region;
         fn::rotation_source_region(wanted, region.width(), region.height(), radians(p), region);
     }
-    void operator()(sample& s, rng_stream& rng) const { apply(s, sample_params(rng, s)); }
 
 private:
     static float radians(const params_type& p) noexcept { return p.angle * (std::numbers::pi_v<float> / 180.0f); }
 };
 
 /// Mirrors the sample left to right (GLASS: torchvision RandomHorizontalFlip(p=1)).
-struct flip_horizontal {
+struct flip_horizontal : draws_nothing {
     static constexpr std::string_view name = "flip_horizontal";
-    void operator()(sample& s, rng_stream&, const pixel_region& = {}) const {  // flips all: the cost is a copy
+    void apply(sample& s, no_params, const pixel_region& = {}) const {  // flips all: the cost is a copy
         detail::warp_planes(s, [](image<float>& plane, bool) { fn::flip_horizontal(plane.view()); });
     }
-    void input_region(pixel_region& region) const { region.mirror(true); }
+    void input_region(no_params, pixel_region& region) const { region.mirror(true); }
 };
 
 /// Mirrors the sample top to bottom (GLASS: torchvision RandomVerticalFlip(p=1)).
-struct flip_vertical {
+struct flip_vertical : draws_nothing {
     static constexpr std::string_view name = "flip_vertical";
-    void operator()(sample& s, rng_stream&, const pixel_region& = {}) const {
+    void apply(sample& s, no_params, const pixel_region& = {}) const {
         detail::warp_planes(s, [](image<float>& plane, bool) { fn::flip_vertical(plane.view()); });
     }
-    void input_region(pixel_region& region) const { region.mirror(false); }
+    void input_region(no_params, pixel_region& region) const { region.mirror(false); }
 };
 
 }  // namespace ias

@@ -311,7 +311,6 @@ struct gaussian_blur {
     void apply(sample& s, const params_type& p) const {
         detail::edit_as_float(s, [&](image<float>& pixels) { detail::local_ops::gaussian_blur(pixels, p.sigma); });
     }
-    void operator()(sample& s, rng_stream& rng) const { apply(s, sample_params(rng, s)); }
 };
 
 /// Adds Gaussian noise of standard deviation σ ~ U[sigma_min, sigma_max] (fraction of full
@@ -359,7 +358,6 @@ struct gaussian_noise {
                 }
         });
     }
-    void operator()(sample& s, rng_stream& rng) const { apply(s, sample_params(rng, s)); }
 };
 
 /// Rotates the image's content about its centre ((W−1)/2, (H−1)/2) by an angle of magnitude
@@ -417,7 +415,6 @@ struct rotate_content {
             for (std::size_t i = 0; i < n; ++i) out[i] = std::isnan(rotated[i]) ? out[i] : rotated[i];
         });
     }
-    void operator()(sample& s, rng_stream& rng) const { apply(s, sample_params(rng, s)); }
 };
 
 /// Elastic deformation by a smooth random displacement field: one random vector per node of
@@ -474,7 +471,6 @@ struct elastic_deform {
             std::copy_n(warped, pixels.size(), pixels.data());
         });
     }
-    void operator()(sample& s, rng_stream& rng) const { apply(s, sample_params(rng, s)); }
 };
 
 // ---------------------------------------------------------------------------------------
@@ -611,7 +607,7 @@ public:
     void apply(sample& s, const params_type& p) const {
         run_in_region(s, p, [&](sample& scratch) {
             rng_stream r = p.op_stream;
-            op_(scratch, r);
+            ias::run(op_, scratch, r);
         });
     }
 

@@ -93,7 +93,7 @@ struct nsa {
     float label_k = 1.0f / 6.0f;  ///< logistic slope per grey level
     float label_x0 = 20.0f;       ///< logistic midpoint, grey levels
     float change_tolerance = 1.0f / 255.0f;
-    fn::poisson_options poisson{};
+    fn::poisson_settings poisson{};
 
     struct patch {
         int source_x = 0, source_y = 0, width = 0, height = 0;  ///< the source box
@@ -152,7 +152,6 @@ struct nsa {
 
     params_type sample_params(rng_stream& rng, const sample& s) const;
     void apply(sample& s, const params_type& p) const;
-    void operator()(sample& s, rng_stream& rng) const { apply(s, sample_params(rng, s)); }
 };
 
 namespace detail::nsa {

@@ -8,12 +8,11 @@
 #include <cmath>
 #include <cstdint>
 #include <numbers>
-#include <stdexcept>
-#include <string>
 #include <string_view>
 #include <vector>
 
 #include "../core/concepts.hpp"
+#include "../core/configured.hpp"
 #include "../fn/morphology.hpp"
 #include "../fn/perlin_noise.hpp"
 
@@ -31,6 +30,51 @@ enum class empty_mask_policy {
     redraw,  ///< draw new parameters until the mask is not empty, as GLASS does (at most max_redraws times)
 };
 
+/// The settings of `perlin_mask`.
+struct perlin_mask_settings {
+    range<int> scale_exponents{0, 5};  ///< lattice cells per axis are 2^e, e uniform in the range
+    range<float> rotation{-90.0f, 90.0f};  ///< degrees
+    float threshold = 0.5f;
+    threshold_mode mode = threshold_mode::above;
+    empty_mask_policy empty_policy = empty_mask_policy::keep;
+    int max_redraws = 100;  ///< with `redraw`: give up (and keep the empty mask) after this many
+    int octaves = 1;        ///< 1 = plain Perlin noise as every published method uses; more = fractal
+    float persistence = 0.5f;
+    float lacunarity = 2.0f;
+    float first_only_weight = 1.0f;  ///< weights of the two-mask combinations (GLASS: 1, 1, 1)
+    float union_weight = 0.0f;
+    float intersection_weight = 0.0f;
+    bool restrict_to_foreground = true;
+
+    static const description<perlin_mask_settings>& describe() {
+        using S = perlin_mask_settings;
+        static const auto d =
+            description<S>()
+                .field("scale_exponents", &S::scale_exponents, 0, 12, "Perlin lattice: 2^e cells per axis, e uniform in the range")
+                .field("rotation", &S::rotation, -360, 360, "the noise is rotated by U[min, max) degrees")
+                .field("threshold", &S::threshold, -2, 2, "noise (or its magnitude) above it is anomalous")
+                .field("mode", &S::mode, {{"above", threshold_mode::above}, {"magnitude_above", threshold_mode::magnitude_above}},
+                       "which side of the threshold is anomalous: noise > t (DRAEM) or |noise| > t (3DSR)")
+                .field("empty_policy", &S::empty_policy, {{"keep", empty_mask_policy::keep}, {"redraw", empty_mask_policy::redraw}},
+                       "an empty mask is kept and labelled normal (DRAEM) or redrawn (GLASS)")
+                .field("max_redraws", &S::max_redraws, 0, 1000000, "with redraw: keep the empty mask after this many draws")
+                .field("octaves", &S::octaves, 1, 16, "1 = plain Perlin noise, as every published method; more = fractal")
+                .field("persistence", &S::persistence, 0.001, 4, "amplitude factor from one octave to the next")
+                .field("lacunarity", &S::lacunarity, 1, 8, "frequency factor from one octave to the next")
+                .field("first_only_weight", &S::first_only_weight, 0, 1000, "weight of one mask alone (GLASS: 1)")
+                .field("union_weight", &S::union_weight, 0, 1000, "weight of the union of two masks (GLASS: 1)")
+                .field("intersection_weight", &S::intersection_weight, 0, 1000, "weight of the intersection of two masks (GLASS: 1)")
+                .field("restrict_to_foreground", &S::restrict_to_foreground, {{"true", true}, {"false", false}},
+                       "clip the mask to the sample's foreground when it has one")
+                .rule("at least one combination weight must be positive",
+                      [](const S& s) { return s.first_only_weight + s.union_weight + s.intersection_weight > 0.0f; })
+                .rule("the last octave has at most 65536 cells per axis", [](const S& s) {
+                    return float(1 << s.scale_exponents.max) * std::pow(s.lacunarity, float(s.octaves - 1)) <= 65536.0f;
+                });
+        return d;
+    }
+};
+
 /// Sets `sample.mask` to a binary Perlin-noise region and `sample.label` to whether it is
 /// non-empty (METHODS §2.1). The defaults are DRAEM's (`data_loader.py` with `perlin.py`):
 /// lattice scales 2^ex × 2^ey cells with ex, ey uniform in {0..5} (torch.randint(0, 6): 64
@@ -43,24 +87,9 @@ enum class empty_mask_policy {
 /// 1 and `empty_policy = redraw`. With `restrict_to_foreground`, a sample's foreground mask
 /// (when it has one) clips the region. Works on any image size, pixel type and channel
 /// count (only the image's size is read).
-struct perlin_mask {
+struct perlin_mask : configured<perlin_mask, perlin_mask_settings> {
     static constexpr std::string_view name = "perlin_mask";
-
-    int scale_exponent_min = 0;  ///< lattice cells per axis are 2^e, e uniform in [min, max]
-    int scale_exponent_max = 5;
-    float rotation_min = -90.0f;  ///< degrees
-    float rotation_max = 90.0f;   ///< degrees
-    float threshold = 0.5f;
-    threshold_mode mode = threshold_mode::above;
-    empty_mask_policy empty_policy = empty_mask_policy::keep;
-    int max_redraws = 100;  ///< with `redraw`: give up (and keep the empty mask) after this many
-    int octaves = 1;        ///< 1 = plain Perlin noise as every published method uses; more = fractal
-    float persistence = 0.5f;
-    float lacunarity = 2.0f;
-    float first_only_weight = 1.0f;  ///< weights of the two-mask combinations (GLASS: 1, 1, 1)
-    float union_weight = 0.0f;
-    float intersection_weight = 0.0f;
-    bool restrict_to_foreground = true;
+    using configured::configured;
 
     /// One Perlin field: its lattice, rotation and gradient seed.
     struct field {
@@ -85,25 +114,7 @@ struct perlin_mask {
         }
     };
 
-    /// Throws std::invalid_argument naming the first field out of range.
-    void validate() const {
-        auto fail = [](const std::string& what) { throw std::invalid_argument("ias::perlin_mask: " + what); };
-        if (scale_exponent_min < 0 || scale_exponent_max < scale_exponent_min || scale_exponent_max > 12)
-            fail("scale exponents must satisfy 0 <= scale_exponent_min <= scale_exponent_max <= 12, got [" +
-                 std::to_string(scale_exponent_min) + ", " + std::to_string(scale_exponent_max) + "]");
-        if (!(rotation_min <= rotation_max) || !std::isfinite(rotation_min) || !std::isfinite(rotation_max))
-            fail("rotation_min must be <= rotation_max, both finite");
-        if (!std::isfinite(threshold)) fail("threshold must be finite");
-        if (max_redraws < 0) fail("max_redraws must be >= 0, got " + std::to_string(max_redraws));
-        const std::array<float, 3> w{first_only_weight, union_weight, intersection_weight};
-        for (float x : w)
-            if (!(x >= 0.0f) || !std::isfinite(x)) fail("combination weights must be finite and >= 0");
-        if (!(w[0] + w[1] + w[2] > 0.0f)) fail("at least one combination weight must be positive");
-        fn::validate(noise_params(field{}));
-    }
-
     params_type sample_params(rng_stream& rng, const sample& s) const {
-        validate();
         params_type p = draw(rng);
         if (empty_policy == empty_mask_policy::redraw) {
             ias::image<float>& trial = scratch_mask();
@@ -118,8 +129,8 @@ struct perlin_mask {
 
     void apply(sample& s, const params_type& p) const { s.label = render(s.mask, s, p) ? 1 : 0; }
 
+    /// `apply(s, sample_params(rng, s))` with the same bytes, rendering each mask once.
     void operator()(sample& s, rng_stream& rng) const {
-        validate();
         params_type p = draw(rng);
         bool anomalous = render(s.mask, s, p);
         while (!anomalous && empty_policy == empty_mask_policy::redraw && p.attempts <= max_redraws) {
@@ -140,9 +151,9 @@ private:
         }
         for (int f = 0; f < (p.combination == 0 ? 1 : 2); ++f) {
             field& d = p.fields[std::size_t(f)];
-            d.exponent_y = int(rng.integer(scale_exponent_min, scale_exponent_max));
-            d.exponent_x = int(rng.integer(scale_exponent_min, scale_exponent_max));
-            d.rotation = rng.uniform(rotation_min, rotation_max);
+            d.exponent_y = int(rng.integer(scale_exponents.min, scale_exponents.max));
+            d.exponent_x = int(rng.integer(scale_exponents.min, scale_exponents.max));
+            d.rotation = rng.uniform(rotation.min, rotation.max);
             d.seed = rng.next_u64();
         }
         return p;

@@ -145,7 +145,6 @@ struct procedural_defects {
         }
     }
 
-    void operator()(sample& s, rng_stream& rng) const { apply(s, sample_params(rng, s)); }
 
 private:
     /// Whether `kinds` ("stain+pore") names `kind`.

@@ -284,7 +284,6 @@ struct rectangle_mask {
         detail::shape_masks::finish_mask(s, restrict_to_foreground);
     }
 
-    void operator()(sample& s, rng_stream& rng) const { apply(s, sample_params(rng, s)); }
 };
 
 /// Sets `sample.mask` to CutPaste-scar's footprint (METHODS §2.8): a rectangle of width
@@ -346,7 +345,6 @@ struct scar_mask {
         detail::shape_masks::finish_mask(s, restrict_to_foreground);
     }
 
-    void operator()(sample& s, rng_stream& rng) const { apply(s, sample_params(rng, s)); }
 };
 
 /// Sets `sample.mask` to the union of Ui[count_min, count_max] random ellipses: semi-axes
@@ -419,7 +417,6 @@ struct ellipse_mask {
         detail::shape_masks::finish_mask(s, restrict_to_foreground);
     }
 
-    void operator()(sample& s, rng_stream& rng) const { apply(s, sample_params(rng, s)); }
 };
 
 /// Sets `sample.mask` to a random tapering stroke (scratch, crack, hair): a cubic Bezier of
@@ -502,7 +499,6 @@ struct stroke_mask {
         detail::shape_masks::finish_mask(s, restrict_to_foreground);
     }
 
-    void operator()(sample& s, rng_stream& rng) const { apply(s, sample_params(rng, s)); }
 };
 
 /// Sets `sample.mask` to REB DefectMaker's Bezier-rect shape (METHODS §8.5.2, §8.5.3): a
@@ -561,7 +557,6 @@ struct bezier_blob_mask {
         detail::shape_masks::finish_mask(s, restrict_to_foreground);
     }
 
-    void operator()(sample& s, rng_stream& rng) const { apply(s, sample_params(rng, s)); }
 };
 
 /// Sets `sample.mask` to REB DefectMaker's Bezier-scar (METHODS §8.5.3): a Bezier shape (as
@@ -634,7 +629,6 @@ struct bezier_scar_mask {
         detail::shape_masks::finish_mask(s, restrict_to_foreground);
     }
 
-    void operator()(sample& s, rng_stream& rng) const { apply(s, sample_params(rng, s)); }
 };
 
 /// Sets `sample.mask` to REB DefectMaker's Bezier-clump (METHODS §8.5.3): a blob ∩ a Bezier
@@ -724,7 +718,6 @@ struct bezier_clump_mask {
         detail::shape_masks::finish_mask(s, restrict_to_foreground);
     }
 
-    void operator()(sample& s, rng_stream& rng) const { apply(s, sample_params(rng, s)); }
 };
 
 /// Sets `sample.mask` to FractalAD's fractal region (METHODS §2.10): the attractor of a
@@ -792,7 +785,6 @@ struct fractal_mask {
         detail::shape_masks::finish_mask(s, restrict_to_foreground);
     }
 
-    void operator()(sample& s, rng_stream& rng) const { apply(s, sample_params(rng, s)); }
 
 private:
     /// `dilation` 3×3 dilations, i.e. one (2·dilation + 1)² square dilation, of the region
@@ -875,7 +867,6 @@ struct grid_mask {
         detail::shape_masks::finish_mask(s, restrict_to_foreground);
     }
 
-    void operator()(sample& s, rng_stream& rng) const { apply(s, sample_params(rng, s)); }
 
 private:
     static void permute(const params_type& p, int width, int height, std::vector<std::uint32_t>& order) {
@@ -942,7 +933,6 @@ struct patch_window_mask {
         detail::shape_masks::finish_mask(s, restrict_to_foreground);
     }
 
-    void operator()(sample& s, rng_stream& rng) const { apply(s, sample_params(rng, s)); }
 };
 
 }  // namespace ias

@@ -102,7 +102,6 @@ struct structure_blend {
         detail::blend_into(s, shuffled, name, p.opacity, painted);
     }
 
-    void operator()(sample& s, rng_stream& rng) const { apply(s, sample_params(rng, s)); }
 
 private:
     /// Where the pixels of the shuffled image come from: tile k (in reading order) of the grid

@@ -72,7 +72,6 @@ struct superpixel_mask {
         s.label = (restrict_to_foreground ? clip_to_foreground(s.mask, s.foreground) : any_positive(s.mask)) ? 1 : 0;
     }
 
-    void operator()(sample& s, rng_stream& rng) const { apply(s, sample_params(rng, s)); }
 
 private:
     struct buffers {

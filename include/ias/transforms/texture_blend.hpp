@@ -114,7 +114,6 @@ struct texture_blend {
         detail::blend_into(s, t, name, p.opacity, painted);
     }
 
-    void operator()(sample& s, rng_stream& rng) const { apply(s, sample_params(rng, s)); }
 
 private:
     static const texture_source& default_source() {
