@@ -54,12 +54,12 @@ inline dynamic_pipeline glass_las(const glass_las_settings& s = {}) {
                                 .mean = s.texture_opacity_mean, .stddev = s.texture_opacity_stddev};
     const texture_blend blend{.source = s.textures, .texture_opacity = opacity, .texture_ops = {glass_texture_ops(s.texture_op_count)}};
     const feature_grid_mask grid{.stride = s.feature_stride};
-    perlin_mask mask = s.mask.transform();
+    perlin_mask_settings mask = s.mask.transform_settings();
     mask.empty_policy = empty_mask_policy::redraw;
     mask.union_weight = mask.intersection_weight = 1.0f;
     blend.validate();
     grid.validate();
-    return {mask, blend, grid};
+    return {perlin_mask(mask), blend, grid};
 }
 
 }  // namespace ias::recipes

@@ -17,10 +17,12 @@ struct draem_mask_settings {
     float threshold = 0.5f;
     float rotation_max = 90.0f;
 
-    /// The transform with DRAEM's other defaults (one octave, empty masks kept).
-    [[nodiscard]] perlin_mask transform() const {
-        return perlin_mask({.scale_exponents = scale_exponents, .rotation = {-rotation_max, rotation_max}, .threshold = threshold});
+    /// The transform's settings, with DRAEM's other defaults (one octave, empty masks kept).
+    [[nodiscard]] perlin_mask_settings transform_settings() const {
+        return {.scale_exponents = scale_exponents, .rotation = {-rotation_max, rotation_max}, .threshold = threshold};
     }
+    /// The transform of `transform_settings()`.
+    [[nodiscard]] perlin_mask transform() const { return perlin_mask(transform_settings()); }
 
     static const description<draem_mask_settings>& describe() {
         static const auto d =
