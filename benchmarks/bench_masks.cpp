@@ -26,6 +26,8 @@ BENCHMARK(BM_perlin_mask)->Arg(256)->Arg(512)->Arg(1024)->ArgName("size");
 
 }  // namespace
 
+#include <ias/fn/filters.hpp>
+#include <ias/fn/labelling.hpp>
 #include <ias/fn/morphology.hpp>
 #include <ias/transforms/foreground.hpp>
 #include <ias/transforms/shape_masks.hpp>

@@ -7,7 +7,7 @@
 #include <vector>
 
 #include <ias/core/image.hpp>
-#include <ias/fn/morphology.hpp>
+#include <ias/fn/labelling.hpp>
 
 namespace ias_test {
 

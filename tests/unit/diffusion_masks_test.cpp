@@ -16,6 +16,8 @@
 #include <ias/diffusion/masks.hpp>
 #include <ias/diffusion/paste_back.hpp>
 #include <ias/diffusion/tensor.hpp>
+#include <ias/fn/filters.hpp>
+#include <ias/fn/labelling.hpp>
 #include <ias/fn/morphology.hpp>
 
 namespace {

@@ -9,6 +9,9 @@
 #include <vector>
 
 #include <ias/core/rng.hpp>
+#include <ias/fn/filters.hpp>
+#include <ias/fn/labelling.hpp>
+#include <ias/fn/mask_algebra.hpp>
 #include <ias/fn/morphology.hpp>
 
 namespace {

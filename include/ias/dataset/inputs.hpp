@@ -12,18 +12,13 @@
 #include <vector>
 
 #include "../core/error.hpp"
+#include "../io/file_listing.hpp"
 #include "../io/files.hpp"
 
 namespace ias::dataset {
 
 /// The file extensions `find_inputs` reads, as its messages list them (case-insensitive).
 inline constexpr const char* input_extensions = ".png .jpg .jpeg .bmp .tga";
-
-/// An entry of an input folder that could hold an image but is not read, and why.
-struct skipped_entry {
-    std::filesystem::path path;
-    std::string reason;
-};
 
 /// The image files of an input folder.
 struct input_set {
@@ -62,47 +57,16 @@ inline input_set find_inputs(const std::filesystem::path& dir) {
     inputs.root = dir;
     if (const fs::path mvtec = dir / "train" / "good"; fs::is_directory(mvtec, ec)) inputs.root = mvtec;
 
-    std::vector<std::pair<std::string, fs::path>> found;  // (generic string, path): the sort key computed once
-    fs::recursive_directory_iterator it(inputs.root, ec);
-    for (; !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
-        const fs::directory_entry& entry = *it;
-        std::error_code kind_ec;
-        if (entry.path().filename().string().starts_with('.')) {
-            if (entry.is_directory(kind_ec)) it.disable_recursion_pending();
-            continue;
-        }
-        const bool image_name = ias::detail::is_image_extension(ias::detail::lower_extension(entry.path()));
-        if (entry.is_symlink(kind_ec)) {
-            std::error_code target_ec;
-            const fs::file_status target = fs::status(entry.path(), target_ec);
-            if (target.type() == fs::file_type::not_found || target_ec) {
-                const bool loop = target_ec == std::errc::too_many_symbolic_link_levels;
-                inputs.skipped.push_back({entry.path(), loop ? "a symbolic link in a loop" : "a symbolic link whose target does not exist"});
-                continue;
-            }
-            if (fs::is_directory(target)) {
-                inputs.skipped.push_back({entry.path(), "a symbolic link to a folder, which is not followed"});
-                continue;
-            }
-        }
-        if (!image_name) continue;
-        if (!entry.is_regular_file(kind_ec)) {
-            if (!entry.is_directory(kind_ec)) inputs.skipped.push_back({entry.path(), "not a regular file"});
-            continue;
-        }
-        fs::path relative = entry.path().lexically_relative(inputs.root);
-        found.emplace_back(relative.generic_string(), std::move(relative));
-    }
+    file_listing listing = list_files(
+        inputs.root, {.wanted = [](const fs::path& p) { return ias::detail::is_image_extension(ias::detail::lower_extension(p)); }}, ec);
     if (ec)
         throw error("ias::dataset::find_inputs: cannot list the input folder '" + inputs.root.string() + "': " + ec.message());
-    if (found.empty())
+    if (listing.files.empty())
         throw error("ias::dataset::find_inputs: the input folder '" + inputs.root.string() + "' holds no image; ias reads " +
                     input_extensions + " files (any letter case, in subfolders too)");
-
-    std::sort(found.begin(), found.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
-    std::sort(inputs.skipped.begin(), inputs.skipped.end(), [](const auto& a, const auto& b) { return a.path < b.path; });
-    inputs.relative.reserve(found.size());
-    for (auto& f : found) inputs.relative.push_back(std::move(f.second));
+    inputs.skipped = std::move(listing.skipped);
+    inputs.relative.reserve(listing.files.size());
+    for (const auto& file : listing.files) inputs.relative.push_back(file.lexically_relative(inputs.root));
     return inputs;
 }
 

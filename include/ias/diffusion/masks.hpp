@@ -16,6 +16,7 @@
 #include "../core/image.hpp"
 #include "../core/image_view.hpp"
 #include "../detail/grow.hpp"
+#include "../fn/labelling.hpp"
 #include "../fn/morphology.hpp"
 #include "../fn/resize.hpp"
 #include "sampler.hpp"

@@ -11,6 +11,7 @@
 
 #include "../core/image.hpp"
 #include "../core/image_view.hpp"
+#include "../fn/filters.hpp"
 #include "../fn/morphology.hpp"
 
 namespace ias::diffusion {

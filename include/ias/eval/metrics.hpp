@@ -17,7 +17,7 @@
 #include "../core/error.hpp"
 #include "../core/image.hpp"
 #include "../core/image_view.hpp"
-#include "../fn/morphology.hpp"
+#include "../fn/labelling.hpp"
 
 namespace ias::eval {
 

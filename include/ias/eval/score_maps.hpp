@@ -18,6 +18,7 @@
 
 #include "../core/error.hpp"
 #include "../core/image.hpp"
+#include "../io/file_listing.hpp"
 #include "../io/files.hpp"
 #include "../io/npy.hpp"
 #include "../io/pfm.hpp"
@@ -100,32 +101,17 @@ inline std::string relative_stem(const std::filesystem::path& file, const std::f
     return rel.generic_string();
 }
 
-/// Calls `f(path)` for every regular file under `root` (recursively), skipping the folder
-/// `skip` when it lies inside `root`. Throws ias::error naming `root` when it is not a
-/// readable folder.
-template <class F>
-void for_each_file(const std::filesystem::path& root, const char* what, const std::filesystem::path& skip, F&& f) {
-    namespace fs = std::filesystem;
+/// The files under `root` that `wanted` accepts (recursively, as `list_files` lists them),
+/// leaving out the folder `skip` when it lies inside `root`. Throws ias::error naming
+/// `root` when it is not a readable folder.
+inline std::vector<std::filesystem::path> files_under(const std::filesystem::path& root, const char* what,
+                                                      const std::filesystem::path& skip, bool (*wanted)(const std::filesystem::path&)) {
     std::error_code ec;
-    if (!fs::is_directory(root, ec))
+    if (!std::filesystem::is_directory(root, ec))
         file_error(root, std::string("the ") + what + " folder does not exist or is not a folder");
-    const fs::path skip_canonical = skip.empty() ? fs::path() : fs::weakly_canonical(skip, ec);
-    const bool can_skip = !ec && !skip_canonical.empty();
-    try {
-        for (auto it = fs::recursive_directory_iterator(root); it != fs::recursive_directory_iterator(); ++it) {
-            if (can_skip && it->is_directory()) {
-                std::error_code entry_ec;
-                const fs::path canonical = fs::weakly_canonical(it->path(), entry_ec);
-                if (!entry_ec && canonical == skip_canonical) {
-                    it.disable_recursion_pending();
-                    continue;
-                }
-            }
-            if (it->is_regular_file()) f(it->path());
-        }
-    } catch (const fs::filesystem_error& e) {
-        file_error(root, std::string("cannot list the ") + what + " folder: " + e.what());
-    }
+    auto listing = list_files(root, {.wanted = wanted, .skip = skip}, ec);
+    if (ec) file_error(root, std::string("cannot list the ") + what + " folder: " + ec.message());
+    return std::move(listing.files);
 }
 
 }  // namespace detail
@@ -157,18 +143,18 @@ inline std::vector<score_pair> match_by_stem(const std::filesystem::path& scores
                                     "' and the ground-truth folder '" + ground_truth_dir.string() +
                                     "' are the same; they must be different folders");
     std::map<std::string, score_pair> pairs;
-    detail::for_each_file(scores_dir, "scores", ground_truth_dir, [&](const fs::path& file) {
-        if (!detail::is_score_map_extension(ias::detail::lower_extension(file))) return;
+    const auto is_score_map = [](const fs::path& p) { return detail::is_score_map_extension(ias::detail::lower_extension(p)); };
+    for (const fs::path& file : detail::files_under(scores_dir, "scores", ground_truth_dir, is_score_map)) {
         const std::string key = detail::relative_stem(file, scores_dir);
         const auto [it, inserted] = pairs.try_emplace(key, score_pair{file, {}, key});
         if (!inserted)
             throw error("ias::eval::match_by_stem: the score maps '" + it->second.map.string() + "' and '" +
                         file.string() + "' have the same stem '" + key + "'; keep one score map per image");
-    });
+    }
     if (pairs.empty())
         detail::file_error(scores_dir, "no score maps (.npy, .pfm or .png files) in this folder or below it");
-    detail::for_each_file(ground_truth_dir, "ground-truth", scores_dir, [&](const fs::path& file) {
-        if (ias::detail::lower_extension(file) != ".png") return;
+    const auto is_png = [](const fs::path& p) { return ias::detail::lower_extension(p) == ".png"; };
+    for (const fs::path& file : detail::files_under(ground_truth_dir, "ground-truth", scores_dir, is_png)) {
         std::string key = detail::relative_stem(file, ground_truth_dir);
         auto it = pairs.find(key);
         static constexpr std::string_view suffix = "_mask";
@@ -186,7 +172,7 @@ inline std::vector<score_pair> match_by_stem(const std::filesystem::path& scores
                         file.string() + "' both match the score map '" + it->second.map.string() +
                         "'; keep one mask per image");
         it->second.mask = file;
-    });
+    }
     std::vector<score_pair> out;
     out.reserve(pairs.size());
     for (auto& [key, pair] : pairs) out.push_back(std::move(pair));

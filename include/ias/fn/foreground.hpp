@@ -16,6 +16,8 @@
 #include "../core/describe.hpp"
 #include "../core/image.hpp"
 #include "../core/luma.hpp"
+#include "filters.hpp"
+#include "labelling.hpp"
 #include "morphology.hpp"
 
 namespace ias::fn {

@@ -16,6 +16,7 @@
 #include "../fn/resize.hpp"
 #include "../textures/image_pool.hpp"
 #include "../textures/texture_source.hpp"
+#include "file_listing.hpp"
 #include "files.hpp"
 #include "stb.hpp"
 
@@ -45,24 +46,24 @@ inline void adapt_channels(image_view<const float> rgb, image_view<float> out) {
 /// as an `image_pool` it gives the two-image methods (NSA, FPI, PII) their foreign images.
 class texture_bank final : public texture_source, public image_pool {
 public:
-    /// Loads every PNG, JPEG, BMP and TGA file under `folder` (recursively, in sorted path
-    /// order, so indices are stable across machines). Throws ias::error naming the folder when
+    /// Loads every PNG, JPEG, BMP and TGA file under `folder` (recursively, following links
+    /// to folders and leaving out names that start with '.', as `list_files` lists them; in
+    /// sorted path order, so indices are stable across machines). Throws ias::error naming the folder when
     /// it is missing or holds no image, and naming the file when one cannot be read.
     static std::shared_ptr<const texture_bank> load(const std::filesystem::path& folder, const load_settings& options = {}) {
         namespace fs = std::filesystem;
         std::error_code ec;
         if (!fs::is_directory(folder, ec))
             throw error("ias::texture_bank: '" + folder.string() + "' is not a folder");
-        std::vector<fs::path> files;
-        for (auto it = fs::recursive_directory_iterator(folder, fs::directory_options::follow_directory_symlink, ec);
-             !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
-            if (!it->is_regular_file()) continue;
-            if (detail::is_image_extension(detail::lower_extension(it->path()))) files.push_back(it->path());
-        }
+        file_listing listing = list_files(
+            folder,
+            {.wanted = [](const fs::path& p) { return detail::is_image_extension(detail::lower_extension(p)); }, .follow_folder_links = true},
+            ec);
         if (ec) throw error("ias::texture_bank: cannot list '" + folder.string() + "': " + ec.message());
+        std::vector<fs::path> files = std::move(listing.files);
         if (files.empty())
             throw error("ias::texture_bank: '" + folder.string() + "' holds no .png, .jpg, .jpeg, .bmp or .tga file");
-        std::sort(files.begin(), files.end());
+        std::sort(files.begin(), files.end());  // by path, not by generic string: the indices of earlier versions
         auto bank = std::shared_ptr<texture_bank>(new texture_bank());
         load_settings rgb = options;
         rgb.channels = 3;

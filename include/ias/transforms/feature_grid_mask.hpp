@@ -6,7 +6,7 @@
 #include <string_view>
 
 #include "../core/concepts.hpp"
-#include "../fn/morphology.hpp"
+#include "../fn/filters.hpp"
 #include "settings.hpp"
 
 namespace ias {

@@ -13,7 +13,7 @@
 
 #include "../core/concepts.hpp"
 #include "../core/configured.hpp"
-#include "../fn/morphology.hpp"
+#include "../fn/mask_algebra.hpp"
 #include "../fn/perlin_noise.hpp"
 
 namespace ias {
