@@ -6,7 +6,6 @@
 // Exit codes: 0 success; 1 a run that failed (unreadable input, disk error, bad data);
 // 2 a command line or configuration that is wrong (nothing was done).
 #include <algorithm>
-#include <charconv>
 #include <chrono>
 #include <cstdint>
 #include <cstdio>
@@ -18,7 +17,6 @@
 #include <stdexcept>
 #include <string>
 #include <string_view>
-#include <system_error>
 #include <thread>
 #include <utility>
 #include <vector>
@@ -156,12 +154,7 @@ int run_generate(const arguments& args) {
     } catch (const std::invalid_argument& e) {
         throw usage_error(e.what());
     }
-    for (const auto& kept : report.kept)
-        std::fprintf(stderr, "ias generate: --force kept '%s', which is not a file of the dataset\n", kept.string().c_str());
-    for (const auto& busy : report.busy)
-        std::fprintf(stderr, "ias generate: --force left '%s', which another process is writing\n", busy.string().c_str());
-    if (report.stale_temporaries != 0)
-        std::fprintf(stderr, "ias generate: removed %zu temporary file(s) left by an interrupted run\n", report.stale_temporaries);
+    for (const auto& note : report.notes()) std::fprintf(stderr, "ias generate: %s\n", note.c_str());
     ias::dataset::record_check check;
     if (resume) check = ias::dataset::check_records(out, shard, threads);
     for (const auto& [index, problem] : check.damaged)
@@ -189,16 +182,11 @@ int run_generate(const arguments& args) {
 int run_preview(const arguments& args) {
     args.only({"input", "recipe", "config", "prompt", "out", "n", "seed", "size", "foreground", "textures", "max-pixels", "force", "help"});
     const fs::path out = args.required("out");
-    if (out.empty()) throw usage_error("--out is empty; name the sheet to write, such as sheet.png");
     try {
-        (void)ias::format_from_extension(out);
+        ias::dataset::check_sheet_path(out, args.has("force"));
     } catch (const std::invalid_argument& e) {
-        throw usage_error(std::string("--out: ") + e.what());
+        throw usage_error(e.what());
     }
-    std::error_code ec;
-    if (fs::is_directory(out, ec)) throw usage_error("--out '" + out.string() + "' is a folder; name the sheet to write, such as sheet.png");
-    if (fs::exists(out, ec) && !args.has("force"))
-        throw usage_error("--out '" + out.string() + "' exists; pass --force to overwrite it");
     const std::uint64_t n = args.number("n", 16, 1, 1024);
     const std::uint64_t seed = args.number("seed", 0);
     std::string foreground;

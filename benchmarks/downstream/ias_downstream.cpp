@@ -21,11 +21,11 @@
 #include <string>
 #include <vector>
 
+#include <ias/baseline/pixel_gaussian.hpp>
 #include <ias/core/json.hpp>
 #include <ias/dataset/defect_folders.hpp>
 #include <ias/dataset/preview.hpp>
 #include <ias/eval/metrics.hpp>
-#include <ias/baseline/pixel_gaussian.hpp>
 #include <ias/fn/resize.hpp>
 #include <ias/io/files.hpp>
 #include <ias/io/stb.hpp>

@@ -5,12 +5,17 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <filesystem>
 #include <mutex>
+#include <stdexcept>
+#include <string>
+#include <system_error>
 #include <utility>
 
 #include "../core/image.hpp"
 #include "../fn/resize.hpp"
 #include "../generate.hpp"
+#include "../io/stb.hpp"
 #include "job.hpp"
 
 namespace ias::dataset {
@@ -47,6 +52,24 @@ private:
     ias::image<float> as_float_, small_, mask_small_;
     fn::resize_scratch scratch_;
 };
+
+/// Throws std::invalid_argument, before any work, unless `out` can take a preview sheet: a
+/// non-empty path with an image extension (.png, .jpg, .bmp, .tga), not a folder, and not
+/// an existing file unless `force`.
+inline void check_sheet_path(const std::filesystem::path& out, bool force) {
+    if (out.empty()) throw std::invalid_argument("--out is empty; name the sheet to write, such as sheet.png");
+    try {
+        (void)ias::format_from_extension(out);
+    } catch (const std::invalid_argument& e) {
+        throw std::invalid_argument(std::string("--out: ") + e.what());
+    }
+    std::error_code ec;
+    if (std::filesystem::is_directory(out, ec))
+        throw std::invalid_argument("--out '" + out.string() + "' is a folder; name the sheet to write, such as sheet.png");
+    if (std::filesystem::exists(out, ec) && !force)
+        throw std::invalid_argument("--out '" + out.string() + "' exists; pass --force to overwrite it");
+}
+
 
 /// The sheet of `ias preview`: for samples 0 .. n-1 of `j` with `seed` (epoch 0), one row
 /// each: the input, the synthetic sample, and the sample with its mask in red. Every input of

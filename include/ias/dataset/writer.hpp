@@ -170,6 +170,16 @@ struct prepare_report {
     std::vector<std::filesystem::path> busy;
     /// Temporary files left by writers that are gone (a killed run), removed.
     std::size_t stale_temporaries = 0;
+
+    /// What a user should be told of the above, one line each.
+    [[nodiscard]] std::vector<std::string> notes() const {
+        std::vector<std::string> out;
+        for (const auto& p : kept) out.push_back("--force kept '" + p.string() + "', which is not a file of the dataset");
+        for (const auto& p : busy) out.push_back("--force left '" + p.string() + "', which another process is writing");
+        if (stale_temporaries != 0)
+            out.push_back("removed " + std::to_string(stale_temporaries) + " temporary file(s) left by an interrupted run");
+        return out;
+    }
 };
 
 /// Makes `out.root` ready for the run `run`: checks what is there against the request,
