@@ -30,7 +30,7 @@ int main() {
     ias::defect_spec chip = ias::defect_spec::of(ias::defect_type::chip);
     chip.count_max = 2;
     chip.size = {0.1f, 0.15f};
-    const ias::procedural_defects chips{.specs = {chip}, .binary_mask = true};
+    const ias::procedural_defects chips({.specs = {chip}, .binary_mask = true});
     ias::image<float> part(128, 128, 3, 0.1f), disk(128, 128, 1, 0.0f);
     for (int y = 0; y < 128; ++y)
         for (int x = 0; x < 128; ++x)
