@@ -8,7 +8,7 @@
 int main() {
     // A prompt becomes defect specs, and the specs print back as a prompt.
     const auto defects = ias::procedural_defects::from_prompt("two long thin dark scratches near the top edge and a small pore");
-    std::printf("specs: %s\n", ias::to_prompt(defects.specs).c_str());
+    std::printf("specs: %s\n", ias::to_prompt(defects.settings().specs).c_str());
 
     // A brushed grey surface.
     ias::image<float> surface(128, 128, 3);

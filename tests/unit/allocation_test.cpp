@@ -121,7 +121,7 @@ TEST_CASE("allocation: diffusion inpainting and the GAN hook allocate nothing pe
     });
     check_no_allocation_once_warm(ias::pipeline(ias::ellipse_mask{},
                                                 ias::one_of(ias::diffusion_inpaint({.sampler = sampler, .paste_back = {.dilation = 2, .feather_sigma = 1.5f}}),
-                                                            ias::generated_patch{.generator = generator, .latent_size = 64})));
+                                                            ias::generated_patch({.generator = generator, .latent_size = 64}))));
 }
 
 TEST_CASE("allocation: the procedural defects allocate nothing once warm", "[allocation]") {
