@@ -82,7 +82,7 @@ static void BM_procedural_defects_on_object(benchmark::State& state) {
         s.ensure_mask();
         s.foreground.assign(disk.view());
         ias::rng_stream rng(2, index++);
-        stage(s, rng);
+        ias::run(stage, s, rng);
         benchmark::DoNotOptimize(s.image.width());
     }
     state.SetItemsProcessed(state.iterations());

@@ -19,7 +19,7 @@ int main() {
     for (std::uint64_t i = 0; i < 3; ++i) {
         ias::sample s{ias::image<float>(surface)};
         ias::rng_stream rng(7, i);  // (seed, index): the same bytes on any thread
-        defects(s, rng);
+        ias::run(defects, s, rng);
         int masked = 0;
         for (std::size_t k = 0; k < s.mask.size(); ++k) masked += s.mask.data()[k] > 0.0f;
         std::printf("sample %llu: label %d, kind %s, %d pixels masked\n", static_cast<unsigned long long>(i), s.label,
@@ -41,7 +41,7 @@ int main() {
     ias::sample s{ias::image<float>(part)};
     s.foreground = disk;  // defects damage the object only; chips reveal the table behind it
     ias::rng_stream rng(7, 3);
-    chips(s, rng);
+    ias::run(chips, s, rng);
     int masked = 0;
     for (std::size_t k = 0; k < s.mask.size(); ++k) masked += s.mask.data()[k] == 1.0f;
     std::printf("sample 3: label %d, kind %s, %d pixels masked\n", s.label, s.defect_kind.c_str(), masked);

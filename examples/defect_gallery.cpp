@@ -81,7 +81,7 @@ int main(int argc, char** argv) try {
             const auto stage = ias::procedural_defects::from_prompt(prompts[std::size_t(k)]);
             ias::sample s = part;
             ias::rng_stream rng(seed, std::uint64_t(row * columns + k));
-            stage(s, rng);
+            ias::run(stage, s, rng);
             // The mask must be positive exactly where the pixels changed.
             const auto& before = part.image.get<float>();
             const auto& after = s.image.get<float>();
