@@ -71,7 +71,7 @@ struct diffusion_inpaint_settings {
 };
 
 /// Synthesises the masked region of a sample with a host diffusion model (METHODS §3.3–3.4),
-/// the second stage of a mask-first pipeline: `pipeline(perlin_mask{...}, diffusion_inpaint{...})`
+/// the second stage of a mask-first pipeline: `pipeline(perlin_mask({...}), diffusion_inpaint({...}))`
 /// with any ias mask stage, or a host mask model in front (AnomalyDiffusion's stage 1).
 ///
 /// - `keep_known` (Blended Diffusion, Blended Latent Diffusion, RePaint, AnomalyDiffusion,
