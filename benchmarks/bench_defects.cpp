@@ -73,7 +73,7 @@ static void BM_procedural_defects_on_object(benchmark::State& state) {
             }
     std::vector<ias::defect_spec> every;
     for (const ias::defect_type kind : ias::all_defect_types) every.push_back(ias::defect_spec::of(kind));
-    const ias::procedural_defects stage{.specs = every};
+    const ias::procedural_defects stage({.specs = every});
     ias::sample s{ias::any_image(part)};
     std::uint32_t index = 0;
     for (auto _ : state) {

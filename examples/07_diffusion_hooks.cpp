@@ -36,7 +36,7 @@ int main() {
     };
     const auto synthesis = ias::pipeline(
         ias::ellipse_mask{.count_min = 1, .count_max = 1, .radius_min = 0.2f, .radius_max = 0.3f},
-        ias::rejection_filter(ias::diffusion_inpaint{.sampler = sampler, .paste_back = {.feather_sigma = 1.0f}}, darkness, 0.7, 1.0, 6));
+        ias::rejection_filter(ias::diffusion_inpaint({.sampler = sampler, .paste_back = {.feather_sigma = 1.0f}}), darkness, 0.7, 1.0, 6));
 
     for (std::uint32_t index = 0; index < 4; ++index) {
         ias::sample s{ias::any_image(ias::image<float>(32, 32, 1, 0.5f))};

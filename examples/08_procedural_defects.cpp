@@ -8,7 +8,7 @@
 int main() {
     // A prompt becomes defect specs, and the specs print back as a prompt.
     const auto defects = ias::procedural_defects::from_prompt("two long thin dark scratches near the top edge and a small pore");
-    std::printf("specs: %s\n", ias::to_prompt(defects.specs).c_str());
+    std::printf("specs: %s\n", ias::to_prompt(defects.settings().specs).c_str());
 
     // A brushed grey surface.
     ias::image<float> surface(128, 128, 3);
@@ -30,7 +30,7 @@ int main() {
     ias::defect_spec chip = ias::defect_spec::of(ias::defect_type::chip);
     chip.count_max = 2;
     chip.size = {0.1f, 0.15f};
-    const ias::procedural_defects chips{.specs = {chip}, .binary_mask = true};
+    const ias::procedural_defects chips({.specs = {chip}, .binary_mask = true});
     ias::image<float> part(128, 128, 3, 0.1f), disk(128, 128, 1, 0.0f);
     for (int y = 0; y < 128; ++y)
         for (int x = 0; x < 128; ++x)

@@ -120,8 +120,8 @@ TEST_CASE("allocation: diffusion inpainting and the GAN hook allocate nothing pe
         for (std::size_t i = 0; i < out.patch.size(); ++i) out.patch.data()[i] = in.z[i % in.z.size()] > 0 ? 1.0f : 0.0f;
     });
     check_no_allocation_once_warm(ias::pipeline(ias::ellipse_mask{},
-                                                ias::one_of(ias::diffusion_inpaint{.sampler = sampler, .paste_back = {.dilation = 2, .feather_sigma = 1.5f}},
-                                                            ias::generated_patch{.generator = generator, .latent_size = 64})));
+                                                ias::one_of(ias::diffusion_inpaint({.sampler = sampler, .paste_back = {.dilation = 2, .feather_sigma = 1.5f}}),
+                                                            ias::generated_patch({.generator = generator, .latent_size = 64}))));
 }
 
 TEST_CASE("allocation: the procedural defects allocate nothing once warm", "[allocation]") {
@@ -145,7 +145,7 @@ TEST_CASE("allocation: the procedural defects allocate nothing once warm", "[all
     std::vector<ias::defect_spec> every;
     for (const ias::defect_type kind : ias::all_defect_types) every.push_back(ias::defect_spec::of(kind));
     check_no_allocation_once_warm(ias::pipeline(ias::estimate_foreground{ias::realnet_foreground("screw")},
-                                                ias::procedural_defects{.specs = every, .binary_mask = true}));
+                                                ias::procedural_defects({.specs = every, .binary_mask = true})));
 }
 
 TEST_CASE("allocation: the recipes allocate nothing per sample once warm", "[allocation]") {

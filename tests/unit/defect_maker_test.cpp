@@ -47,13 +47,13 @@ ias::sample make_sample(int w, int h, int c, bool with_foreground, int seed = 0)
 
 /// A defect maker with no colour jitter, no softening and (for clumps) weight 1: the fill
 /// lands unchanged inside the shape.
-ias::defect_maker plain(ias::defect_shape shape, ias::defect_fill fill) {
-    return {.shape = shape,
-            .fill = fill,
-            .jitter = {.brightness = 0, .contrast = 0, .saturation = 0, .hue = 0},
-            .soften_probability = 0.0f,
-            .clump_weight_min = 1.0f,
-            .clump_weight_max = 1.0f};
+ias::defect_maker plain(ias::defect_shape shape, ias::defect_fill fill, std::shared_ptr<const ias::image_pool> pool = nullptr) {
+    return ias::defect_maker({.shape = shape,
+                              .fill = fill,
+                              .pool = std::move(pool),
+                              .jitter = {.brightness = 0, .contrast = 0, .saturation = 0, .hue = 0},
+                              .soften_probability = 0.0f,
+                              .clump_weight = {1.0f, 1.0f}});
 }
 
 /// The hard shape of `p`, drawn by the mask transform on its own.
@@ -61,19 +61,19 @@ ias::image<float> placed_shape(const ias::defect_maker& t, const ias::defect_mak
     ias::sample scratch{ias::any_image(ias::image<std::uint8_t>(w, h, 1))};
     switch (p.shape) {
         case ias::defect_shape::bezier_rect: {
-            auto m = t.rect_shape;
+            auto m = t.settings().rect_shape;
             m.restrict_to_foreground = false;
             m.apply(scratch, p.rect);
             break;
         }
         case ias::defect_shape::bezier_scar: {
-            auto m = t.scar_shape;
+            auto m = t.settings().scar_shape;
             m.restrict_to_foreground = false;
             m.apply(scratch, p.scar);
             break;
         }
         case ias::defect_shape::bezier_clump: {
-            auto m = t.clump_shape;
+            auto m = t.settings().clump_shape;
             m.restrict_to_foreground = false;
             m.apply(scratch, p.clump);
             break;
@@ -114,8 +114,8 @@ TEMPLATE_TEST_CASE("defect_maker: pixels outside the alpha keep their bytes and 
                     for (std::uint64_t seed = 0; seed < 8; ++seed) {
                         const int w = 96 + int(seed) * 5, h = 80;
                         CAPTURE(channels, int(shape), int(fill), soften, seed);
-                        ias::defect_maker t{.shape = shape, .fill = fill, .soften_probability = soften};
-                        if (seed % 2 == 1) t.pool = pool;
+                        const ias::defect_maker t(
+                            {.shape = shape, .fill = fill, .pool = seed % 2 == 1 ? pool : nullptr, .soften_probability = soften});
                         const ias::sample original = make_sample<TestType>(w, h, channels, seed % 4 < 2, int(seed));
                         ias::sample s = original;
                         ias::rng_stream rng(seed, 3);
@@ -151,7 +151,7 @@ TEST_CASE("defect_maker: the anchor lies on the foreground and the box is centre
     const int w = 128, h = 96;
     for (const auto shape : all_shapes)
         for (std::uint64_t i = 0; i < 60; ++i) {
-            const ias::defect_maker t{.shape = shape};
+            const ias::defect_maker t({.shape = shape});
             ias::sample s = make_sample<std::uint8_t>(w, h, 3, true);
             ias::rng_stream rng(5, i);
             const auto p = t.sample_params(rng, s);
@@ -255,8 +255,7 @@ TEST_CASE("defect_maker: the cut fill never uses the sample's own pool image", "
     for (const auto shape : all_shapes) {
         SECTION("a pool of several images") {
             const auto pool = constant_pool(w, h, 4);
-            auto t = plain(shape, ias::defect_fill::cut);
-            t.pool = pool;
+            const auto t = plain(shape, ias::defect_fill::cut, pool);
             std::array<int, 4> used{};
             for (std::uint64_t i = 0; i < 400; ++i) {
                 const int own = int(i % 4);
@@ -277,8 +276,7 @@ TEST_CASE("defect_maker: the cut fill never uses the sample's own pool image", "
             for (const int n : used) CHECK(n > 50);
         }
         SECTION("a pool of one image") {
-            auto t = plain(shape, ias::defect_fill::cut);
-            t.pool = constant_pool(w, h, 1);
+            const auto t = plain(shape, ias::defect_fill::cut, constant_pool(w, h, 1));
             ias::sample s = make_sample<float>(w, h, 3, false);
             s.source_index = 0;
             ias::rng_stream rng(11, 0);
@@ -312,7 +310,7 @@ TEST_CASE("defect_maker: deterministic and replayed from a trace", "[defect_make
         for (const auto fill : all_fills)
             for (std::uint64_t seed = 0; seed < 4; ++seed) {
                 CAPTURE(int(shape), int(fill), seed);
-                const ias::defect_maker t{.shape = shape, .fill = fill, .pool = seed % 2 ? pool : nullptr};
+                const ias::defect_maker t({.shape = shape, .fill = fill, .pool = seed % 2 ? pool : nullptr});
                 auto make = [&] {
                     ias::sample s = make_sample<std::uint8_t>(120, 100, 3, seed >= 2, int(seed));
                     s.source_index = 1;
@@ -347,7 +345,7 @@ TEST_CASE("defect_maker: grey float images and soft alphas stay in range", "[def
     for (const auto shape : all_shapes)
         for (const auto fill : all_fills)
             for (std::uint64_t i = 0; i < 10; ++i) {
-                const ias::defect_maker t{.shape = shape, .fill = fill, .soften_probability = 1.0f};
+                const ias::defect_maker t({.shape = shape, .fill = fill, .soften_probability = 1.0f});
                 ias::sample s = make_sample<float>(64, 48, 1, i % 2 == 0);
                 ias::rng_stream rng(13, i);
                 ias::run(t, s, rng);
@@ -397,7 +395,7 @@ TEST_CASE("defect_maker: clump weights lie in REB's range and rect and scar use 
         for (std::uint64_t i = 0; i < 50; ++i) {
             ias::sample s = make_sample<std::uint8_t>(64, 64, 3, false);
             ias::rng_stream rng(14, i);
-            const auto p = ias::defect_maker{.shape = shape}.sample_params(rng, s);
+            const auto p = ias::defect_maker({.shape = shape}).sample_params(rng, s);
             if (shape == ias::defect_shape::bezier_clump) {
                 REQUIRE((p.weight >= 0.5f && p.weight <= 1.0f));
             } else {
@@ -411,21 +409,21 @@ TEST_CASE("defect_maker: clump weights lie in REB's range and rect and scar use 
 TEST_CASE("defect_maker: invalid settings throw", "[defect_maker]") {
     ias::sample s = make_sample<std::uint8_t>(32, 32, 3, false);
     ias::rng_stream rng(0, 0);
-    CHECK_THROWS_AS((ias::defect_maker{.noise_mean_step = 0}.sample_params(rng, s)), std::invalid_argument);
-    CHECK_THROWS_AS((ias::defect_maker{.noise_mean_min = 200, .noise_mean_max = 100}.sample_params(rng, s)), std::invalid_argument);
-    CHECK_THROWS_AS((ias::defect_maker{.soften_probability = 2.0f}.sample_params(rng, s)), std::invalid_argument);
-    CHECK_THROWS_AS((ias::defect_maker{.soften_kernel_rect = 4}.sample_params(rng, s)), std::invalid_argument);
-    CHECK_THROWS_AS((ias::defect_maker{.clump_weight_min = 0.8f, .clump_weight_max = 0.5f}.sample_params(rng, s)), std::invalid_argument);
-    CHECK_THROWS_AS((ias::defect_maker{.rect_shape = {.area_min = 0.5f, .area_max = 0.1f}}.sample_params(rng, s)), std::invalid_argument);
-    CHECK_THROWS_AS((ias::defect_maker_dm6{.view = 7}.sample_params(rng, s)), std::invalid_argument);
-    CHECK_THROWS_AS((ias::defect_maker_dm6{.view = -2}.sample_params(rng, s)), std::invalid_argument);
-    CHECK_NOTHROW(ias::defect_maker{}.validate());
-    CHECK_NOTHROW(ias::defect_maker_dm6{}.validate());
+    CHECK_THROWS_WITH(ias::defect_maker({.noise_mean_step = 0}), Catch::Contains("ias::defect_maker: parameter 'noise_mean_step' is 0"));
+    CHECK_THROWS_WITH(ias::defect_maker({.noise_mean = {200, 100}}), Catch::Contains("parameter 'noise_mean' is [200, 100]"));
+    CHECK_THROWS_WITH(ias::defect_maker({.soften_probability = 2.0f}), Catch::Contains("parameter 'soften_probability' is 2"));
+    CHECK_THROWS_WITH(ias::defect_maker({.soften_kernel_rect = 4}), Catch::Contains("soften_kernel_rect must be odd"));
+    CHECK_THROWS_WITH(ias::defect_maker({.clump_weight = {0.8f, 0.5f}}), Catch::Contains("parameter 'clump_weight' is [0.8, 0.5]"));
+    CHECK_THROWS_AS((ias::defect_maker({.rect_shape = {.area_min = 0.5f, .area_max = 0.1f}}).sample_params(rng, s)), std::invalid_argument);
+    CHECK_THROWS_WITH(ias::defect_maker_dm6({.view = 7}), Catch::Contains("ias::defect_maker_dm6: parameter 'view' is 7"));
+    CHECK_THROWS_WITH(ias::defect_maker_dm6({.view = -2}), Catch::Contains("parameter 'view' is -2"));
+    CHECK_NOTHROW(ias::defect_maker{});
+    CHECK_NOTHROW(ias::defect_maker_dm6{});
 }
 
 TEST_CASE("defect_maker_dm6: views are uniform and the label is the class", "[defect_maker]") {
     const auto pool = constant_pool(48, 48, 3);
-    const ias::defect_maker_dm6 t{.pool = pool};
+    const ias::defect_maker_dm6 t({.pool = pool});
     std::array<int, 7> counts{};
     const int n = 2100;
     for (std::uint64_t i = 0; i < std::uint64_t(n); ++i) {
@@ -463,7 +461,7 @@ TEST_CASE("defect_maker_dm6: a fixed view and replay", "[defect_maker]") {
     for (int v = 0; v < 7; ++v)
         for (std::uint64_t i = 0; i < 5; ++i) {
             CAPTURE(v, i);
-            const ias::defect_maker_dm6 t{.view = v, .pool = pool};
+            const ias::defect_maker_dm6 t({.view = v, .pool = pool});
             auto make = [&] { return make_sample<float>(56, 48, 3, i % 2 == 0); };
             ias::sample s = make();
             s.trace.emplace();
@@ -487,7 +485,7 @@ TEST_CASE("defect_maker: tiny and empty images", "[defect_maker]") {
             for (const auto& [w, h] : {std::pair{1, 1}, std::pair{3, 40}, std::pair{40, 2}, std::pair{9, 9}})
                 for (std::uint64_t i = 0; i < 6; ++i) {
                     CAPTURE(int(shape), int(fill), w, h, i);
-                    const ias::defect_maker t{.shape = shape, .fill = fill, .soften_probability = 0.5f};
+                    const ias::defect_maker t({.shape = shape, .fill = fill, .soften_probability = 0.5f});
                     const ias::sample original = make_sample<std::uint8_t>(w, h, 3, false);
                     ias::sample s = original;
                     ias::rng_stream rng(17, i);

@@ -44,7 +44,7 @@ struct box_mask {
 }  // namespace
 
 TEST_CASE("diffusion inpaint after a mask stage keeps every unmasked byte and fills the mask", "[diffusion]") {
-    const auto p = pipeline(box_mask{8, 8, 20, 16}, diffusion_inpaint{.sampler = two_colour_sampler(32, 24, 3, -0.8f, 0.9f)});
+    const auto p = pipeline(box_mask{8, 8, 20, 16}, diffusion_inpaint({.sampler = two_colour_sampler(32, 24, 3, -0.8f, 0.9f)}));
     sample s = textured(32, 24, 3);
     const sample input = s;
     rng_stream rng(5, 2);
@@ -103,8 +103,8 @@ TEST_CASE("diffusion inpaint with a latent codec pools the mask to the latent gr
             for (int x = 0; x < im.width(); ++x)
                 for (int c = 0; c < im.channels(); ++c) im(x, y, c) = latent.image(0)(x / 2, y / 2);
     };
-    const auto inpaint = diffusion_inpaint{.sampler = two_colour_sampler(16, 12, 1, 0.5f, 0.5f), .codec = codec,
-                                           .paste_back = {.dilation = 1}};
+    const auto inpaint = diffusion_inpaint({.sampler = two_colour_sampler(16, 12, 1, 0.5f, 0.5f), .codec = codec,
+                                            .paste_back = {.dilation = 1}});
     sample s = textured(32, 24, 3);
     const sample input = s;
     rng_stream rng(1, 0);
@@ -128,8 +128,8 @@ TEST_CASE("diffusion inpaint with a latent codec pools the mask to the latent gr
 
 TEST_CASE("diffusion inpaint without the known region pastes a whole generated image through the mask with opacity", "[diffusion]") {
     // RealNet's SDAS route: generate freely, paste through the mask with opacity 0.5.
-    const auto inpaint = diffusion_inpaint{.sampler = two_colour_sampler(16, 16, 1, 1.0f, 1.0f), .keep_known = false,
-                                           .opacity_min = 0.5f, .opacity_max = 0.5f, .defect_kind = "sdas"};
+    const auto inpaint = diffusion_inpaint({.sampler = two_colour_sampler(16, 16, 1, 1.0f, 1.0f), .keep_known = false,
+                                            .opacity = {0.5f, 0.5f}, .defect_kind = "sdas"});
     image<float> grey(16, 16, 1, 0.2f);
     sample s{any_image(grey)};
     rng_stream rng(3, 1);
@@ -148,9 +148,9 @@ TEST_CASE("diffusion inpaint without the known region pastes a whole generated i
     run(inpaint, plain, rng);
     CHECK(plain.image.get<float>() == grey);
     CHECK(plain.label == 0);
-    CHECK_THROWS_WITH(run(diffusion_inpaint{}, plain, rng), Contains("sampler is empty"));
-    CHECK_THROWS_WITH(run(diffusion_inpaint{.sampler = two_colour_sampler(16, 16, 1, 0, 0), .opacity_min = 0.7f, .opacity_max = 0.2f}, plain, rng),
-                      Contains("opacity_min"));
+    CHECK_THROWS_WITH(diffusion_inpaint{}, Contains("sampler is empty"));
+    CHECK_THROWS_WITH(diffusion_inpaint({.sampler = two_colour_sampler(16, 16, 1, 0, 0), .opacity = {0.7f, 0.2f}}),
+                      Contains("ias::diffusion_inpaint: parameter 'opacity' is [0.7, 0.2]"));
 }
 
 TEST_CASE("diffusion mask-first pipeline with a host mask the border rule filters", "[diffusion]") {
@@ -162,7 +162,7 @@ TEST_CASE("diffusion mask-first pipeline with a host mask the border rule filter
     });
     const auto border = [](const sample& s) { return double(diffusion::max_border_fraction(s.mask.view())); };
     const auto p = pipeline(rejection_filter(host_mask{.generator = squares}, border, 0.0, 1.0 / 3.0, 16, when_exhausted::throw_error),
-                            diffusion_inpaint{.sampler = two_colour_sampler(12, 12, 1, -1.0f, -1.0f)});
+                            diffusion_inpaint({.sampler = two_colour_sampler(12, 12, 1, -1.0f, -1.0f)}));
     int touched_border_attempts = 0;
     for (std::uint32_t index = 0; index < 20; ++index) {
         sample s = textured(12, 12, 1);

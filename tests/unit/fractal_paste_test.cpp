@@ -42,13 +42,13 @@ ias::image<float> expected_mask(const ias::fractal_paste& t, const ias::fractal_
     const int c = p.size;
     ias::image<float> ones(c, c, 1, 1.0f), alpha(c, c, 1, 0.0f), fractal(c, c, 1, 0.0f);
     ias::fn::rotate(std::as_const(ones).view(), alpha.view(), p.angle * std::numbers::pi_v<float> / 180.0f, 0.0f);
-    ias::fn::ifs_fractal(fractal.view(), p.maps, t.iterations, p.chaos_seed);
+    ias::fn::ifs_fractal(fractal.view(), p.maps, t.settings().iterations, p.chaos_seed);
     for (int j = 0; j < c; ++j)
         for (int i = 0; i < c; ++i) {
             const int x = p.target_x + i, y = p.target_y + j;
             if (x >= 0 && y >= 0 && x < w && y < h && alpha(i, j) > 0.0f && fractal(i, j) > 0.0f) mask(x, y) = 1.0f;
         }
-    for (int k = 0; k < t.dilation; ++k) {
+    for (int k = 0; k < t.settings().dilation; ++k) {
         ias::image<float> next(w, h, 1, 0.0f);
         for (int y = 0; y < h; ++y)
             for (int x = 0; x < w; ++x)
@@ -75,7 +75,7 @@ TEMPLATE_TEST_CASE("fractal_paste: bytes outside the mask are kept and the mask 
                    std::uint8_t, float) {
     const int channels = GENERATE(1, 3, 4);
     const float noise_probability = GENERATE(0.0f, 1.0f);
-    const ias::fractal_paste t{.iterations = 5000, .noise_probability = noise_probability, .global_jitter = 0.0f};
+    const ias::fractal_paste t({.iterations = 5000, .noise_probability = noise_probability, .global_jitter = 0.0f});
     int changed_samples = 0;
     for (std::uint64_t i = 0; i < 12; ++i) {
         const int w = 96 + int(i % 3) * 17, h = 80 + int(i % 2) * 31;
@@ -93,7 +93,7 @@ TEMPLATE_TEST_CASE("fractal_paste: bytes outside the mask are kept and the mask 
         REQUIRE(s.label == 1);
         s.validate();
         // Without noise the changes lie on the undilated footprint, with it inside the mask.
-        const ias::image<float> footprint = expected_mask(ias::fractal_paste{.iterations = t.iterations, .dilation = 0}, p, w, h);
+        const ias::image<float> footprint = expected_mask(ias::fractal_paste({.iterations = t.settings().iterations, .dilation = 0}), p, w, h);
         int changed = 0, changed_outside_mask = 0, changed_outside_footprint = 0, not_binary = 0;
         for (int y = 0; y < h; ++y)
             for (int x = 0; x < w; ++x) {
@@ -175,7 +175,7 @@ TEST_CASE("fractal_paste: parameters follow the published rules", "[fractal_past
 TEMPLATE_TEST_CASE("fractal_paste: same seed and index give the same bytes and a trace replays them", "[fractal_paste]", std::uint8_t,
                    float) {
     const int channels = GENERATE(1, 3, 4);
-    const ias::fractal_paste t{.iterations = 5000};
+    const ias::fractal_paste t({.iterations = 5000});
     for (std::uint64_t i = 0; i < 6; ++i) {
         CAPTURE(channels, i);
         const ias::image<TestType> normal = textured<TestType>(120, 90, channels);
@@ -208,7 +208,7 @@ TEMPLATE_TEST_CASE("fractal_paste: same seed and index give the same bytes and a
 
 TEMPLATE_TEST_CASE("fractal_paste: the global jitter is colour_jitter with the recorded factors on the whole image", "[fractal_paste]",
                    std::uint8_t, float) {
-    const ias::fractal_paste t{.iterations = 5000};
+    const ias::fractal_paste t({.iterations = 5000});
     const ias::image<TestType> normal = textured<TestType>(100, 70, 3);
     for (std::uint64_t i = 0; i < 5; ++i) {
         ias::sample s(normal);
@@ -228,7 +228,7 @@ TEMPLATE_TEST_CASE("fractal_paste: the global jitter is colour_jitter with the r
 
 TEMPLATE_TEST_CASE("fractal_paste: the noise inside the mask has a standard deviation of 10 grey levels", "[fractal_paste]",
                    std::uint8_t, float) {
-    const ias::fractal_paste t{.iterations = 5000, .noise_probability = 1.0f, .global_jitter = 0.0f};
+    const ias::fractal_paste t({.iterations = 5000, .noise_probability = 1.0f, .global_jitter = 0.0f});
     const TestType grey = std::is_same_v<TestType, float> ? TestType(0.5f) : TestType(128);
     const ias::image<TestType> flat(160, 160, 3, grey);
     double sum = 0, sum2 = 0;
@@ -270,7 +270,7 @@ TEMPLATE_TEST_CASE("fractal_paste: the noise inside the mask has a standard devi
 
 TEMPLATE_TEST_CASE("fractal_paste: the pasted pixels are the source patch moved with the recorded flips", "[fractal_paste]",
                    std::uint8_t, float) {
-    const ias::fractal_paste t{.iterations = 5000, .noise_probability = 0.0f, .global_jitter = 0.0f};
+    const ias::fractal_paste t({.iterations = 5000, .noise_probability = 0.0f, .global_jitter = 0.0f});
     const int w = 90, h = 70, channels = GENERATE(1, 3);
     const ias::image<TestType> before = textured<TestType>(w, h, channels, 5);
     for (std::uint64_t i = 0; i < 8; ++i) {
@@ -284,7 +284,7 @@ TEMPLATE_TEST_CASE("fractal_paste: the pasted pixels are the source patch moved 
         p.flip_horizontal = i % 2 == 1;
         p.flip_vertical = i / 2 % 2 == 1;
         t.apply(s, p);
-        const ias::image<float> footprint = expected_mask(ias::fractal_paste{.iterations = t.iterations, .dilation = 0}, p, w, h);
+        const ias::image<float> footprint = expected_mask(ias::fractal_paste({.iterations = t.settings().iterations, .dilation = 0}), p, w, h);
         const auto& after = s.image.get<TestType>();
         const int c = p.size;
         int pasted = 0, wrong = 0;
@@ -303,7 +303,7 @@ TEMPLATE_TEST_CASE("fractal_paste: the pasted pixels are the source patch moved 
 }
 
 TEST_CASE("fractal_paste: channel change scales the chosen channels and grey images their one channel", "[fractal_paste]") {
-    const ias::fractal_paste t{.iterations = 5000, .noise_probability = 0.0f, .global_jitter = 0.0f};
+    const ias::fractal_paste t({.iterations = 5000, .noise_probability = 0.0f, .global_jitter = 0.0f});
     SECTION("colour") {
         const ias::image<float> flat(80, 80, 3, 0.0f);
         ias::image<float> start = flat;
@@ -378,7 +378,7 @@ TEST_CASE("fractal_paste: with a foreground the paste centre lies on it and the 
     for (int y = 0; y < h; ++y)
         for (int x = 0; x < w; ++x)
             if ((x - 105) * (x - 105) + (y - 70) * (y - 70) <= 15 * 15) fg(x, y) = 1.0f;
-    const ias::fractal_paste t{.iterations = 5000};
+    const ias::fractal_paste t({.iterations = 5000});
     SECTION("paste centre and source box") {
         for (std::uint64_t i = 0; i < 40; ++i) {
             CAPTURE(i);
@@ -408,7 +408,7 @@ TEST_CASE("fractal_paste: with a foreground the paste centre lies on it and the 
         for (const bool aware : {false, true}) {
             ias::sample s(textured<std::uint8_t>(w, h, 3));
             s.foreground = aware ? ias::image<float>(w, h, 1, 0.0f) : fg;
-            const ias::fractal_paste central{.object_aware = aware};
+            const ias::fractal_paste central({.object_aware = aware});
             for (std::uint64_t i = 0; i < 40; ++i) {
                 ias::rng_stream rng(14, i);
                 const auto p = central.sample_params(rng, s);
@@ -425,7 +425,7 @@ TEST_CASE("fractal_paste: with a foreground the paste centre lies on it and the 
 }
 
 TEST_CASE("fractal_paste: tiny images and replay on another size stay inside the image", "[fractal_paste]") {
-    const ias::fractal_paste t{.iterations = 2000};
+    const ias::fractal_paste t({.iterations = 2000});
     for (const auto& size : {std::pair{1, 1}, std::pair{3, 40}, std::pair{40, 2}, std::pair{7, 7}}) {
         for (std::uint64_t i = 0; i < 8; ++i) {
             ias::sample s(ias::image<float>(size.first, size.second, 3, 0.25f));
@@ -449,12 +449,12 @@ TEST_CASE("fractal_paste: tiny images and replay on another size stay inside the
 }
 
 TEST_CASE("fractal_paste: validation names the field", "[fractal_paste]") {
-    CHECK_THROWS_WITH((ias::fractal_paste{.size_min = 0.6f}.validate()), Catch::Contains("size_min") && Catch::Contains("size_max"));
-    CHECK_THROWS_WITH((ias::fractal_paste{.patch_jitter = 0.7f}.validate()), Catch::Contains("patch_jitter"));
-    CHECK_THROWS_WITH((ias::fractal_paste{.dilation = -1}.validate()), Catch::Contains("dilation is -1"));
-    CHECK_THROWS_WITH((ias::fractal_paste{.iterations = -5}.validate()), Catch::Contains("iterations is -5"));
-    CHECK_THROWS_WITH((ias::fractal_paste{.noise_probability = 2.0f}.validate()), Catch::Contains("noise_probability"));
-    CHECK_THROWS_WITH((ias::fractal_paste{.global_jitter = -0.1f}.validate()), Catch::Contains("global_jitter"));
-    CHECK_THROWS_AS((ias::fractal_paste{.angle_min = 80.0f}.validate()), std::invalid_argument);
+    CHECK_THROWS_WITH(ias::fractal_paste({.size = {0.6f, 0.5f}}), Catch::Contains("ias::fractal_paste: parameter 'size' is [0.6, 0.5]"));
+    CHECK_THROWS_WITH(ias::fractal_paste({.patch_jitter = 0.7f}), Catch::Contains("parameter 'patch_jitter' is 0.7"));
+    CHECK_THROWS_WITH(ias::fractal_paste({.dilation = -1}), Catch::Contains("parameter 'dilation' is -1"));
+    CHECK_THROWS_WITH(ias::fractal_paste({.iterations = -5}), Catch::Contains("parameter 'iterations' is -5"));
+    CHECK_THROWS_WITH(ias::fractal_paste({.noise_probability = 2.0f}), Catch::Contains("parameter 'noise_probability' is 2"));
+    CHECK_THROWS_WITH(ias::fractal_paste({.global_jitter = -0.1f}), Catch::Contains("parameter 'global_jitter' is -0.1"));
+    CHECK_THROWS_AS(ias::fractal_paste({.angle = {80.0f, 75.0f}}), std::invalid_argument);
     STATIC_REQUIRE(ias::parametrised_transform<ias::fractal_paste>);
 }

@@ -76,7 +76,7 @@ TEMPLATE_TEST_CASE("generated_patch: gan constant patch through a box mask chang
     set_box(s, 5, 4, 15, 12);
     const ias::image<float> mask_before = s.mask;
     const float value = std::is_same_v<T, float> ? 0.375f : 96.0f / 255.0f;
-    const ias::generated_patch t{.generator = constant(value)};
+    const ias::generated_patch t({.generator = constant(value)});
     ias::rng_stream rng(1, 0);
     ias::run(t, s, rng);
 
@@ -98,7 +98,7 @@ TEST_CASE("generated_patch: gan opacity o gives I + o(P - I)", "[gan]") {
     SECTION("exact values") {
         ias::sample s{ias::image<float>(16, 16, 1, 0.25f)};
         set_box(s, 2, 2, 10, 10);
-        const ias::generated_patch t{.generator = constant(0.75f), .opacity_min = 0.5f, .opacity_max = 0.5f};
+        const ias::generated_patch t({.generator = constant(0.75f), .opacity = {0.5f, 0.5f}});
         ias::rng_stream rng(3, 1);
         ias::run(t, s, rng);
         const auto& out = s.image.get<float>();
@@ -109,7 +109,7 @@ TEST_CASE("generated_patch: gan opacity o gives I + o(P - I)", "[gan]") {
     }
     SECTION("a drawn opacity, recorded in the trace") {
         const ias::image<float> input = random_image<float>(16, 12, 3, 9);
-        const ias::generated_patch t{.generator = constant(0.8f), .opacity_min = 0.2f, .opacity_max = 0.7f};
+        const ias::generated_patch t({.generator = constant(0.8f), .opacity = {0.2f, 0.7f}});
         for (std::uint64_t index = 0; index < 5; ++index) {
             ias::sample s{ias::image<float>(input)};
             set_box(s, 3, 3, 12, 9);
@@ -155,7 +155,7 @@ TEST_CASE("generated_patch: gan alpha replaces the mask and sets the label", "[g
     ias::sample s{ias::image<float>(20, 18, 1, 0.5f)};
     set_box(s, 0, 0, 3, 3);  // the previous mask, elsewhere: replaced
     s.defect_kind = "";
-    const ias::generated_patch t{.generator = alpha_generator, .defect_kind = "dfmgan"};
+    const ias::generated_patch t({.generator = alpha_generator, .defect_kind = "dfmgan"});
     ias::rng_stream rng(2, 2);
     ias::run(t, s, rng);
     const auto& out = s.image.get<float>();
@@ -171,7 +171,7 @@ TEST_CASE("generated_patch: gan alpha replaces the mask and sets the label", "[g
 
     SECTION("label_threshold 0 keeps the whole alpha") {
         ias::sample z{ias::image<float>(20, 18, 1, 0.5f)};
-        const ias::generated_patch all{.generator = alpha_generator, .label_threshold = 0.0f};
+        const ias::generated_patch all({.generator = alpha_generator, .label_threshold = 0.0f});
         ias::run(all, z, rng);
         CHECK(z.mask(4, 4) == 0.25f);
         CHECK(z.mask(7, 7) == 0.8f);
@@ -181,7 +181,7 @@ TEST_CASE("generated_patch: gan alpha replaces the mask and sets the label", "[g
         ias::sample z{ias::image<float>(20, 18, 1, 0.5f)};
         set_box(z, 0, 0, 3, 3);
         z.defect_kind = "earlier";
-        const ias::generated_patch faint{.generator = alpha_generator, .label_threshold = 0.9f};
+        const ias::generated_patch faint({.generator = alpha_generator, .label_threshold = 0.9f});
         ias::run(faint, z, rng);
         CHECK_FALSE(ias::any_positive(z.mask));
         CHECK(z.label == 0);
@@ -204,7 +204,7 @@ TEST_CASE("generated_patch: gan alpha replaces the mask and sets the label", "[g
 TEST_CASE("generated_patch: gan latent z is standard normal and tied to seed and index", "[gan]") {
     std::vector<float> seen;
     auto record = make_generator([&seen](const ias::generator_input& in, ias::generator_output&) { seen.assign(in.z.begin(), in.z.end()); });
-    const ias::generated_patch t{.generator = record, .latent_size = 4096};
+    const ias::generated_patch t({.generator = record, .latent_size = 4096});
     auto z_of = [&](std::uint64_t seed, std::uint64_t index) {
         ias::sample s{ias::image<float>(8, 8, 3, 0.5f)};
         ias::rng_stream rng(seed, index);
@@ -246,7 +246,7 @@ TEST_CASE("generated_patch: gan generator sees the conditioning the image and th
     });
     ias::diffusion::conditioning bundle;
     bundle.set("defect_class", 3).set("prompt", std::string("a scratch on a metal plate"));
-    const ias::generated_patch t{.generator = g, .latent_size = 16, .conditioning = bundle};
+    const ias::generated_patch t({.generator = g, .latent_size = 16, .conditioning = bundle});
     ias::sample s{ias::image<std::uint8_t>(input)};
     set_box(s, 2, 2, 6, 6);
     ias::rng_stream rng(1, 1);
@@ -266,7 +266,7 @@ TEST_CASE("generated_patch: gan bad generator output throws naming the problem",
         ias::sample s{ias::image<float>(input)};
         set_box(s, 2, 2, 8, 8);
         const ias::sample before = s;
-        const ias::generated_patch t{.generator = make_generator(std::move(g))};
+        const ias::generated_patch t({.generator = make_generator(std::move(g))});
         ias::rng_stream rng(1, 0);
         CHECK_THROWS_AS(ias::run(t, s, rng), ias::error);
         CHECK_THROWS_WITH(ias::run(t, s, rng), Catch::Contains(what));
@@ -301,7 +301,7 @@ TEST_CASE("generated_patch: gan bad generator output throws naming the problem",
     SECTION("patch values outside [0, 1] are clamped") {
         ias::sample s{ias::image<float>(input)};
         set_box(s, 2, 2, 8, 8);
-        const ias::generated_patch t{.generator = constant(1.25f)};
+        const ias::generated_patch t({.generator = constant(1.25f)});
         ias::rng_stream rng(1, 0);
         ias::run(t, s, rng);
         CHECK(s.image.get<float>()(3, 3, 0) == 1.0f);
@@ -309,33 +309,30 @@ TEST_CASE("generated_patch: gan bad generator output throws naming the problem",
     SECTION("a mask of the wrong shape") {
         ias::sample s{ias::image<float>(input)};
         s.mask.resize(8, 8, 1, 1.0f);
-        const ias::generated_patch t{.generator = constant(0.5f)};
+        const ias::generated_patch t({.generator = constant(0.5f)});
         ias::rng_stream rng(1, 0);
         CHECK_THROWS_WITH(ias::run(t, s, rng), Catch::Contains("the sample's mask is 8x8x1"));
     }
 }
 
-TEST_CASE("generated_patch: gan validate names the field", "[gan]") {
+TEST_CASE("generated_patch: gan construction names the field", "[gan]") {
     const auto g = constant(0.5f);
-    auto fails_with = [](const ias::generated_patch& t, const std::string& what) {
-        CHECK_THROWS_AS(t.validate(), std::invalid_argument);
-        CHECK_THROWS_WITH(t.validate(), Catch::Contains(what));
-        ias::sample s{ias::image<float>(8, 8, 3)};
-        ias::rng_stream rng(1, 0);
-        CHECK_THROWS_AS(ias::run(t, s, rng), std::invalid_argument);
+    auto fails_with = [](const ias::generated_patch_settings& settings, const std::string& what) {
+        CHECK_THROWS_AS(ias::generated_patch(settings), std::invalid_argument);
+        CHECK_THROWS_WITH(ias::generated_patch(settings), Catch::Contains("ias::generated_patch: ") && Catch::Contains(what));
     };
-    fails_with(ias::generated_patch{}, "generator is null");
-    fails_with(ias::generated_patch{.generator = make_generator(ias::patch_generator{})}, "generator is null");
-    fails_with(ias::generated_patch{.generator = g, .latent_size = 0}, "latent_size is 0");
-    fails_with(ias::generated_patch{.generator = g, .opacity_min = -0.1f}, "opacity_min = -0.1");
-    fails_with(ias::generated_patch{.generator = g, .opacity_max = 1.5f}, "opacity_max = 1.5");
-    fails_with(ias::generated_patch{.generator = g, .opacity_min = 0.8f, .opacity_max = 0.4f}, "opacity_min <= opacity_max");
-    fails_with(ias::generated_patch{.generator = g, .opacity_min = std::numeric_limits<float>::quiet_NaN()}, "opacity_min");
-    fails_with(ias::generated_patch{.generator = g, .label_threshold = 2.0f}, "label_threshold is 2");
-    fails_with(ias::generated_patch{.generator = g, .guidance = ias::fn::poisson_guidance::weighted_mixed}, "guidance");
-    fails_with(ias::generated_patch{.generator = g, .poisson = {.residual_tolerance = 0.0f}}, "poisson.residual_tolerance");
-    fails_with(ias::generated_patch{.generator = g, .poisson = {.max_iterations = 0}}, "poisson.max_iterations");
-    CHECK_NOTHROW(ias::generated_patch{.generator = g}.validate());
+    fails_with({}, "generator must be a callable");
+    fails_with({.generator = make_generator(ias::patch_generator{})}, "generator must be a callable");
+    fails_with({.generator = g, .latent_size = 0}, "parameter 'latent_size' is 0");
+    fails_with({.generator = g, .opacity = {-0.1f, 1.0f}}, "parameter 'opacity' is [-0.1, 1]");
+    fails_with({.generator = g, .opacity = {1.0f, 1.5f}}, "parameter 'opacity' is [1, 1.5]");
+    fails_with({.generator = g, .opacity = {0.8f, 0.4f}}, "it must be [min, max] with 0 <= min <= max <= 1");
+    fails_with({.generator = g, .opacity = {std::numeric_limits<float>::quiet_NaN(), 1.0f}}, "parameter 'opacity'");
+    fails_with({.generator = g, .label_threshold = 2.0f}, "parameter 'label_threshold' is 2");
+    fails_with({.generator = g, .guidance = ias::fn::poisson_guidance::weighted_mixed}, "guidance");
+    fails_with({.generator = g, .poisson = {.residual_tolerance = 0.0f}}, "poisson.residual_tolerance");
+    fails_with({.generator = g, .poisson = {.max_iterations = 0}}, "poisson.max_iterations");
+    CHECK_NOTHROW(ias::generated_patch({.generator = g}));
 }
 
 TEST_CASE("generated_patch: gan empty region leaves the sample unchanged", "[gan]") {
@@ -348,7 +345,7 @@ TEST_CASE("generated_patch: gan empty region leaves the sample unchanged", "[gan
             for (int x = 0; x < in.mask.width(); ++x) mask_all_zero = mask_all_zero && in.mask(x, y) == 0.0f;
         out.patch.fill(0.0f);
     });
-    const ias::generated_patch t{.generator = g};
+    const ias::generated_patch t({.generator = g});
     ias::rng_stream rng(5, 5);
     SECTION("an all-zero mask") {
         ias::sample s{random_image<std::uint8_t>(10, 10, 3, 4)};
@@ -387,8 +384,8 @@ TEMPLATE_TEST_CASE("generated_patch: gan poisson composite keeps pixels outside 
     ias::sample s{ias::image<T>(input)};
     set_box(s, 6, 5, 22, 19);
     s.mask(6, 5) = 0.3f;  // a soft value: outside the Poisson region (A > 0.5)
-    const ias::generated_patch t{
-        .generator = g, .composite = ias::patch_composite::poisson, .guidance = guidance, .opacity_min = opacity, .opacity_max = opacity};
+    const ias::generated_patch t({
+        .generator = g, .composite = ias::patch_composite::poisson, .guidance = guidance, .opacity = {opacity, opacity}});
     ias::rng_stream rng(7, 1);
     ias::run(t, s, rng);
     const auto& out = s.image.get<T>();
@@ -646,7 +643,7 @@ TEST_CASE("rejection_filter: filter composes in a pipeline with a mask stage and
     });
     const ias::rectangle_mask mask{.side_min = 6, .side_max = 10, .allow_clipping = false, .reference_size = 0};
     const auto p = ias::pipeline(mask, ias::rejection_filter(
-                                           ias::generated_patch{.generator = g, .latent_size = 8},
+                                           ias::generated_patch({.generator = g, .latent_size = 8}),
                                            [&](const ias::sample& s) {
                                                ++scorer_calls;
                                                double sum = 0.0, area = 0.0;

@@ -160,7 +160,7 @@ TEMPLATE_TEST_CASE("local_op: each of the five local changes leaves every pixel 
 TEMPLATE_TEST_CASE("local_op: the region from the incoming mask is the mask and nothing outside it changes", "[local_ops]",
                    std::uint8_t, float) {
     const int channels = GENERATE(1, 3, 4);
-    const ias::local_op t(ias::gaussian_noise{.sigma_min = 0.1f, .sigma_max = 0.2f}, {.region = ias::local_region::mask});
+    const ias::local_op t(ias::gaussian_noise({.sigma = {0.1f, 0.2f}}), {.region = ias::local_region::mask});
     const ias::ellipse_mask shape{.count_max = 4, .softness = 3.0f};
     for (std::uint64_t seed = 0; seed < 8; ++seed) {
         CAPTURE(channels, seed);
@@ -287,7 +287,7 @@ TEST_CASE("local_op: a box is clipped to the foreground and whole-image mode als
         }
     }
     SECTION("nested local operations") {
-        const ias::local_op t(ias::local_op(ias::gaussian_noise{}), {.area_min = 0.3f, .area_max = 0.5f});
+        const ias::local_op t(ias::local_op(ias::gaussian_noise{}), {.area = {0.3f, 0.5f}});
         for (std::uint64_t seed = 0; seed < 10; ++seed) {
             ias::sample s{ias::image<float>(original)};
             s.trace.emplace();
@@ -322,7 +322,7 @@ TEST_CASE("local_op: tiny images work with every local change", "[local_ops]") {
             [&](const auto&... op) {
                 (
                     [&](const auto& o) {
-                        const ias::local_op t(o, {.area_min = 0.5f, .area_max = 1.0f});
+                        const ias::local_op t(o, {.area = {0.5f, 1.0f}});
                         for (std::uint64_t seed = 0; seed < 4; ++seed) {
                             CAPTURE(std::remove_cvref_t<decltype(o)>::name, w, h, seed);
                             const auto original = random_image<std::uint8_t>(w, h, 3, seed);
@@ -367,7 +367,7 @@ TEMPLATE_TEST_CASE("local_ops: elastic deformation with zero amplitude is the id
     for (const float spacing : {1.0f, 3.5f, 8.0f, 100.0f}) {
         ias::sample s{ias::image<TestType>(original)};
         ias::rng_stream rng(1, 2);
-        ias::run(ias::elastic_deform{.alpha_min = 0.0f, .alpha_max = 0.0f, .grid_spacing = spacing}, s, rng);
+        ias::run(ias::elastic_deform({.alpha = {0.0f, 0.0f}, .grid_spacing = spacing}), s, rng);
         REQUIRE(s.image.get<TestType>() == original);
     }
     // A positive amplitude moves pixels by at most alpha: a horizontal ramp changes by at most alpha steps.
@@ -376,7 +376,7 @@ TEMPLATE_TEST_CASE("local_ops: elastic deformation with zero amplitude is the id
         for (int x = 0; x < 64; ++x) ramp(x, y) = float(x) / 63.0f;
     ias::sample s{ias::image<float>(ramp)};
     ias::rng_stream rng(1, 3);
-    ias::run(ias::elastic_deform{.alpha_min = 2.0f, .alpha_max = 2.0f}, s, rng);
+    ias::run(ias::elastic_deform({.alpha = {2.0f, 2.0f}}), s, rng);
     float largest = 0.0f;
     for (int y = 0; y < 16; ++y)
         for (int x = 0; x < 64; ++x) largest = std::max(largest, std::abs(s.image.get<float>()(x, y) - ramp(x, y)));
@@ -388,7 +388,7 @@ TEST_CASE("local_ops: blur preserves a constant image and smooths noise", "[loca
     const int channels = GENERATE(1, 3, 4);
     for (const float sigma : {0.5f, 1.0f, 3.0f, 40.0f}) {
         CAPTURE(channels, sigma);
-        const ias::gaussian_blur blur{.sigma_min = sigma, .sigma_max = sigma};
+        const ias::gaussian_blur blur({.sigma = {sigma, sigma}});
         ias::sample f{ias::image<float>(31, 17, channels, 0.37f)};
         ias::sample u{ias::image<std::uint8_t>(31, 17, channels, 200)};
         ias::rng_stream rng(0, 0), rng2(0, 0);
@@ -401,7 +401,7 @@ TEST_CASE("local_ops: blur preserves a constant image and smooths noise", "[loca
     const auto noisy = random_image<float>(64, 64, 1, 3);
     ias::sample s{ias::image<float>(noisy)};
     ias::rng_stream rng(0, 0);
-    ias::run(ias::gaussian_blur{.sigma_min = 2.0f, .sigma_max = 2.0f}, s, rng);
+    ias::run(ias::gaussian_blur({.sigma = {2.0f, 2.0f}}), s, rng);
     auto variance = [](const ias::image<float>& im) {
         double sum = 0, sum2 = 0;
         for (std::size_t i = 0; i < im.size(); ++i) {
@@ -445,7 +445,7 @@ TEST_CASE("local_ops: rotate_content turns the content and keeps uncovered pixel
 TEST_CASE("local_ops: grey noise is the same in every colour channel and alpha is kept", "[local_ops]") {
     ias::sample s{ias::image<float>(16, 16, 4, 0.5f)};
     ias::rng_stream rng(2, 2);
-    ias::run(ias::gaussian_noise{.sigma_min = 0.1f, .sigma_max = 0.1f, .per_channel = false}, s, rng);
+    ias::run(ias::gaussian_noise({.sigma = {0.1f, 0.1f}, .per_channel = false}), s, rng);
     const auto& im = s.image.get<float>();
     int changed = 0;
     for (int y = 0; y < 16; ++y)
@@ -461,13 +461,13 @@ TEST_CASE("local_ops: grey noise is the same in every colour channel and alpha i
 TEST_CASE("local_ops: settings out of range throw naming the field", "[local_ops]") {
     ias::sample s{ias::image<float>(8, 8, 3)};
     ias::rng_stream rng(0, 0);
-    CHECK_THROWS_WITH((ias::run(ias::gaussian_blur{.sigma_min = 3.0f, .sigma_max = 1.0f}, s, rng)), Catch::Contains("sigma_min"));
-    CHECK_THROWS_WITH((ias::run(ias::gaussian_noise{.sigma_min = -1.0f}, s, rng)), Catch::Contains("sigma_min"));
-    CHECK_THROWS_WITH((ias::run(ias::rotate_content{.angle_magnitude_max = 400.0f}, s, rng)), Catch::Contains("angle_magnitude_max"));
-    CHECK_THROWS_WITH((ias::run(ias::elastic_deform{.grid_spacing = 0.5f}, s, rng)), Catch::Contains("grid_spacing is 0.5"));
-    CHECK_THROWS_WITH((ias::local_op(ias::gaussian_blur{}, {.area_max = 2.0f})), Catch::Contains("area_max"));
-    CHECK_THROWS_WITH((ias::local_op(ias::gaussian_blur{}, {.mask_threshold = 1.0f})), Catch::Contains("mask_threshold is 1"));
-    CHECK_THROWS_WITH((ias::local_op(ias::gaussian_blur{}, {.aspect_max = 0.5f})), Catch::Contains("aspect_max is 0.5"));
+    CHECK_THROWS_WITH(ias::gaussian_blur({.sigma = {3.0f, 1.0f}}), Catch::Contains("ias::gaussian_blur: parameter 'sigma' is [3, 1]"));
+    CHECK_THROWS_WITH(ias::gaussian_noise({.sigma = {-1.0f, 0.1f}}), Catch::Contains("parameter 'sigma' is [-1, 0.1]"));
+    CHECK_THROWS_WITH(ias::rotate_content({.angle_magnitude = {15.0f, 400.0f}}), Catch::Contains("parameter 'angle_magnitude' is [15, 400]"));
+    CHECK_THROWS_WITH(ias::elastic_deform({.grid_spacing = 0.5f}), Catch::Contains("parameter 'grid_spacing' is 0.5"));
+    CHECK_THROWS_WITH((ias::local_op(ias::gaussian_blur{}, {.area = {0.02f, 2.0f}})), Catch::Contains("ias::local_op: parameter 'area' is [0.02, 2]"));
+    CHECK_THROWS_WITH((ias::local_op(ias::gaussian_blur{}, {.mask_threshold = 1.0f})), Catch::Contains("mask_threshold must be below 1"));
+    CHECK_THROWS_WITH((ias::local_op(ias::gaussian_blur{}, {.aspect_max = 0.5f})), Catch::Contains("parameter 'aspect_max' is 0.5"));
 }
 
 TEST_CASE("weighted_choice: frequencies follow the weights and then the host's new weights", "[weighted_choice]") {

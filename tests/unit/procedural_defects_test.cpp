@@ -31,7 +31,7 @@ ias::image<float> surface(int width, int height, int channels) {
 ias::procedural_defects stage_of(ias::defect_type kind, int count_min, int count_max) {
     ias::defect_spec spec = ias::defect_spec::of(kind);
     spec.count_min = count_min, spec.count_max = count_max;
-    return ias::procedural_defects{{spec}};
+    return ias::procedural_defects({.specs = {spec}});
 }
 
 }  // namespace
@@ -111,8 +111,8 @@ TEST_CASE("procedural defects damage only the object when the sample has a foreg
 TEST_CASE("procedural defects binary mask is the soft coverage thresholded", "[defects][procedural]") {
     const ias::image<float> input = surface(96, 96, 3);
     for (const ias::defect_type kind : ias::all_defect_types) {
-        auto soft_stage = stage_of(kind, 1, 2), binary_stage = soft_stage;
-        binary_stage.binary_mask = true, binary_stage.mask_threshold = 0.4f;
+        const auto soft_stage = stage_of(kind, 1, 2);
+        const ias::procedural_defects binary_stage({.specs = soft_stage.settings().specs, .binary_mask = true, .mask_threshold = 0.4f});
         for (std::uint64_t i = 0; i < 6; ++i) {
             ias::sample soft{ias::image<float>(input)}, binary{ias::image<float>(input)};
             ias::rng_stream a(8, i), b(8, i);
@@ -136,7 +136,7 @@ TEST_CASE("procedural defects binary mask is the soft coverage thresholded", "[d
 
 TEST_CASE("procedural defects from a prompt draw its counts and name its kinds", "[defects][procedural]") {
     const auto stage = ias::procedural_defects::from_prompt("two long thin dark scratches near the top edge and a small pore");
-    REQUIRE(stage.specs.size() == 2);
+    REQUIRE(stage.settings().specs.size() == 2);
     const ias::image<float> input = surface(128, 128, 3);
     ias::sample s{ias::image<float>(input)};
     s.trace.emplace();
@@ -178,8 +178,8 @@ TEST_CASE("procedural defects from a prompt draw its counts and name its kinds",
 
 TEST_CASE("procedural defects keep an earlier mask and are deterministic on any thread", "[defects][procedural]") {
     const ias::image<float> input = surface(64, 64, 3);
-    ias::procedural_defects stage{{ias::defect_spec::of(ias::defect_type::crack), ias::defect_spec::of(ias::defect_type::stain),
-                                   ias::defect_spec::of(ias::defect_type::chip)}};
+    const ias::procedural_defects stage({.specs = {ias::defect_spec::of(ias::defect_type::crack), ias::defect_spec::of(ias::defect_type::stain),
+                                                   ias::defect_spec::of(ias::defect_type::chip)}});
     auto result = [&](std::uint64_t index) {
         ias::sample s{ias::image<float>(input)};
         s.mask(0, 0) = 1.0f;  // an earlier stage's mask
@@ -198,16 +198,18 @@ TEST_CASE("procedural defects keep an earlier mask and are deterministic on any 
 TEST_CASE("procedural defects reject bad settings and a mismatched foreground", "[defects][procedural]") {
     ias::sample s{surface(32, 32, 3)};
     ias::rng_stream rng(1, 1);
-    CHECK_THROWS_WITH(ias::run(ias::procedural_defects{}, s, rng), Catch::Contains("specs is empty"));
-    ias::procedural_defects many{std::vector<ias::defect_spec>(17, ias::defect_spec::of(ias::defect_type::pore))};
-    CHECK_THROWS_WITH(ias::run(many, s, rng), Catch::Contains("at most 16"));
+    CHECK_THROWS_WITH(ias::procedural_defects{}, Catch::Contains("specs must hold at least one defect_spec"));
+    CHECK_THROWS_WITH(ias::procedural_defects({.specs = std::vector<ias::defect_spec>(17, ias::defect_spec::of(ias::defect_type::pore))}),
+                      Catch::Contains("at most 16"));
     auto bad = ias::defect_spec::of(ias::defect_type::stain);
     bad.size = {0.5f, 0.2f};
-    ias::procedural_defects with_bad{{ias::defect_spec::of(ias::defect_type::pore), bad}};
-    CHECK_THROWS_WITH(ias::run(with_bad, s, rng), Catch::Contains("specs[1]") && Catch::Contains("size"));
-    auto threshold = stage_of(ias::defect_type::pore, 1, 1);
-    threshold.mask_threshold = 0.0f;
-    CHECK_THROWS_WITH(ias::run(threshold, s, rng), Catch::Contains("mask_threshold"));
+    CHECK_THROWS_WITH(bad.validate(), Catch::Contains("size"));
+    CHECK_THROWS_WITH(ias::procedural_defects({.specs = {ias::defect_spec::of(ias::defect_type::pore), bad}}),
+                      Catch::Contains("ias::procedural_defects") && Catch::Contains("every spec must pass defect_spec::validate()"));
+    CHECK_THROWS_WITH(ias::procedural_defects({.specs = stage_of(ias::defect_type::pore, 1, 1).settings().specs, .mask_threshold = 0.0f}),
+                      Catch::Contains("mask_threshold must be above 0"));
+    CHECK_THROWS_WITH(ias::procedural_defects({.specs = stage_of(ias::defect_type::pore, 1, 1).settings().specs, .mask_threshold = 1.5f}),
+                      Catch::Contains("parameter 'mask_threshold' is 1.5"));
     s.foreground = ias::image<float>(16, 16, 1, 1.0f);
     CHECK_THROWS_AS(ias::run(stage_of(ias::defect_type::pore, 1, 1), s, rng), ias::error);
 }

@@ -186,9 +186,7 @@ TEST_CASE("prompt recipe: the procedural defects of the text, byte for byte, and
     const std::string text = "two long thin dark scratches and a small pore";
     const ias::any_transform recipe = rc::make("prompt", {{"text", text}});
     const ias::procedural_defects stage = ias::procedural_defects::from_prompt(text);
-    auto binary = ias::procedural_defects::from_prompt(text);
-    binary.binary_mask = true;
-    binary.mask_threshold = 0.3f;
+    const ias::procedural_defects binary({.specs = stage.settings().specs, .binary_mask = true, .mask_threshold = 0.3f});
     const ias::any_transform binary_recipe = rc::make("prompt", {{"text", text}, {"mask", "binary"}, {"mask_threshold", "0.3"}});
     for (std::uint64_t i = 0; i < 8; ++i) {
         CHECK(ias_test::hash(traced_run(recipe, input, i)) == ias_test::hash(traced_run(stage, input, i)));

@@ -33,9 +33,7 @@ struct fractal_settings {
 /// through a random IFS fractal; mask the footprint dilated three times. See `ias::fractal_paste`.
 inline dynamic_pipeline fractal(const fractal_settings& s = {}) {
     validate(s, "ias::recipes::fractal");
-    const fractal_paste t{.iterations = s.iterations, .noise_probability = s.noise_probability, .global_jitter = s.global_jitter};
-    t.validate();
-    return {t};
+    return {fractal_paste({.iterations = s.iterations, .noise_probability = s.noise_probability, .global_jitter = s.global_jitter})};
 }
 
 /// REB DefectMaker's recipe settings (METHODS §8.5).
@@ -54,9 +52,7 @@ struct defect_maker_settings {
 /// × {noise fill, cut fill} (classes 1–6), as the sample's label. See `ias::defect_maker_dm6`.
 inline dynamic_pipeline reb_defectmaker(const defect_maker_settings& s = {}) {
     validate(s, "ias::recipes::reb_defectmaker");
-    const defect_maker_dm6 t{.view = s.view, .pool = s.pool};
-    t.validate();
-    return {t};
+    return {defect_maker_dm6({.view = s.view, .pool = s.pool})};
 }
 
 /// Dynamic local augmentation's recipe settings (METHODS §8.1).
@@ -76,7 +72,7 @@ struct local_ops_settings {
 /// builds with the box settings.
 inline dynamic_pipeline local_ops(const local_ops_settings& s = {}) {
     validate(s, "ias::recipes::local_ops");
-    auto setup = local_ops_preset({.area_min = s.area.min, .area_max = s.area.max});
+    auto setup = local_ops_preset({.area = s.area});
     return {std::move(setup.augmentation)};
 }
 

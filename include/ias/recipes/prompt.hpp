@@ -3,6 +3,8 @@
 #pragma once
 
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "../core/describe.hpp"
 #include "../core/error.hpp"
@@ -34,16 +36,13 @@ struct prompt_settings {
 /// Throws std::invalid_argument naming the word it does not know and listing the vocabulary.
 inline procedural_defects prompt(const prompt_settings& s = {}) {
     validate(s, "ias::recipes::prompt");
-    procedural_defects stage;
+    std::vector<defect_spec> specs;
     try {
-        stage = procedural_defects::from_prompt(s.text);
+        specs = parse_defect_prompt(s.text);
     } catch (const error& e) {
         throw std::invalid_argument(std::string("parameter 'text': ") + e.what());
     }
-    stage.binary_mask = s.mask == "binary";
-    stage.mask_threshold = s.mask_threshold;
-    stage.validate();
-    return stage;
+    return procedural_defects({.specs = std::move(specs), .binary_mask = s.mask == "binary", .mask_threshold = s.mask_threshold});
 }
 
 }  // namespace ias::recipes

@@ -8,12 +8,14 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <limits>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
 
 #include "../core/concepts.hpp"
+#include "../core/configured.hpp"
 #include "../core/image.hpp"
 #include "../core/pixel_region.hpp"
 #include "../fn/blend.hpp"
@@ -162,6 +164,65 @@ inline constexpr int max_soften_kernel = 63;
 
 }  // namespace detail::defects
 
+/// The settings of `defect_maker`.
+struct defect_maker_settings {
+    defect_shape shape = defect_shape::bezier_rect;
+    defect_fill fill = defect_fill::noise;
+    /// The normal images the cut fill crops from (REB: the class's training images); null:
+    /// the sample's own image. Set `sample.source_index` so a sample never crops from itself.
+    std::shared_ptr<const image_pool> pool{};
+
+    bezier_blob_mask rect_shape{};    ///< REB's Bezier-rect: 5..6 points, area 0.02..0.15, aspect 3.3
+    bezier_scar_mask scar_shape{};    ///< REB's Bezier-scar: 7..21 × 15..30 px at 256², ±45°
+    bezier_clump_mask clump_shape{};  ///< REB's Bezier-clump: 5..9 points, aspect 3, blob > 138
+
+    range<int> noise_mean{50, 190};  ///< noise mean m on the 0–255 scale: min, min + step, …, max
+    int noise_mean_step = 10;
+    range<int> noise_fluctuation{0, 45};  ///< half-range f: min, min + step, …, max
+    int noise_fluctuation_step = 5;
+    int noise_scale_exponent_max = 2;   ///< grid coarseness s = 2^Ui[0, this]: {1, 2, 4}
+    int noise_aspect_exponent_max = 2;  ///< grid aspect a = 2^Ui[−this, this]: {1/4, …, 4}
+
+    colour_jitter jitter{};  ///< the fill's ColorJitter (REB: 0.1 each)
+    float soften_probability = 0.5f;
+    int soften_kernel_rect = 5;  ///< k of the ellipse erosion and of the k × k Gaussian (σ = k); odd
+    int soften_kernel_scar = 3;
+    int soften_kernel_clump = 3;
+    range<float> clump_weight{0.5f, 1.0f};  ///< the clump's alpha weight U[min, max]; rect and scar use 1
+
+    static const description<defect_maker_settings>& describe() {
+        using S = defect_maker_settings;
+        constexpr double most = std::numeric_limits<int>::max();
+        static const auto d =
+            description<S>()
+                .field("shape", &S::shape,
+                       {{"bezier_rect", defect_shape::bezier_rect}, {"bezier_scar", defect_shape::bezier_scar},
+                        {"bezier_clump", defect_shape::bezier_clump}},
+                       "the shape family: a Bezier shape in a CutPaste box, a thin rotated scar, or a blob noise clump")
+                .field("fill", &S::fill, {{"noise", defect_fill::noise}, {"cut", defect_fill::cut}},
+                       "what the shape is filled with: coarse integer noise, or a crop of another normal image")
+                .field("noise_mean", &S::noise_mean, 0, 255, "noise fill: the mean's range on the 0-255 scale, in steps of noise_mean_step")
+                .field("noise_mean_step", &S::noise_mean_step, 1, most, "noise fill: the step between the means drawn")
+                .field("noise_fluctuation", &S::noise_fluctuation, 0, 255,
+                       "noise fill: the half-range's range on the 0-255 scale, in steps of noise_fluctuation_step")
+                .field("noise_fluctuation_step", &S::noise_fluctuation_step, 1, most, "noise fill: the step between the half-ranges drawn")
+                .field("noise_scale_exponent_max", &S::noise_scale_exponent_max, 0, 16, "noise grid coarseness 2^Ui[0, this]")
+                .field("noise_aspect_exponent_max", &S::noise_aspect_exponent_max, 0, 16, "noise grid aspect 2^Ui[-this, this]")
+                .field("soften_probability", &S::soften_probability, 0, 1, "of softening the alpha (erosion, then a Gaussian blur)")
+                .field("soften_kernel_rect", &S::soften_kernel_rect, 1, detail::defects::max_soften_kernel,
+                       "odd soften kernel k of the rect shape (sigma = k)")
+                .field("soften_kernel_scar", &S::soften_kernel_scar, 1, detail::defects::max_soften_kernel,
+                       "odd soften kernel k of the scar shape (sigma = k)")
+                .field("soften_kernel_clump", &S::soften_kernel_clump, 1, detail::defects::max_soften_kernel,
+                       "odd soften kernel k of the clump shape (sigma = k)")
+                .field("clump_weight", &S::clump_weight, 0, 1, "the clump's alpha weight U[min, max]")
+                .rule("soften_kernel_rect must be odd", [](const S& s) { return s.soften_kernel_rect % 2 == 1; })
+                .rule("soften_kernel_scar must be odd", [](const S& s) { return s.soften_kernel_scar % 2 == 1; })
+                .rule("soften_kernel_clump must be odd", [](const S& s) { return s.soften_kernel_clump % 2 == 1; });
+        return d;
+    }
+};
+
 /// REB's DefectMaker (Lyu et al., "REB: Reducing biases in representation for industrial
 /// anomaly detection", KBS 2024; METHODS §8.5): one synthetic defect made of a shape, a
 /// fill, a placement and a fuse.
@@ -178,8 +239,8 @@ inline constexpr int max_soften_kernel = 63;
 ///    the shape's box is centred on it (top-left = anchor − size/2) and clamped inside the image.
 /// 3. **Fill** (§8.5.4), the box's size:
 ///    - `noise`: integers uniform in [m − f, m + f] per channel on the 0–255 scale, m ∈
-///      {noise_mean_min, + noise_mean_step, …, noise_mean_max} (REB: 50, 60, …, 190), f ∈
-///      {noise_fluctuation_min, + step, …, max} (0, 5, …, 45), on a grid of
+///      {noise_mean.min, + noise_mean_step, …, noise_mean.max} (REB: 50, 60, …, 190), f ∈
+///      {noise_fluctuation.min, + step, …, max} (0, 5, …, 45), on a grid of
 ///      (max(1, int(w/s·a)), max(1, int(w/s/a))) cells (both from the box width w, as METHODS
 ///      §8.5.4 gives REB's rule) with s = 2^Ui[0, noise_scale_exponent_max] ∈ {1, 2, 4} and a =
 ///      2^Ui[−noise_aspect_exponent_max, noise_aspect_exponent_max] ∈ {1/4, …, 4}, resized
@@ -194,7 +255,7 @@ inline constexpr int max_soften_kernel = 63;
 ///    0.1 each); the alpha is the hard shape in its box, softened with probability
 ///    `soften_probability` (0.5: erosion with OpenCV's k × k ellipse, then a k × k Gaussian
 ///    blur with σ = k; k = 5 for rect, 3 for scar and clump) and multiplied by a weight (1 for
-///    rect and scar, U[clump_weight_min, clump_weight_max] = U[0.5, 1] for clump); then
+///    rect and scar, U[clump_weight.min, clump_weight.max] = U[0.5, 1] for clump); then
 ///    I' = α·F + (1 − α)·I inside the box (`fn::paste`, uint8 rounded to nearest).
 ///
 /// Sets `sample.mask` to the hard shape in its box (binary, the image's size), `sample.label`
@@ -209,35 +270,10 @@ inline constexpr int max_soften_kernel = 63;
 /// the params record the shape, box, anchor, fill draws (including the foreign pool index and
 /// crop) and fuse draws, so `ias::replay` gives the same bytes. No allocation per sample once
 /// the per-thread buffers have grown (with a pool whose `fill` does not allocate).
-struct defect_maker {
+struct defect_maker : configured<defect_maker, defect_maker_settings> {
     static constexpr std::string_view name = "defect_maker";
+    using configured::configured;
 
-    defect_shape shape = defect_shape::bezier_rect;
-    defect_fill fill = defect_fill::noise;
-    /// The normal images the cut fill crops from (REB: the class's training images); null:
-    /// the sample's own image. Set `sample.source_index` so a sample never crops from itself.
-    std::shared_ptr<const image_pool> pool{};
-
-    bezier_blob_mask rect_shape{};    ///< REB's Bezier-rect: 5..6 points, area 0.02..0.15, aspect 3.3
-    bezier_scar_mask scar_shape{};    ///< REB's Bezier-scar: 7..21 × 15..30 px at 256², ±45°
-    bezier_clump_mask clump_shape{};  ///< REB's Bezier-clump: 5..9 points, aspect 3, blob > 138
-
-    int noise_mean_min = 50;  ///< noise mean m on the 0–255 scale: m_min, m_min + step, …, m_max
-    int noise_mean_max = 190;
-    int noise_mean_step = 10;
-    int noise_fluctuation_min = 0;  ///< half-range f: f_min, f_min + step, …, f_max
-    int noise_fluctuation_max = 45;
-    int noise_fluctuation_step = 5;
-    int noise_scale_exponent_max = 2;   ///< grid coarseness s = 2^Ui[0, this]: {1, 2, 4}
-    int noise_aspect_exponent_max = 2;  ///< grid aspect a = 2^Ui[−this, this]: {1/4, …, 4}
-
-    colour_jitter jitter{};  ///< the fill's ColorJitter (REB: 0.1 each)
-    float soften_probability = 0.5f;
-    int soften_kernel_rect = 5;  ///< k of the ellipse erosion and of the k × k Gaussian (σ = k); odd
-    int soften_kernel_scar = 3;
-    int soften_kernel_clump = 3;
-    float clump_weight_min = 0.5f;  ///< the clump's alpha weight U[min, max]; rect and scar use 1
-    float clump_weight_max = 1.0f;
 
     /// What one defect drew. `shape` and `fill` are copied from the settings and `apply`
     /// follows them (so `defect_maker_dm6` replays a view's defect). The shape's params are
@@ -286,38 +322,7 @@ struct defect_maker {
         }
     };
 
-    /// Throws std::invalid_argument naming the first field out of range.
-    void validate() const {
-        using detail::settings::fail;
-        using detail::settings::number;
-        if (int(shape) < 0 || int(shape) > 2) fail(name, "shape is " + number(int(shape)) + "; it must be a defect_shape");
-        if (int(fill) < 0 || int(fill) > 1) fail(name, "fill is " + number(int(fill)) + "; it must be a defect_fill");
-        rect_shape.validate();
-        scar_shape.validate();
-        clump_shape.validate();
-        auto check_steps = [&](const char* what, int lo, int hi, int step) {
-            if (!(0 <= lo && lo <= hi && hi <= 255 && step >= 1))
-                fail(name, std::string(what) + "_min = " + number(lo) + ", " + what + "_max = " + number(hi) + " and " + what +
-                               "_step = " + number(step) + " must satisfy 0 <= min <= max <= 255 and step >= 1");
-        };
-        check_steps("noise_mean", noise_mean_min, noise_mean_max, noise_mean_step);
-        check_steps("noise_fluctuation", noise_fluctuation_min, noise_fluctuation_max, noise_fluctuation_step);
-        if (noise_scale_exponent_max < 0 || noise_scale_exponent_max > 16)
-            fail(name, "noise_scale_exponent_max is " + number(noise_scale_exponent_max) + "; it must lie in [0, 16]");
-        if (noise_aspect_exponent_max < 0 || noise_aspect_exponent_max > 16)
-            fail(name, "noise_aspect_exponent_max is " + number(noise_aspect_exponent_max) + "; it must lie in [0, 16]");
-        jitter.validate();
-        detail::settings::check_value(name, "soften_probability", soften_probability, 0.0f, 1.0f);
-        for (const auto& [field, k] : {std::pair{"soften_kernel_rect", soften_kernel_rect}, std::pair{"soften_kernel_scar", soften_kernel_scar},
-                                       std::pair{"soften_kernel_clump", soften_kernel_clump}})
-            if (k < 1 || k % 2 == 0 || k > detail::defects::max_soften_kernel)
-                fail(name, std::string(field) + " is " + number(k) + "; it must be odd and in [1, " +
-                               number(detail::defects::max_soften_kernel) + "]");
-        detail::settings::check_range(name, "clump_weight_min", clump_weight_min, "clump_weight_max", clump_weight_max, 0.0f, 1.0f);
-    }
-
     params_type sample_params(rng_stream& rng, const sample& s) const {
-        validate();
         params_type p;
         p.shape = shape;
         p.fill = fill;
@@ -383,9 +388,9 @@ struct defect_maker {
         p.width = std::min(W, bx + box_w) - p.x, p.height = std::min(H, by + box_h) - p.y;
         // 3. The fill's draws.
         if (fill == defect_fill::noise) {
-            p.noise_mean = noise_mean_min + noise_mean_step * int(rng.integer(0, (noise_mean_max - noise_mean_min) / noise_mean_step));
-            p.noise_fluctuation = noise_fluctuation_min +
-                                  noise_fluctuation_step * int(rng.integer(0, (noise_fluctuation_max - noise_fluctuation_min) / noise_fluctuation_step));
+            p.noise_mean = noise_mean.min + noise_mean_step * int(rng.integer(0, (noise_mean.max - noise_mean.min) / noise_mean_step));
+            p.noise_fluctuation = noise_fluctuation.min +
+                                  noise_fluctuation_step * int(rng.integer(0, (noise_fluctuation.max - noise_fluctuation.min) / noise_fluctuation_step));
             const float scale = std::ldexp(1.0f, int(rng.integer(0, noise_scale_exponent_max)));
             const float aspect = std::ldexp(1.0f, int(rng.integer(-noise_aspect_exponent_max, noise_aspect_exponent_max)));
             p.noise_grid_width = std::max(1, int(float(p.width) / scale * aspect));
@@ -402,7 +407,7 @@ struct defect_maker {
         // 4. The fuse's draws.
         p.jitter = jitter.sample_params(rng, s);
         p.soften = rng.bernoulli(soften_probability);
-        p.weight = shape == defect_shape::bezier_clump ? rng.uniform(clump_weight_min, clump_weight_max) : 1.0f;
+        p.weight = shape == defect_shape::bezier_clump ? rng.uniform(clump_weight.min, clump_weight.max) : 1.0f;
         return p;
     }
 
@@ -476,6 +481,19 @@ private:
     }
 };
 
+/// The settings of `defect_maker_dm6`.
+struct defect_maker_dm6_settings {
+    int view = -1;  ///< −1: uniform in 0..6 per sample; 0..6: that view
+    std::shared_ptr<const image_pool> pool{};  ///< the cut fill's source (null: the sample's own image)
+    defect_maker maker{};                    ///< the ranges of the six defects (shape, fill and pool replaced)
+
+    static const description<defect_maker_dm6_settings>& describe() {
+        using S = defect_maker_dm6_settings;
+        static const auto d = description<S>().field("view", &S::view, -1, 6, "-1: one of the 7 views uniformly; 0 (original) .. 6: that view");
+        return d;
+    }
+};
+
 /// REB's `dm_com6` (METHODS §8.5.1): a 7-way self-supervised classification. View 0 is the
 /// original image (mask all zeros, label 0, `defect_kind` cleared); views 1–6 are a
 /// `defect_maker` with, in order, bezier_rect, bezier_scar, bezier_clump × the noise fill
@@ -495,13 +513,13 @@ private:
 /// NumPy >= 1.24. REB also trains on the six views with an effective batch split over the 7
 /// classes; that batching is the host's. Pixel types, determinism and replay as for
 /// `defect_maker`.
-struct defect_maker_dm6 {
+struct defect_maker_dm6 : configured<defect_maker_dm6, defect_maker_dm6_settings> {
     static constexpr std::string_view name = "defect_maker_dm6";
     static constexpr int views = 7;
 
-    int view = -1;  ///< −1: uniform in 0..6 per sample; 0..6: that view
-    std::shared_ptr<const image_pool> pool{};  ///< the cut fill's source (null: the sample's own image)
-    defect_maker maker{};                    ///< the ranges of the six defects (shape, fill and pool replaced)
+    /// Checks the settings and builds the defect makers of views 1..6 once.
+    defect_maker_dm6(const defect_maker_dm6_settings& settings = {})  // NOLINT(google-explicit-constructor): as `configured`'s
+        : configured(settings), makers_(make_makers()) {}
 
     struct params_type {
         int view = 0;
@@ -513,24 +531,10 @@ struct defect_maker_dm6 {
         }
     };
 
-    /// Throws std::invalid_argument naming the first field out of range.
-    void validate() const {
-        if (view < -1 || view >= views)
-            detail::settings::fail(name, "view is " + detail::settings::number(view) + "; it must be -1 (random) or in [0, 6]");
-        maker.validate();
-    }
-
-    /// The defect maker of view 1..6.
-    [[nodiscard]] defect_maker maker_for(int v) const {
-        defect_maker m = maker;
-        m.shape = defect_shape((v - 1) % 3);
-        m.fill = v <= 3 ? defect_fill::noise : defect_fill::cut;
-        m.pool = pool;
-        return m;
-    }
+    /// The defect maker of view 1..6: `maker` with the view's shape and fill and with `pool`.
+    [[nodiscard]] const defect_maker& maker_for(int v) const { return makers_[std::size_t(v - 1)]; }
 
     params_type sample_params(rng_stream& rng, const sample& s) const {
-        validate();
         params_type p;
         p.view = view < 0 ? int(rng.integer(0, views - 1)) : view;
         if (p.view > 0) p.defect = maker_for(p.view).sample_params(rng, s);
@@ -550,6 +554,19 @@ struct defect_maker_dm6 {
         s.label = p.view;  // the class, as REB labels its views, even in the rare case of an empty shape
     }
 
+private:
+    [[nodiscard]] std::array<defect_maker, views - 1> make_makers() const {
+        auto make = [&](int v) {
+            defect_maker_settings m = maker.settings();
+            m.shape = defect_shape((v - 1) % 3);
+            m.fill = v <= 3 ? defect_fill::noise : defect_fill::cut;
+            m.pool = pool;
+            return defect_maker(m);
+        };
+        return {make(1), make(2), make(3), make(4), make(5), make(6)};
+    }
+
+    std::array<defect_maker, views - 1> makers_;
 };
 
 }  // namespace ias

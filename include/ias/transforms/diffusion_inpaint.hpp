@@ -3,6 +3,7 @@
 #pragma once
 
 #include <algorithm>
+#include <exception>
 #include <functional>
 #include <memory>
 #include <string>
@@ -10,6 +11,7 @@
 #include <vector>
 
 #include "../core/concepts.hpp"
+#include "../core/configured.hpp"
 #include "../diffusion/masks.hpp"
 #include "../diffusion/paste_back.hpp"
 #include "../diffusion/sampler.hpp"
@@ -28,8 +30,48 @@ struct latent_codec {
     std::function<void(diffusion::const_tensor_view latent, image_view<float> image)> decode;
 };
 
+/// The settings of `diffusion_inpaint`.
+struct diffusion_inpaint_settings {
+    std::shared_ptr<const diffusion::sampler> sampler{};
+    /// The guidance branches (guidance_branch); empty: one branch with no conditioning.
+    std::vector<diffusion::guidance_branch> guidance{};
+    std::shared_ptr<const latent_codec> codec{};
+    diffusion::mask_pooling latent_mask = diffusion::mask_pooling::max;
+    bool keep_known = true;
+    diffusion::paste_back_settings paste_back{};
+    range<float> opacity{1.0f, 1.0f};
+    std::string defect_kind = "diffusion";
+
+    static const description<diffusion_inpaint_settings>& describe() {
+        using S = diffusion_inpaint_settings;
+        static const auto d =
+            description<S>()
+                .field("latent_mask", &S::latent_mask, {{"area", diffusion::mask_pooling::area}, {"max", diffusion::mask_pooling::max}},
+                       "with a codec: how the mask is pooled to the latent grid, block mean or block maximum")
+                .field("keep_known", &S::keep_known, {{"true", true}, {"false", false}},
+                       "the unmasked region is the noised input at every step (blended diffusion), else pasted through the mask")
+                .field("opacity", &S::opacity, 0, 1, "opacity of the result U[min, max]")
+                .field("defect_kind", &S::defect_kind, std::vector<std::string>{}, "the sample's defect_kind")
+                .rule("sampler is empty; it must hold a diffusion::sampler", [](const S& s) { return bool(s.sampler); })
+                .rule("the sampler must pass diffusion::sampler::validate()",
+                      [](const S& s) {
+                          if (!s.sampler) return true;  // the rule above
+                          try {
+                              s.sampler->validate();
+                              return true;
+                          } catch (const std::exception&) {
+                              return false;
+                          }
+                      })
+                .rule("codec, when given, must have stride >= 1, channels >= 1, and both encode and decode", [](const S& s) {
+                    return !s.codec || (s.codec->stride >= 1 && s.codec->channels >= 1 && s.codec->encode && s.codec->decode);
+                });
+        return d;
+    }
+};
+
 /// Synthesises the masked region of a sample with a host diffusion model (METHODS §3.3–3.4),
-/// the second stage of a mask-first pipeline: `pipeline(perlin_mask{...}, diffusion_inpaint{...})`
+/// the second stage of a mask-first pipeline: `pipeline(perlin_mask({...}), diffusion_inpaint({...}))`
 /// with any ias mask stage, or a host mask model in front (AnomalyDiffusion's stage 1).
 ///
 /// - `keep_known` (Blended Diffusion, Blended Latent Diffusion, RePaint, AnomalyDiffusion,
@@ -41,26 +83,16 @@ struct latent_codec {
 ///   the image must then be a multiple of the stride in both directions.
 /// - After decoding, the region outside the (dilated, feathered) mask gets its original pixels
 ///   back (`paste_back`; AnomalyDiffusion skips this and its backgrounds drift, its issue #44),
-///   and the result is blended in with opacity o ~ U[opacity_min, opacity_max]:
+///   and the result is blended in with opacity o ~ U[opacity.min, opacity.max]:
 ///   I ← I + o·(G − I). Pixels the paste-back keeps are the input's exact bytes.
 /// - Pixels are mapped to the model's [−1, 1] and back. The mask, label 1 and `defect_kind`
 ///   are set; a sample without a positive mask pixel is left unchanged and normal.
 ///
 /// The sampler, its model and the codec are shared and read-only, so one transform serves
 /// many threads; the noise comes from the sample's stream (replayable from the trace).
-struct diffusion_inpaint {
+struct diffusion_inpaint : configured<diffusion_inpaint, diffusion_inpaint_settings> {
     static constexpr std::string_view name = "diffusion_inpaint";
-
-    std::shared_ptr<const diffusion::sampler> sampler{};
-    /// The guidance branches (guidance_branch); empty: one branch with no conditioning.
-    std::vector<diffusion::guidance_branch> guidance{};
-    std::shared_ptr<const latent_codec> codec{};
-    diffusion::mask_pooling latent_mask = diffusion::mask_pooling::max;
-    bool keep_known = true;
-    diffusion::paste_back_settings paste_back{};
-    float opacity_min = 1.0f;
-    float opacity_max = 1.0f;
-    std::string defect_kind = "diffusion";
+    using configured::configured;
 
     struct params_type {
         rng_stream noise{};  ///< the sampler's stream
@@ -69,19 +101,8 @@ struct diffusion_inpaint {
         void visit_fields(F&& f) const { f("opacity", opacity); }
     };
 
-    void validate() const {
-        using detail::settings::fail;
-        if (!sampler) fail(name, "sampler is empty; it must hold a diffusion::sampler");
-        sampler->validate();
-        detail::settings::check_range(name, "opacity_min", opacity_min, "opacity_max", opacity_max, 0.0f, 1.0f);
-        if (codec && (codec->stride < 1 || codec->channels < 1 || !codec->encode || !codec->decode))
-            fail(name, "codec must have stride >= 1, channels >= 1, and both encode and decode (stride " +
-                           std::to_string(codec->stride) + ", channels " + std::to_string(codec->channels) + ")");
-    }
-
     params_type sample_params(rng_stream& rng, const sample&) const {
-        validate();
-        return {rng.fork(0), rng.uniform(opacity_min, opacity_max)};
+        return {rng.fork(0), rng.uniform(opacity.min, opacity.max)};
     }
 
     void apply(sample& s, const params_type& p) const {

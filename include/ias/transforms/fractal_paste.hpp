@@ -14,6 +14,7 @@
 #include <utility>
 
 #include "../core/concepts.hpp"
+#include "../core/configured.hpp"
 #include "../core/error.hpp"
 #include "../core/image.hpp"
 #include "../core/sample.hpp"
@@ -60,14 +61,52 @@ constexpr int colour_count(int channels) noexcept { return channels == 4 ? 3 : c
 
 }  // namespace detail::fractal_paste
 
+/// The settings of `fractal_paste`.
+struct fractal_paste_settings {
+    range<float> size{0.1f, 0.5f};    ///< patch side, fraction of min(W, H), in [0, 1]
+    range<float> region{0.1f, 0.9f};  ///< central region of source and target, fraction of each axis
+    float patch_jitter = 0.2f;      ///< jitter strength of the mild patch jitter, in [0, 0.5]
+    float strong_jitter = 1.0f;     ///< brightness and contrast of the strong patch jitter, in [0, 100]
+    float channel_gain_max = 2.0f;  ///< channel change gains U[0, channel_gain_max), in [0, 100]
+    float flip_probability = 0.5f;  ///< of each flip
+    range<float> angle{15.0f, 75.0f};  ///< degrees
+    int iterations = 100000;  ///< chaos-game points of the fractal (FractalAD: 100 000)
+    int dilation = 3;         ///< 3×3 dilations of the footprint for the mask (FractalAD: 3)
+    float noise_probability = 0.5f;
+    float noise_stddev = 10.0f;   ///< grey levels of 0..255 (σ/255 on float images)
+    float global_jitter = 0.05f;  ///< whole-image ColorJitter strength in [0, 0.5]; 0 = off
+    bool object_aware = true;     ///< use the sample's foreground, when it has one
+
+    static const description<fractal_paste_settings>& describe() {
+        using S = fractal_paste_settings;
+        static const auto d =
+            description<S>()
+                .field("size", &S::size, 0, 1, "patch side U[min, max], fraction of min(W, H)")
+                .field("region", &S::region, 0, 1, "central region [min, max] of source and target, fraction of each axis")
+                .field("patch_jitter", &S::patch_jitter, 0, 0.5, "ColorJitter strength of the mild patch jitter")
+                .field("strong_jitter", &S::strong_jitter, 0, 100, "brightness and contrast of the strong patch jitter")
+                .field("channel_gain_max", &S::channel_gain_max, 0, 100, "channel change gains U[0, channel_gain_max)")
+                .field("flip_probability", &S::flip_probability, 0, 1, "probability of each flip of the patch")
+                .field("angle", &S::angle, -3600, 3600, "patch rotation U[min, max], degrees counter-clockwise")
+                .field("iterations", &S::iterations, 0, 10000000, "chaos-game points of the fractal (FractalAD: 100000)")
+                .field("dilation", &S::dilation, 0, 64, "3x3 dilations of the footprint for the mask (FractalAD: 3)")
+                .field("noise_probability", &S::noise_probability, 0, 1, "of adding Gaussian noise inside the mask")
+                .field("noise_stddev", &S::noise_stddev, 0, 255, "the noise's standard deviation, grey levels of 0..255")
+                .field("global_jitter", &S::global_jitter, 0, 0.5, "whole-image ColorJitter strength; 0 = off")
+                .field("object_aware", &S::object_aware, {{"true", true}, {"false", false}},
+                       "place source and target on the sample's foreground, when it has one");
+        return d;
+    }
+};
+
 /// FractalAD's anomaly generation, FAG (Xia et al., "FractalAD", 2023; METHODS §2.10, after
 /// ASBench's `Fractal_Aug.py`): a square patch of the image itself is colour-jittered,
 /// flipped, rotated and pasted back elsewhere in the same image through the attractor of a
 /// random affine IFS, so the anomaly is a scatter of displaced texture in a fractal shape.
 ///
 /// Steps, each drawn in `sample_params` and recorded in `params_type`:
-/// 1. side c ~ U[size_min, size_max]·min(W, H) (rounded, at least 1); the source box lies in
-///    the central region [region_min, region_max] of each axis (anywhere when it does not fit);
+/// 1. side c ~ U[size.min, size.max]·min(W, H) (rounded, at least 1); the source box lies in
+///    the central region [region.min, region.max] of each axis (anywhere when it does not fit);
 /// 2. one of three patch jitters (`jitter_kind`), uniformly: torchvision
 ///    ColorJitter(`patch_jitter`) on brightness, contrast, saturation and hue;
 ///    ColorJitter(brightness = contrast = `strong_jitter`); or "channel change", two distinct
@@ -75,7 +114,7 @@ constexpr int colour_count(int channels) noexcept { return channels == 4 ? 3 : c
 ///    2·U(0, 1); we read the gains as independent), clipped to [0, 1]. The ColorJitters are
 ///    `colour_jitter`'s, in its fixed order of the four adjustments;
 /// 3. horizontal and vertical flips (each with `flip_probability`), then a rotation by
-///    U[angle_min, angle_max] degrees (counter-clockwise) about the patch centre, bilinear,
+///    U[angle.min, angle.max] degrees (counter-clockwise) about the patch centre, bilinear,
 ///    without expanding the canvas: the corners the turned patch leaves are transparent;
 /// 4. a random 2-map affine IFS drawn as `fractal_mask` draws it, rendered c×c with
 ///    `fn::ifs_fractal` (`iterations` points); the paste alpha is the rotated patch's alpha
@@ -114,8 +153,9 @@ constexpr int colour_count(int channels) noexcept { return channels == 4 ? 3 : c
 /// the same bytes. No allocation per sample once the per-thread buffers have reached their
 /// sizes. Cost: 2·`iterations` IFS steps plus work proportional to c² and, for the global
 /// jitter, to W·H.
-struct fractal_paste {
+struct fractal_paste : configured<fractal_paste, fractal_paste_settings> {
     static constexpr std::string_view name = "fractal_paste";
+    using configured::configured;
 
     /// The patch jitter of step 2.
     enum class jitter_kind : int {
@@ -124,22 +164,6 @@ struct fractal_paste {
         channel_change = 2,  ///< two colour channels times gains U[0, channel_gain_max)
     };
 
-    float size_min = 0.1f;  ///< patch side, fraction of min(W, H), in [0, 1]
-    float size_max = 0.5f;
-    float region_min = 0.1f;  ///< central region of source and target, fraction of each axis
-    float region_max = 0.9f;
-    float patch_jitter = 0.2f;      ///< jitter strength of the mild patch jitter, in [0, 0.5]
-    float strong_jitter = 1.0f;     ///< brightness and contrast of the strong patch jitter, in [0, 100]
-    float channel_gain_max = 2.0f;  ///< channel change gains U[0, channel_gain_max), in [0, 100]
-    float flip_probability = 0.5f;  ///< of each flip
-    float angle_min = 15.0f;        ///< degrees
-    float angle_max = 75.0f;
-    int iterations = 100000;  ///< chaos-game points of the fractal (FractalAD: 100 000)
-    int dilation = 3;         ///< 3×3 dilations of the footprint for the mask (FractalAD: 3)
-    float noise_probability = 0.5f;
-    float noise_stddev = 10.0f;   ///< grey levels of 0..255 (σ/255 on float images)
-    float global_jitter = 0.05f;  ///< whole-image ColorJitter strength in [0, 0.5]; 0 = off
-    bool object_aware = true;     ///< use the sample's foreground, when it has one
 
     struct params_type {
         std::array<fn::affine_map, 2> maps{};
@@ -174,36 +198,16 @@ struct fractal_paste {
         }
     };
 
-    /// Throws std::invalid_argument naming the first field out of range.
-    void validate() const {
-        using detail::settings::check_range;
-        using detail::settings::check_value;
-        check_range(name, "size_min", size_min, "size_max", size_max, 0.0f, 1.0f);
-        check_range(name, "region_min", region_min, "region_max", region_max, 0.0f, 1.0f);
-        check_value(name, "patch_jitter", patch_jitter, 0.0f, 0.5f);
-        check_value(name, "strong_jitter", strong_jitter, 0.0f, 100.0f);
-        check_value(name, "channel_gain_max", channel_gain_max, 0.0f, 100.0f);
-        check_value(name, "flip_probability", flip_probability, 0.0f, 1.0f);
-        check_range(name, "angle_min", angle_min, "angle_max", angle_max, -3600.0f, 3600.0f);
-        if (iterations < 0 || iterations > 10'000'000)
-            detail::settings::fail(name, "iterations is " + std::to_string(iterations) + "; it must lie in [0, 10000000]");
-        if (dilation < 0 || dilation > 64) detail::settings::fail(name, "dilation is " + std::to_string(dilation) + "; it must lie in [0, 64]");
-        check_value(name, "noise_probability", noise_probability, 0.0f, 1.0f);
-        check_value(name, "noise_stddev", noise_stddev, 0.0f, 255.0f);
-        check_value(name, "global_jitter", global_jitter, 0.0f, 0.5f);
-    }
-
     /// Draws the parameters for `s`: size 0 (nothing pasted) for an empty image. Throws
     /// ias::error when the sample's foreground is used and is not one channel of the image's size.
     params_type sample_params(rng_stream& rng, const sample& s) const {
-        validate();
         params_type p;
         const int W = s.image.width(), H = s.image.height();
         if (W < 1 || H < 1) return p;
         p.maps = detail::shape_masks::draw_fractal_maps(rng);
         p.chaos_seed = rng.next_u64();
         const int side = std::min(W, H);
-        p.size = std::clamp(int(std::lround(rng.uniform(size_min, size_max) * float(side))), 1, side);
+        p.size = std::clamp(int(std::lround(rng.uniform(size.min, size.max) * float(side))), 1, side);
         const std::size_t on_object = object_aware && s.has_foreground() ? detail::fractal_paste::count_foreground(s.foreground, W, H) : 0;
         if (on_object > 0) {
             const auto pick = [&] { return detail::fractal_paste::nth_foreground(s.foreground, std::size_t(rng.integer(0, std::int64_t(on_object) - 1))); };
@@ -215,7 +219,7 @@ struct fractal_paste {
             p.target_y = target[1] - p.size / 2;
         } else {
             auto place = [&](int extent) {
-                const int lo = int(std::ceil(region_min * float(extent))), hi = int(std::floor(region_max * float(extent))) - p.size;
+                const int lo = int(std::ceil(region.min * float(extent))), hi = int(std::floor(region.max * float(extent))) - p.size;
                 return lo <= hi ? int(rng.integer(lo, hi)) : int(rng.integer(0, extent - p.size));
             };
             p.source_x = place(W);
@@ -241,7 +245,7 @@ struct fractal_paste {
         }
         p.flip_horizontal = rng.bernoulli(flip_probability);
         p.flip_vertical = rng.bernoulli(flip_probability);
-        p.angle = rng.uniform(angle_min, angle_max);
+        p.angle = rng.uniform(angle.min, angle.max);
         p.noise = rng.bernoulli(noise_probability);
         p.noise_seed = rng.next_u64();
         if (global_jitter > 0.0f) p.global = colour_jitter{global_jitter, global_jitter, global_jitter, global_jitter}.sample_params(rng, s);

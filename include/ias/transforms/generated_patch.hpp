@@ -18,6 +18,7 @@
 
 #include "../core/bulk_random.hpp"
 #include "../core/concepts.hpp"
+#include "../core/configured.hpp"
 #include "../core/image.hpp"
 #include "../detail/nested_scratch.hpp"
 #include "../diffusion/conditioning.hpp"
@@ -69,6 +70,42 @@ enum class patch_composite {
     poisson,
 };
 
+/// The settings of `generated_patch`.
+struct generated_patch_settings {
+    std::shared_ptr<const patch_generator> generator{};
+    int latent_size = 512;  ///< length of z, >= 1 (StyleGAN's 512)
+    diffusion::conditioning conditioning{};
+    patch_composite composite = patch_composite::alpha;
+    /// With `poisson`: source gradients (seamless clone, OpenCV NORMAL_CLONE, NSA's default
+    /// "Shift") or mixed gradients ("Shift-M"). PII's weighted rule is not offered here.
+    fn::poisson_guidance guidance = fn::poisson_guidance::source;
+    fn::poisson_settings poisson{};
+    range<float> opacity{1.0f, 1.0f};  ///< o ~ U[min, max] within [0, 1]
+    /// With a generator alpha: mask values below this become 0 (see 5. above); in [0, 1].
+    float label_threshold = 0.5f;
+    std::string defect_kind = "generated";
+
+    static const description<generated_patch_settings>& describe() {
+        using S = generated_patch_settings;
+        static const auto d =
+            description<S>()
+                .field("latent_size", &S::latent_size, 1, 2147483647, "length of the latent z (StyleGAN: 512)")
+                .field("composite", &S::composite, {{"alpha", patch_composite::alpha}, {"poisson", patch_composite::poisson}},
+                       "how the generated pixels are put into the image: an alpha blend or a Poisson blend")
+                .field("guidance", &S::guidance, {{"source", fn::poisson_guidance::source}, {"mixed", fn::poisson_guidance::mixed}},
+                       "with poisson: the source's gradients (seamless clone) or the larger of source and target gradient")
+                .field("opacity", &S::opacity, 0, 1, "opacity of the composite U[min, max]")
+                .field("label_threshold", &S::label_threshold, 0, 1, "with a generator alpha: mask values below it become 0")
+                .field("defect_kind", &S::defect_kind, std::vector<std::string>{}, "the sample's defect_kind when it is labelled")
+                .rule("generator must be a callable (not null, not an empty std::function)",
+                      [](const S& s) { return s.generator && *s.generator; })
+                .rule("poisson.residual_tolerance must be finite and > 0",
+                      [](const S& s) { return s.poisson.residual_tolerance > 0.0f && std::isfinite(s.poisson.residual_tolerance); })
+                .rule("poisson.max_iterations must be >= 1", [](const S& s) { return s.poisson.max_iterations >= 1; });
+        return d;
+    }
+};
+
 /// Generated defect pixels composited into the region a previous stage chose (METHODS §8.9:
 /// "compositing (alpha, soft-layer, Poisson) of a host-generated patch"): mask first, then
 /// `generator`, then the composite.
@@ -81,7 +118,7 @@ enum class patch_composite {
 ///    ias::error saying what was returned and what is expected.
 /// 3. The region A is the generator's alpha when it returned one (limited to the sample's
 ///    foreground when there is one), else the sample's mask.
-/// 4. Composite with opacity o ~ U[opacity_min, opacity_max]: `alpha` blends through A;
+/// 4. Composite with opacity o ~ U[opacity.min, opacity.max]: `alpha` blends through A;
 ///    `poisson` solves with `guidance` where A > 0.5 inside the bounding box of that region,
 ///    clamps the result to [0, 1] and mixes I + o·(result − I). The Poisson blend keeps the
 ///    outer ring of its box fixed (the Dirichlet boundary), so pixels on the image's border
@@ -101,21 +138,9 @@ enum class patch_composite {
 /// float copy and rounds the changed box back) and float; 1, 3 or 4 channels. Deterministic in
 /// (seed, epoch, index, input) when the generator is a pure function of its input. Allocates
 /// nothing per sample once the per-thread buffers have their size (the generator aside).
-struct generated_patch {
+struct generated_patch : configured<generated_patch, generated_patch_settings> {
     static constexpr std::string_view name = "generated_patch";
-
-    std::shared_ptr<const patch_generator> generator{};
-    int latent_size = 512;  ///< length of z, >= 1 (StyleGAN's 512)
-    diffusion::conditioning conditioning{};
-    patch_composite composite = patch_composite::alpha;
-    /// With `poisson`: source gradients (seamless clone, OpenCV NORMAL_CLONE, NSA's default
-    /// "Shift") or mixed gradients ("Shift-M"). PII's weighted rule is not offered here.
-    fn::poisson_guidance guidance = fn::poisson_guidance::source;
-    fn::poisson_settings poisson{};
-    float opacity_min = 1.0f, opacity_max = 1.0f;  ///< o ~ U[min, max] within [0, 1]
-    /// With a generator alpha: mask values below this become 0 (see 5. above); in [0, 1].
-    float label_threshold = 0.5f;
-    std::string defect_kind = "generated";
+    using configured::configured;
 
     struct params_type {
         rng_stream latent{};  ///< z is `fill_normal(latent, 0, z)`
@@ -126,15 +151,9 @@ struct generated_patch {
         }
     };
 
-    /// Throws std::invalid_argument naming the field: a null generator, latent_size < 1,
-    /// opacities outside [0, 1] or min > max, label_threshold outside [0, 1], weighted_mixed
-    /// guidance, or Poisson options that are not finite and positive.
-    void validate() const;
-
     params_type sample_params(rng_stream& rng, const sample&) const {
-        validate();
         params_type p;
-        p.opacity = rng.uniform(opacity_min, opacity_max);
+        p.opacity = rng.uniform(opacity.min, opacity.max);
         p.latent = rng.fork(0);
         return p;
     }
@@ -226,22 +245,8 @@ inline std::array<int, 4> poisson_composite(image<float>& pixels, const image<fl
 
 }  // namespace detail::generated
 
-inline void generated_patch::validate() const {
-    using detail::settings::fail;
-    if (!generator || !*generator) fail(name, "generator is null (or an empty std::function); it must be a callable");
-    if (latent_size < 1) fail(name, "latent_size is " + std::to_string(latent_size) + "; it must be >= 1");
-    detail::settings::check_range(name, "opacity_min", opacity_min, "opacity_max", opacity_max, 0.0f, 1.0f);
-    detail::settings::check_value(name, "label_threshold", label_threshold, 0.0f, 1.0f);
-    if (guidance != fn::poisson_guidance::source && guidance != fn::poisson_guidance::mixed)
-        fail(name, "guidance must be poisson_guidance::source or poisson_guidance::mixed");
-    if (!(poisson.residual_tolerance > 0.0f) || !std::isfinite(poisson.residual_tolerance))
-        fail(name, "poisson.residual_tolerance is " + detail::settings::number(poisson.residual_tolerance) + "; it must be finite and > 0");
-    if (poisson.max_iterations < 1) fail(name, "poisson.max_iterations is " + std::to_string(poisson.max_iterations) + "; it must be >= 1");
-}
-
 inline void generated_patch::apply(sample& s, const params_type& p) const {
     if (s.image.empty()) return;
-    validate();  // a replayed or hand-made call checks too: the generator is dereferenced below
     const int W = s.image.width(), H = s.image.height(), C = s.image.channels();
     const bool has_mask = !s.mask.empty();
     if (has_mask && (s.mask.width() != W || s.mask.height() != H || s.mask.channels() != 1))

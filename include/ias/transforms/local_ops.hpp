@@ -27,6 +27,7 @@
 #include "../core/any_transform.hpp"
 #include "../core/compose.hpp"
 #include "../core/concepts.hpp"
+#include "../core/configured.hpp"
 #include "../core/image.hpp"
 #include "../core/sample.hpp"
 #include "../fn/warp.hpp"
@@ -46,11 +47,6 @@ namespace ias {
 // paper (`local_ops_preset`), whose unverified choices are listed there.
 
 namespace detail::local_ops {
-
-using settings::check_range;
-using settings::check_value;
-using settings::fail;
-using settings::number;
 
 /// A per-thread sample for the operation a `local_op` runs, one per nesting depth (a
 /// `local_op` inside a `local_op` gets its own) and pixel type (so that a dataset mixing
@@ -283,17 +279,26 @@ inline void elastic_remap(image_view<const float> in, float* out, std::span<cons
 // alone it changes the whole image. None of them touches the mask, foreground or label.
 // ---------------------------------------------------------------------------------------
 
-/// Blurs the image with a Gaussian of standard deviation σ ~ U[sigma_min, sigma_max] pixels
+/// The settings of `gaussian_blur`.
+struct gaussian_blur_settings {
+    range<float> sigma{1.0f, 3.0f};  ///< pixels, >= 0
+
+    static const description<gaussian_blur_settings>& describe() {
+        using S = gaussian_blur_settings;
+        static const auto d = description<S>().field("sigma", &S::sigma, 0, 1000, "blur standard deviation U[min, max], pixels");
+        return d;
+    }
+};
+
+/// Blurs the image with a Gaussian of standard deviation σ ~ U[sigma.min, sigma.max] pixels
 /// (kernel radius ceil(3σ), separable, weights renormalised at the border): one of the local
 /// changes of dynamic local augmentation (METHODS §8.1; the paper's σ range is not verified,
 /// the defaults are a choice). Every channel is blurred, alpha included. A constant image
 /// stays exactly constant. uint8 (through a float copy, rounded back) and float, 1, 3 or 4
 /// channels. Deterministic per stream.
-struct gaussian_blur {
+struct gaussian_blur : configured<gaussian_blur, gaussian_blur_settings> {
     static constexpr std::string_view name = "gaussian_blur";
-
-    float sigma_min = 1.0f;  ///< pixels, >= 0
-    float sigma_max = 3.0f;
+    using configured::configured;
 
     struct params_type {
         float sigma = 0.0f;  ///< pixels
@@ -301,31 +306,37 @@ struct gaussian_blur {
         void visit_fields(F&& f) const { f("sigma", sigma); }
     };
 
-    /// Throws std::invalid_argument unless 0 <= sigma_min <= sigma_max <= 1000.
-    void validate() const { detail::local_ops::check_range(name, "sigma_min", sigma_min, "sigma_max", sigma_max, 0.0f, 1000.0f); }
-
-    params_type sample_params(rng_stream& rng, const sample&) const {
-        validate();
-        return {rng.uniform(sigma_min, sigma_max)};
-    }
+    params_type sample_params(rng_stream& rng, const sample&) const { return {rng.uniform(sigma.min, sigma.max)}; }
     void apply(sample& s, const params_type& p) const {
         detail::edit_as_float(s, [&](image<float>& pixels) { detail::local_ops::gaussian_blur(pixels, p.sigma); });
     }
 };
 
-/// Adds Gaussian noise of standard deviation σ ~ U[sigma_min, sigma_max] (fraction of full
+/// The settings of `gaussian_noise`.
+struct gaussian_noise_settings {
+    range<float> sigma{0.02f, 0.1f};  ///< fraction of full scale
+    bool per_channel = true;
+
+    static const description<gaussian_noise_settings>& describe() {
+        using S = gaussian_noise_settings;
+        static const auto d = description<S>()
+                                  .field("sigma", &S::sigma, 0, 10, "noise standard deviation U[min, max], fraction of full scale")
+                                  .field("per_channel", &S::per_channel, {{"true", true}, {"false", false}},
+                                         "an independent deviate per channel (colour noise), else one per pixel (grey noise)");
+        return d;
+    }
+};
+
+/// Adds Gaussian noise of standard deviation σ ~ U[sigma.min, sigma.max] (fraction of full
 /// scale: 1 for float, 255 for uint8) to the colour channels and clips to [0, 1]: one of the
 /// local changes of dynamic local augmentation (METHODS §8.1; σ range not verified, the
 /// defaults are a choice). `per_channel`: an independent deviate per channel (colour noise);
 /// otherwise one per pixel shared by the colour channels (grey noise). Alpha is kept. The
 /// deviates come from a stream recorded in the parameters, so a replay adds the same noise.
 /// uint8 (rounded back) and float, 1, 3 or 4 channels.
-struct gaussian_noise {
+struct gaussian_noise : configured<gaussian_noise, gaussian_noise_settings> {
     static constexpr std::string_view name = "gaussian_noise";
-
-    float sigma_min = 0.02f;  ///< fraction of full scale
-    float sigma_max = 0.1f;
-    bool per_channel = true;
+    using configured::configured;
 
     struct params_type {
         float sigma = 0.0f;
@@ -334,13 +345,9 @@ struct gaussian_noise {
         void visit_fields(F&& f) const { f("sigma", sigma); }
     };
 
-    /// Throws std::invalid_argument unless 0 <= sigma_min <= sigma_max <= 10.
-    void validate() const { detail::local_ops::check_range(name, "sigma_min", sigma_min, "sigma_max", sigma_max, 0.0f, 10.0f); }
-
     params_type sample_params(rng_stream& rng, const sample&) const {
-        validate();
         params_type p;
-        p.sigma = rng.uniform(sigma_min, sigma_max);
+        p.sigma = rng.uniform(sigma.min, sigma.max);
         p.noise = rng.fork(0);
         return p;
     }
@@ -360,8 +367,23 @@ struct gaussian_noise {
     }
 };
 
+/// The settings of `rotate_content`.
+struct rotate_content_settings {
+    range<float> angle_magnitude{15.0f, 90.0f};  ///< degrees
+    bool random_direction = true;  ///< false: counter-clockwise only
+
+    static const description<rotate_content_settings>& describe() {
+        using S = rotate_content_settings;
+        static const auto d = description<S>()
+                                  .field("angle_magnitude", &S::angle_magnitude, 0, 360, "rotation magnitude U[min, max], degrees")
+                                  .field("random_direction", &S::random_direction, {{"true", true}, {"false", false}},
+                                         "clockwise with probability 1/2, else counter-clockwise only");
+        return d;
+    }
+};
+
 /// Rotates the image's content about its centre ((W−1)/2, (H−1)/2) by an angle of magnitude
-/// U[angle_magnitude_min, angle_magnitude_max] degrees, counter-clockwise on screen, or
+/// U[angle_magnitude.min, angle_magnitude.max] degrees, counter-clockwise on screen, or
 /// clockwise with probability 1/2 when `random_direction`: the rotation among the local
 /// changes of dynamic local augmentation (METHODS §8.1; the range is not verified, the
 /// defaults are a choice that avoids near-invisible turns). Bilinear (`fn::rotate`). Unlike
@@ -370,12 +392,9 @@ struct gaussian_noise {
 /// unrotated corners rather than black ones; and the mask and foreground are not moved (this
 /// changes content, it is not a geometric augmentation of the sample). Every channel turns,
 /// alpha included. uint8 (rounded back) and float, 1, 3 or 4 channels.
-struct rotate_content {
+struct rotate_content : configured<rotate_content, rotate_content_settings> {
     static constexpr std::string_view name = "rotate_content";
-
-    float angle_magnitude_min = 15.0f;  ///< degrees
-    float angle_magnitude_max = 90.0f;
-    bool random_direction = true;  ///< false: counter-clockwise only
+    using configured::configured;
 
     struct params_type {
         float angle = 0.0f;  ///< degrees, counter-clockwise on screen
@@ -383,14 +402,8 @@ struct rotate_content {
         void visit_fields(F&& f) const { f("angle", angle); }
     };
 
-    /// Throws std::invalid_argument unless 0 <= angle_magnitude_min <= angle_magnitude_max <= 360.
-    void validate() const {
-        detail::local_ops::check_range(name, "angle_magnitude_min", angle_magnitude_min, "angle_magnitude_max", angle_magnitude_max,
-                                       0.0f, 360.0f);
-    }
     params_type sample_params(rng_stream& rng, const sample&) const {
-        validate();
-        const float magnitude = rng.uniform(angle_magnitude_min, angle_magnitude_max);
+        const float magnitude = rng.uniform(angle_magnitude.min, angle_magnitude.max);
         const bool clockwise = random_direction && rng.bernoulli(0.5);
         return {clockwise ? -magnitude : magnitude};
     }
@@ -417,23 +430,34 @@ struct rotate_content {
     }
 };
 
+/// The settings of `elastic_deform`.
+struct elastic_deform_settings {
+    range<float> alpha{1.0f, 4.0f};  ///< pixels
+    float grid_spacing = 8.0f;  ///< pixels between grid nodes, >= 1
+
+    static const description<elastic_deform_settings>& describe() {
+        using S = elastic_deform_settings;
+        static const auto d = description<S>()
+                                  .field("alpha", &S::alpha, 0, 10000, "displacement amplitude U[min, max], pixels")
+                                  .field("grid_spacing", &S::grid_spacing, 1, 100000, "pixels between the displacement grid's nodes");
+        return d;
+    }
+};
+
 /// Elastic deformation by a smooth random displacement field: one random vector per node of
 /// a grid with nodes every `grid_spacing` pixels (each component α·U[−1, 1], so no pixel moves
 /// more than α along an axis), interpolated bilinearly to every pixel, then a bilinear remap
-/// out(x, y) = in(x + dx, y + dy) with the source clamped to the image. α ~ U[alpha_min,
-/// alpha_max] pixels. This is the α/σ deformation of Simard et al. (ICDAR 2003) with the
+/// out(x, y) = in(x + dx, y + dy) with the source clamped to the image. α ~ U[alpha.min,
+/// alpha.max] pixels. This is the α/σ deformation of Simard et al. (ICDAR 2003) with the
 /// Gaussian-smoothed noise replaced by a coarse grid: `grid_spacing` plays σ's part (the
 /// scale over which the field varies) and α is the amplitude in pixels directly. The elastic
 /// change among the local changes of dynamic local augmentation (METHODS §8.1; settings not
 /// verified, the defaults are a choice). α = 0 gives the identity, exactly. The field's
 /// vectors come from a stream recorded in the parameters. Every channel moves, alpha
 /// included. uint8 (rounded back) and float, 1, 3 or 4 channels.
-struct elastic_deform {
+struct elastic_deform : configured<elastic_deform, elastic_deform_settings> {
     static constexpr std::string_view name = "elastic_deform";
-
-    float alpha_min = 1.0f;  ///< pixels
-    float alpha_max = 4.0f;
-    float grid_spacing = 8.0f;  ///< pixels between grid nodes, >= 1
+    using configured::configured;
 
     struct params_type {
         float alpha = 0.0f;  ///< pixels
@@ -442,16 +466,9 @@ struct elastic_deform {
         void visit_fields(F&& f) const { f("alpha", alpha); }
     };
 
-    /// Throws std::invalid_argument unless 0 <= alpha_min <= alpha_max <= 10000 and
-    /// 1 <= grid_spacing <= 100000.
-    void validate() const {
-        detail::local_ops::check_range(name, "alpha_min", alpha_min, "alpha_max", alpha_max, 0.0f, 10000.0f);
-        detail::local_ops::check_value(name, "grid_spacing", grid_spacing, 1.0f, 100000.0f);
-    }
     params_type sample_params(rng_stream& rng, const sample&) const {
-        validate();
         params_type p;
-        p.alpha = rng.uniform(alpha_min, alpha_max);
+        p.alpha = rng.uniform(alpha.min, alpha.max);
         p.field = rng.fork(0);
         return p;
     }
@@ -487,8 +504,7 @@ enum class local_region {
 /// are CutPaste's box rule (METHODS §2.8), which METHODS §8.1 proposes for the local box.
 struct local_region_settings {
     local_region region = local_region::box;
-    float area_min = 0.02f;  ///< fraction of W·H, with local_region::box (CutPaste: 0.02)
-    float area_max = 0.15f;  ///< (CutPaste: 0.15)
+    range<float> area{0.02f, 0.15f};  ///< fraction of W·H, with local_region::box (CutPaste: [0.02, 0.15])
     float aspect_max = 3.3f;  ///< width/height log-uniform in [1/aspect_max, aspect_max] (CutPaste: 3.3)
     float mask_threshold = 0.5f;  ///< with local_region::mask: the region is mask > mask_threshold
     bool restrict_to_foreground = true;  ///< with local_region::box: the box ∩ the foreground (when present)
@@ -501,14 +517,23 @@ struct local_region_settings {
     /// image's own pixel type.
     bool work_in_float = false;
 
-    /// Throws std::invalid_argument naming the field unless 0 <= area_min <= area_max <= 1,
-    /// 1 <= aspect_max <= 1000 and 0 <= mask_threshold < 1.
-    void validate() const {
-        constexpr std::string_view name = "local_op";
-        detail::local_ops::check_range(name, "area_min", area_min, "area_max", area_max, 0.0f, 1.0f);
-        detail::local_ops::check_value(name, "aspect_max", aspect_max, 1.0f, 1000.0f);
-        if (!(mask_threshold >= 0.0f && mask_threshold < 1.0f))
-            detail::local_ops::fail(name, "mask_threshold is " + detail::local_ops::number(mask_threshold) + "; it must lie in [0, 1)");
+    static const description<local_region_settings>& describe() {
+        using S = local_region_settings;
+        static const auto d =
+            description<S>()
+                .field("region", &S::region, {{"box", local_region::box}, {"mask", local_region::mask}},
+                       "where the operation runs: a CutPaste-sized box, or where the incoming mask exceeds mask_threshold")
+                .field("area", &S::area, 0, 1, "with region box: the box's area U[min, max], fraction of W·H")
+                .field("aspect_max", &S::aspect_max, 1, 1000, "with region box: width/height log-uniform in [1/aspect_max, aspect_max]")
+                .field("mask_threshold", &S::mask_threshold, 0, 1, "with region mask: the region is mask > mask_threshold; below 1")
+                .field("restrict_to_foreground", &S::restrict_to_foreground, {{"true", true}, {"false", false}},
+                       "with region box: the box intersected with the sample's foreground when it has one")
+                .field("whole_image", &S::whole_image, {{"true", true}, {"false", false}},
+                       "run the operation on a copy of the whole image instead of the region's box")
+                .field("work_in_float", &S::work_in_float, {{"true", true}, {"false", false}},
+                       "give the operation float pixels in [0, 1] even for a uint8 image")
+                .rule("mask_threshold must be below 1", [](const S& s) { return s.mask_threshold < 1.0f; });
+        return d;
     }
 };
 
@@ -518,7 +543,7 @@ struct local_region_settings {
 /// `local_op(gaussian_blur{}, {.region = local_region::mask})`.
 ///
 /// The region is, by default (`region = local_region::box`), a box by CutPaste's area rule
-/// (METHODS §2.8): area U[area_min, area_max]·W·H, aspect (width/height) log-uniform in
+/// (METHODS §2.8): area U[area.min, area.max]·W·H, aspect (width/height) log-uniform in
 /// [1/aspect_max, aspect_max], wholly inside the image (`detail::shape_masks::draw_area_box`),
 /// intersected with the foreground when `restrict_to_foreground` and one is present. With
 /// `region = local_region::mask` it is where the mask already in the sample exceeds
@@ -554,7 +579,7 @@ struct local_region_settings {
 /// Note: `local_op(t)` of a `local_op` `t` is a copy of `t` (class template argument deduction
 /// prefers the copy); nest one explicitly with `local_op<local_op<Op>>(t)` or by passing settings.
 template <transform Op>
-class local_op {
+class local_op : public configured<local_op<Op>, local_region_settings> {
 public:
     static constexpr std::string_view name = "local_op";
 
@@ -566,11 +591,11 @@ public:
     };
 
     /// Throws std::invalid_argument naming the field when a setting is out of range.
-    explicit local_op(Op op, local_region_settings settings = {}) : op_(std::move(op)), settings_(settings) { settings_.validate(); }
+    explicit local_op(Op op, local_region_settings settings = {})
+        : configured<local_op, local_region_settings>(settings), op_(std::move(op)) {}
 
     /// The operation applied inside the region.
     [[nodiscard]] const Op& op() const noexcept { return op_; }
-    [[nodiscard]] const local_region_settings& settings() const noexcept { return settings_; }
 
     /// Draws the box (local_region::box) or finds the incoming mask's bounding box
     /// (local_region::mask), and forks the stream for the operation. Throws ias::error when
@@ -579,8 +604,8 @@ public:
         params_type p;
         const int W = s.image.width(), H = s.image.height();
         if (W >= 1 && H >= 1) {
-            if (settings_.region == local_region::box) {
-                const auto box = detail::shape_masks::draw_area_box(rng, W, H, settings_.area_min, settings_.area_max, settings_.aspect_max);
+            if (this->region == local_region::box) {
+                const auto box = detail::shape_masks::draw_area_box(rng, W, H, this->area.min, this->area.max, this->aspect_max);
                 p.x = box[0];
                 p.y = box[1];
                 p.width = box[2];
@@ -590,7 +615,7 @@ public:
                 int x0 = W, y0 = H, x1 = -1, y1 = -1;
                 for (int y = 0; y < H; ++y)
                     for (int x = 0; x < W; ++x)
-                        if (s.mask(x, y) > settings_.mask_threshold) {
+                        if (s.mask(x, y) > this->mask_threshold) {
                             x0 = std::min(x0, x);
                             x1 = std::max(x1, x);
                             y0 = std::min(y0, y);
@@ -647,17 +672,17 @@ private:
                         "x" + std::to_string(H) + " image");
         const int bx0 = p.x, by0 = p.y, bx1 = p.x + p.width, by1 = p.y + p.height;
         bool any = false;
-        if (settings_.region == local_region::box) {
+        if (this->region == local_region::box) {
             s.mask.resize(W, H, 1, 0.0f);
             for (int y = by0; y < by1; ++y) std::fill_n(s.mask.view().row(y) + bx0, p.width, 1.0f);
-            any = settings_.restrict_to_foreground ? clip_to_foreground(s.mask, s.foreground) : p.width > 0 && p.height > 0;
+            any = this->restrict_to_foreground ? clip_to_foreground(s.mask, s.foreground) : p.width > 0 && p.height > 0;
         } else {
             if (s.mask.empty()) s.mask.resize(W, H, 1, 0.0f);
             check_mask(s);
             for (int y = 0; y < H; ++y) {
                 float* m = s.mask.view().row(y);
                 for (int x = 0; x < W; ++x) {
-                    const bool in = x >= bx0 && x < bx1 && y >= by0 && y < by1 && m[x] > settings_.mask_threshold;
+                    const bool in = x >= bx0 && x < bx1 && y >= by0 && y < by1 && m[x] > this->mask_threshold;
                     m[x] = in ? 1.0f : 0.0f;
                     any |= in;
                 }
@@ -666,13 +691,13 @@ private:
         s.label = any ? 1 : 0;
         if (!any) return;
 
-        const bool as_float = settings_.work_in_float || s.image.holds<float>();
+        const bool as_float = this->work_in_float || s.image.holds<float>();
         detail::local_ops::scratch_sample lease(as_float);
         sample& scratch = lease.get();
         scratch.clear_annotations();
         scratch.trace.reset();
         scratch.source_index = s.source_index;
-        const bool whole = settings_.whole_image;
+        const bool whole = this->whole_image;
         const int ox = whole ? 0 : bx0, oy = whole ? 0 : by0;
         const int sw = whole ? W : p.width, sh = whole ? H : p.height, C = s.image.channels();
         s.image.visit([&]<class T>(image_view<T> v) {
@@ -728,7 +753,6 @@ private:
     }
 
     Op op_;
-    local_region_settings settings_;
 };
 
 // ---------------------------------------------------------------------------------------

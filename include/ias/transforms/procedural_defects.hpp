@@ -7,12 +7,14 @@
 #include <cstddef>
 #include <cstdint>
 #include <span>
+#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
 
 #include "../core/concepts.hpp"
+#include "../core/configured.hpp"
 #include "../defects/draw_defect.hpp"
 #include "../defects/prompt.hpp"
 #include "float_pixels.hpp"
@@ -23,6 +25,37 @@ namespace ias {
 /// The most specs one `procedural_defects` holds (a prompt names a few; the limit keeps the
 /// per-sample parameters a fixed-size value).
 inline constexpr std::size_t max_defect_specs = 16;
+
+/// The settings of `procedural_defects`.
+struct procedural_defects_settings {
+    std::vector<defect_spec> specs{};
+    bool binary_mask = false;
+    float mask_threshold = 0.5f;  ///< with binary_mask, in (0, 1]
+
+    static const description<procedural_defects_settings>& describe() {
+        using S = procedural_defects_settings;
+        static const auto d =
+            description<S>()
+                .field("binary_mask", &S::binary_mask, {{"false", false}, {"true", true}},
+                       "false: each renderer's coverage in [0, 1]; true: 1 where the coverage reaches mask_threshold")
+                .field("mask_threshold", &S::mask_threshold, 0, 1, "with binary_mask: the coverage that counts as anomalous; above 0")
+                .rule("mask_threshold must be above 0", [](const S& s) { return s.mask_threshold > 0.0f; })
+                .rule("specs must hold at least one defect_spec (or use from_prompt)", [](const S& s) { return !s.specs.empty(); })
+                .rule("specs must hold at most 16 defect_specs (max_defect_specs)",
+                      [](const S& s) { return s.specs.size() <= max_defect_specs; })
+                .rule("every spec must pass defect_spec::validate()", [](const S& s) {
+                    for (const defect_spec& spec : s.specs) {
+                        try {
+                            spec.validate();
+                        } catch (const std::invalid_argument&) {
+                            return false;
+                        }
+                    }
+                    return true;
+                });
+        return d;
+    }
+};
 
 /// Procedural physical defects, model-free and controllable: hand-crafted synthesis that can
 /// be asked for a kind, as vision-language methods can, without their models (METHODS §6 asks
@@ -49,16 +82,15 @@ inline constexpr std::size_t max_defect_specs = 16;
 /// channels (a fourth channel is treated as colour by the shading kinds). Deterministic in
 /// (seed, epoch, index, input); `ias::replay` gives the same bytes. No allocation per sample
 /// once the per-thread buffers have their size.
-struct procedural_defects {
+struct procedural_defects : configured<procedural_defects, procedural_defects_settings> {
     static constexpr std::string_view name = "procedural_defects";
-
-    std::vector<defect_spec> specs{};
-    bool binary_mask = false;
-    float mask_threshold = 0.5f;  ///< with binary_mask, in (0, 1]
+    using configured::configured;
 
     /// The stage for a prompt ("two long thin dark scratches near the top edge and a small
     /// pore"); throws ias::error naming the unknown word and listing the vocabulary.
-    [[nodiscard]] static procedural_defects from_prompt(std::string_view prompt) { return {parse_defect_prompt(prompt)}; }
+    [[nodiscard]] static procedural_defects from_prompt(std::string_view prompt) {
+        return procedural_defects({.specs = parse_defect_prompt(prompt)});
+    }
 
     struct params_type {
         int spec_count = 0;                            ///< specs.size() when drawn
@@ -70,26 +102,7 @@ struct procedural_defects {
         }
     };
 
-    /// Throws std::invalid_argument naming the field: no specs, more than max_defect_specs, a
-    /// spec that fails `defect_spec::validate` (its index named), or a threshold outside (0, 1].
-    void validate() const {
-        if (specs.empty()) detail::settings::fail(name, "specs is empty; give at least one defect_spec (or use from_prompt)");
-        if (specs.size() > max_defect_specs)
-            detail::settings::fail(name, "specs has " + std::to_string(specs.size()) + " entries; at most " +
-                                             std::to_string(max_defect_specs) + " are allowed");
-        for (std::size_t j = 0; j < specs.size(); ++j) {
-            try {
-                specs[j].validate();
-            } catch (const std::invalid_argument& e) {
-                detail::settings::fail(name, "specs[" + std::to_string(j) + "]: " + e.what());
-            }
-        }
-        if (!(mask_threshold > 0.0f && mask_threshold <= 1.0f))
-            detail::settings::fail(name, "mask_threshold is " + detail::settings::number(mask_threshold) + "; it must lie in (0, 1]");
-    }
-
     params_type sample_params(rng_stream& rng, const sample&) const {
-        validate();
         params_type p;
         p.spec_count = int(specs.size());
         for (std::size_t j = 0; j < specs.size(); ++j) p.counts[j] = int(rng.integer(specs[j].count_min, specs[j].count_max));
