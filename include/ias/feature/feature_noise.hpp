@@ -18,7 +18,7 @@
 
 namespace ias::feature {
 /// SimpleNet's noise (Liu et al., CVPR 2023; METHODS §2.11).
-struct gaussian_noise_settings {
+struct gaussian_feature_noise_settings {
     float sigma = 0.015f;  ///< run.sh's --noise_std (the code's default is 0.05)
     /// SimpleNet's mix_noise K: each row draws one level k uniform in {0, ..., K − 1} and gets
     /// σ·1.1^k. K = 1 (the default) is plain N(0, σ²) on every element.
@@ -31,7 +31,7 @@ struct gaussian_noise_settings {
 /// is a pure function of (stream, in) however the rows are split among calls. `out` may be
 /// `in` itself. Throws std::invalid_argument for a bad σ or K or mismatched shapes.
 inline void gaussian_feature_noise(const_features in, const rng_stream& stream, features out,
-                                   const gaussian_noise_settings& options = {}) {
+                                   const gaussian_feature_noise_settings& options = {}) {
     constexpr const char* op = "gaussian_feature_noise";
     detail::expect_finite_non_negative(op, "sigma", options.sigma);
     if (options.levels < 1 || options.levels > 64)
