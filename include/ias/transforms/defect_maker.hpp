@@ -292,9 +292,6 @@ struct defect_maker {
         using detail::settings::number;
         if (int(shape) < 0 || int(shape) > 2) fail(name, "shape is " + number(int(shape)) + "; it must be a defect_shape");
         if (int(fill) < 0 || int(fill) > 1) fail(name, "fill is " + number(int(fill)) + "; it must be a defect_fill");
-        rect_shape.validate();
-        scar_shape.validate();
-        clump_shape.validate();
         auto check_steps = [&](const char* what, int lo, int hi, int step) {
             if (!(0 <= lo && lo <= hi && hi <= 255 && step >= 1))
                 fail(name, std::string(what) + "_min = " + number(lo) + ", " + what + "_max = " + number(hi) + " and " + what +
@@ -342,7 +339,7 @@ struct defect_maker {
                 // bezier_scar_mask::apply draws, rotated about its centre.
                 thread_local std::vector<fn::point> outline;  // per-thread scratch
                 p.scar.shape.outline_in(-p.scar.width / 2.0f, -p.scar.length / 2.0f, p.scar.width / 2.0f, p.scar.length / 2.0f,
-                                        scar_shape.shape.samples_per_segment, outline);
+                                        scar_shape.settings().shape.samples_per_segment, outline);
                 const float c = std::cos(float(p.scar.rotation) * detail::shape_masks::degrees);
                 const float sn = std::sin(float(p.scar.rotation) * detail::shape_masks::degrees);
                 float x0 = 0, x1 = 0, y0 = 0, y1 = 0;
@@ -469,10 +466,8 @@ struct defect_maker {
 private:
     /// The mask transform drawing the hard shape: no soft edge, no clipping to the foreground.
     template <class Mask>
-    static Mask hard(Mask m) noexcept {
-        m.softness = 0.0f;
-        m.restrict_to_foreground = false;
-        return m;
+    static Mask hard(const Mask& m) noexcept {
+        return m.hard();
     }
 };
 
