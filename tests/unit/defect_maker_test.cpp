@@ -60,24 +60,9 @@ ias::defect_maker plain(ias::defect_shape shape, ias::defect_fill fill) {
 ias::image<float> placed_shape(const ias::defect_maker& t, const ias::defect_maker::params_type& p, int w, int h) {
     ias::sample scratch{ias::any_image(ias::image<std::uint8_t>(w, h, 1))};
     switch (p.shape) {
-        case ias::defect_shape::bezier_rect: {
-            auto m = t.rect_shape;
-            m.restrict_to_foreground = false;
-            m.apply(scratch, p.rect);
-            break;
-        }
-        case ias::defect_shape::bezier_scar: {
-            auto m = t.scar_shape;
-            m.restrict_to_foreground = false;
-            m.apply(scratch, p.scar);
-            break;
-        }
-        case ias::defect_shape::bezier_clump: {
-            auto m = t.clump_shape;
-            m.restrict_to_foreground = false;
-            m.apply(scratch, p.clump);
-            break;
-        }
+        case ias::defect_shape::bezier_rect: t.rect_shape.hard().apply(scratch, p.rect); break;
+        case ias::defect_shape::bezier_scar: t.scar_shape.hard().apply(scratch, p.scar); break;
+        case ias::defect_shape::bezier_clump: t.clump_shape.hard().apply(scratch, p.clump); break;
     }
     return scratch.mask;
 }
@@ -416,7 +401,7 @@ TEST_CASE("defect_maker: invalid settings throw", "[defect_maker]") {
     CHECK_THROWS_AS((ias::defect_maker{.soften_probability = 2.0f}.sample_params(rng, s)), std::invalid_argument);
     CHECK_THROWS_AS((ias::defect_maker{.soften_kernel_rect = 4}.sample_params(rng, s)), std::invalid_argument);
     CHECK_THROWS_AS((ias::defect_maker{.clump_weight_min = 0.8f, .clump_weight_max = 0.5f}.sample_params(rng, s)), std::invalid_argument);
-    CHECK_THROWS_AS((ias::defect_maker{.rect_shape = {.area_min = 0.5f, .area_max = 0.1f}}.sample_params(rng, s)), std::invalid_argument);
+    CHECK_THROWS_AS((ias::defect_maker{.rect_shape = ias::bezier_blob_mask({.area = {0.5f, 0.1f}})}.sample_params(rng, s)), std::invalid_argument);
     CHECK_THROWS_AS((ias::defect_maker_dm6{.view = 7}.sample_params(rng, s)), std::invalid_argument);
     CHECK_THROWS_AS((ias::defect_maker_dm6{.view = -2}.sample_params(rng, s)), std::invalid_argument);
     CHECK_NOTHROW(ias::defect_maker{}.validate());
