@@ -54,9 +54,10 @@ inline dynamic_pipeline glass_las(const glass_las_settings& s = {}) {
                                 .mean = s.texture_opacity_mean, .stddev = s.texture_opacity_stddev};
     const texture_blend blend{.source = s.textures, .texture_opacity = opacity, .texture_ops = {glass_texture_ops(s.texture_op_count)}};
     const feature_grid_mask grid{.stride = s.feature_stride};
-    perlin_mask mask = s.mask.transform();
-    mask.empty_policy = empty_mask_policy::redraw;
-    mask.union_weight = mask.intersection_weight = 1.0f;
+    perlin_mask_settings mask_settings = s.mask.transform().settings();
+    mask_settings.empty_policy = empty_mask_policy::redraw;
+    mask_settings.union_weight = mask_settings.intersection_weight = 1.0f;
+    const perlin_mask mask(mask_settings);
     blend.validate();
     grid.validate();
     return {mask, blend, grid};
