@@ -35,7 +35,7 @@ int main() {
         return n > 0 ? sum / n : 0.0;
     };
     const auto synthesis = ias::pipeline(
-        ias::ellipse_mask{.count_min = 1, .count_max = 1, .radius_min = 0.2f, .radius_max = 0.3f},
+        ias::ellipse_mask({.count = {1, 1}, .radius = {0.2f, 0.3f}}),
         ias::rejection_filter(ias::diffusion_inpaint({.sampler = sampler, .paste_back = {.feather_sigma = 1.0f}}), darkness, 0.7, 1.0, 6));
 
     for (std::uint32_t index = 0; index < 4; ++index) {

@@ -80,7 +80,7 @@ int main(int argc, char** argv) {
         const auto inflated = std::make_shared<const ias::diffusion::sampler>(ias::diffusion::sampler{
             schedule, model, {.kind = ias::diffusion::sampler_kind::ddpm, .variance_inflation = 3.0f, .jump_length = 5, .resamplings = 3}});
         const auto stage = [](std::shared_ptr<const ias::diffusion::sampler> s) {
-            return ias::pipeline(ias::ellipse_mask{.count_min = 1, .count_max = 1, .radius_min = 0.15f, .radius_max = 0.3f},
+            return ias::pipeline(ias::ellipse_mask({.count = {1, 1}, .radius = {0.15f, 0.3f}}),
                                  ias::diffusion_inpaint({.sampler = std::move(s), .paste_back = {.feather_sigma = 1.0f}}));
         };
 

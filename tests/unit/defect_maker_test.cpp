@@ -60,24 +60,9 @@ ias::defect_maker plain(ias::defect_shape shape, ias::defect_fill fill, std::sha
 ias::image<float> placed_shape(const ias::defect_maker& t, const ias::defect_maker::params_type& p, int w, int h) {
     ias::sample scratch{ias::any_image(ias::image<std::uint8_t>(w, h, 1))};
     switch (p.shape) {
-        case ias::defect_shape::bezier_rect: {
-            auto m = t.settings().rect_shape;
-            m.restrict_to_foreground = false;
-            m.apply(scratch, p.rect);
-            break;
-        }
-        case ias::defect_shape::bezier_scar: {
-            auto m = t.settings().scar_shape;
-            m.restrict_to_foreground = false;
-            m.apply(scratch, p.scar);
-            break;
-        }
-        case ias::defect_shape::bezier_clump: {
-            auto m = t.settings().clump_shape;
-            m.restrict_to_foreground = false;
-            m.apply(scratch, p.clump);
-            break;
-        }
+        case ias::defect_shape::bezier_rect: t.settings().rect_shape.hard().apply(scratch, p.rect); break;
+        case ias::defect_shape::bezier_scar: t.settings().scar_shape.hard().apply(scratch, p.scar); break;
+        case ias::defect_shape::bezier_clump: t.settings().clump_shape.hard().apply(scratch, p.clump); break;
     }
     return scratch.mask;
 }
@@ -414,7 +399,8 @@ TEST_CASE("defect_maker: invalid settings throw", "[defect_maker]") {
     CHECK_THROWS_WITH(ias::defect_maker({.soften_probability = 2.0f}), Catch::Contains("parameter 'soften_probability' is 2"));
     CHECK_THROWS_WITH(ias::defect_maker({.soften_kernel_rect = 4}), Catch::Contains("soften_kernel_rect must be odd"));
     CHECK_THROWS_WITH(ias::defect_maker({.clump_weight = {0.8f, 0.5f}}), Catch::Contains("parameter 'clump_weight' is [0.8, 0.5]"));
-    CHECK_THROWS_AS((ias::defect_maker({.rect_shape = {.area_min = 0.5f, .area_max = 0.1f}}).sample_params(rng, s)), std::invalid_argument);
+    CHECK_THROWS_WITH(ias::defect_maker({.rect_shape = ias::bezier_blob_mask({.area = {0.5f, 0.1f}})}),
+                      Catch::Contains("ias::bezier_blob_mask: parameter 'area' is [0.5, 0.1]"));
     CHECK_THROWS_WITH(ias::defect_maker_dm6({.view = 7}), Catch::Contains("ias::defect_maker_dm6: parameter 'view' is 7"));
     CHECK_THROWS_WITH(ias::defect_maker_dm6({.view = -2}), Catch::Contains("parameter 'view' is -2"));
     CHECK_NOTHROW(ias::defect_maker{});

@@ -641,7 +641,7 @@ TEST_CASE("rejection_filter: filter composes in a pipeline with a mask stage and
         ++generator_calls;
         out.patch.fill(std::clamp(0.5f + 0.25f * in.z[0], 0.0f, 1.0f));
     });
-    const ias::rectangle_mask mask{.side_min = 6, .side_max = 10, .allow_clipping = false, .reference_size = 0};
+    const ias::rectangle_mask mask({.side = {6, 10}, .allow_clipping = false, .reference_size = 0});
     const auto p = ias::pipeline(mask, ias::rejection_filter(
                                            ias::generated_patch({.generator = g, .latent_size = 8}),
                                            [&](const ias::sample& s) {

@@ -161,7 +161,7 @@ TEMPLATE_TEST_CASE("local_op: the region from the incoming mask is the mask and 
                    std::uint8_t, float) {
     const int channels = GENERATE(1, 3, 4);
     const ias::local_op t(ias::gaussian_noise({.sigma = {0.1f, 0.2f}}), {.region = ias::local_region::mask});
-    const ias::ellipse_mask shape{.count_max = 4, .softness = 3.0f};
+    const ias::ellipse_mask shape({.count = {1, 4}, .softness = 3.0f});
     for (std::uint64_t seed = 0; seed < 8; ++seed) {
         CAPTURE(channels, seed);
         const auto original = random_image<TestType>(80, 60, channels, seed);

@@ -79,7 +79,7 @@ TEST_CASE("cutpaste: area and aspect ratio follow both published sampling modes"
     const int n = 4000;
     for (const auto mode : {ias::cutpaste_aspect::coin, ias::cutpaste_aspect::log_uniform}) {
         CAPTURE(int(mode));
-        const ias::cutpaste t{.aspect_sampling = mode};
+        const ias::cutpaste t({.aspect_sampling = mode});
         double area = 0.0, log_aspect = 0.0;
         int wide = 0;
         for (int i = 0; i < n; ++i) {
@@ -106,7 +106,7 @@ TEST_CASE("cutpaste: the footprint is the mask and the pasted box is the source 
             CAPTURE(floating, channels);
             const auto bytes = pattern(96, 80, channels);
             const ias::any_image input = floating ? ias::any_image(as_float(bytes)) : ias::any_image(bytes);
-            const ias::cutpaste t{.jitter = {0, 0, 0, 0}};
+            const ias::cutpaste t({.jitter = {0, 0, 0, 0}});
             for (int i = 0; i < 60; ++i) {
                 const auto s = run(t, input, std::uint64_t(i));
                 const auto& p = s.trace->entries().at(0).params_as<ias::cutpaste::params_type>();
@@ -168,7 +168,7 @@ TEST_CASE("cutpaste_3way: each class a third of the time with the label the clas
 TEST_CASE("fpi: the result is the image plus the label times the foreign difference", "[fpi]") {
     const auto pool = pool_of(4, 64);
     const auto image = as_float(pattern(64, 64, 3, 9));
-    const ias::fpi t{.pool = pool};
+    const ias::fpi t({.pool = pool});
     for (int i = 0; i < 100; ++i) {
         const auto s = run(t, image, std::uint64_t(i), 1, 1);
         const auto& p = s.trace->entries().at(0).params_as<ias::fpi::params_type>();
@@ -198,7 +198,7 @@ TEST_CASE("pii: labels alpha where the Poisson result changed and keeps the rest
     float lo = 1.0f, hi = 0.0f;
     for (std::size_t i = 0; i < image.size(); ++i) lo = std::min(lo, image.data()[i]), hi = std::max(hi, image.data()[i]);
     for (int i = 0; i < 40; ++i) {
-        const auto s = run(ias::pii{.pool = pool}, image, std::uint64_t(i));
+        const auto s = run(ias::pii({.pool = pool}), image, std::uint64_t(i));
         const auto& p = s.trace->entries().at(0).params_as<ias::pii::params_type>();
         const auto changed = changed_pixels(image, s.image);
         for (int y = 0; y < 64; ++y)
@@ -232,7 +232,7 @@ TEST_CASE("nsa: a paste that changes nothing leaves an empty label", "[nsa]") {
 TEST_CASE("nsa: patch counts and widths follow METHODS 2.5 and the foreign image is never the sample's own", "[nsa]") {
     const auto pool = pool_of(4, 128);
     const ias::any_image input = pattern(128, 128, 3, 2);
-    const ias::nsa t{.pool = pool};
+    const ias::nsa t({.pool = pool});
     const int n = 2000;
     double patches = 0.0;
     std::map<std::int64_t, int> foreign;

@@ -365,22 +365,22 @@ void check_invariants(const T& t, int w, int h, std::uint64_t seed, bool with_fo
 
 const auto all_shape_masks = std::tuple{
     ias::rectangle_mask{},
-    ias::rectangle_mask{.sizing = ias::rectangle_sizing::area_aspect, .allow_clipping = false, .softness = 2.0f},
+    ias::rectangle_mask({.sizing = ias::rectangle_sizing::area_aspect, .allow_clipping = false, .softness = 2.0f}),
     ias::scar_mask{},
-    ias::scar_mask{.softness = 1.5f},
+    ias::scar_mask({.softness = 1.5f}),
     ias::ellipse_mask{},
-    ias::ellipse_mask{.count_max = 5, .softness = 3.0f},
+    ias::ellipse_mask({.count = {1, 5}, .softness = 3.0f}),
     ias::stroke_mask{},
-    ias::stroke_mask{.softness = 2.0f},
+    ias::stroke_mask({.softness = 2.0f}),
     ias::bezier_blob_mask{},
-    ias::bezier_blob_mask{.shape = {.chord_probability = 0.0f}, .softness = 2.0f},
+    ias::bezier_blob_mask({.shape = {.chord_probability = 0.0f}, .softness = 2.0f}),
     ias::bezier_scar_mask{},
-    ias::bezier_scar_mask{.softness = 1.0f},
+    ias::bezier_scar_mask({.softness = 1.0f}),
     ias::bezier_clump_mask{},
-    ias::fractal_mask{.iterations = 20000},
+    ias::fractal_mask({.iterations = 20000}),
     ias::grid_mask{},
     ias::patch_window_mask{},
-    ias::patch_window_mask{.window_value = 0.5f},
+    ias::patch_window_mask({.window_value = 0.5f}),
 };
 
 }  // namespace
@@ -408,14 +408,14 @@ TEST_CASE("shapes: shape masks at 256x256 follow the published size rules", "[sh
         REQUIRE(s.label == 1);
         scar_area += total(s.mask);
         CHECK(total(s.mask) == Approx(sp.width * sp.length).margin(0.15 * sp.width * sp.length + 4));
-        ias::run(ias::rectangle_mask{.allow_clipping = false}, s, r2);
+        ias::run(ias::rectangle_mask({.allow_clipping = false}), s, r2);
         const double a = total(s.mask);
         REQUIRE(std::sqrt(a) >= 20);
         REQUIRE(std::sqrt(a) <= 50);
         cutout_area += a;
         ias::run(ias::bezier_blob_mask{}, s, r3);
         blob_area += total(s.mask);
-        ias::run(ias::fractal_mask{.iterations = 20000}, s, r4);
+        ias::run(ias::fractal_mask({.iterations = 20000}), s, r4);
         empty_fractals += s.label == 0;
     }
     CHECK(scar_area / n == Approx(9.0 * 17.5).epsilon(0.15));
@@ -440,7 +440,7 @@ TEST_CASE("shapes: grid_mask sets replayed with every set index tile the image",
         ias::rng_stream rng(11, i);
         auto p = t.sample_params(rng, s);
         ias::image<float> sum(97, 61, 1);
-        for (int k = 0; k < t.n_sets; ++k) {
+        for (int k = 0; k < t.settings().n_sets; ++k) {
             p.set_index = k;
             t.apply(s, p);
             for (std::size_t j = 0; j < sum.size(); ++j) sum.data()[j] += s.mask.data()[j];
@@ -451,15 +451,16 @@ TEST_CASE("shapes: grid_mask sets replayed with every set index tile the image",
 }
 
 TEST_CASE("shapes: shape mask validation names the field", "[shapes]") {
-    CHECK_THROWS_WITH((ias::rectangle_mask{.side_min = 60}.validate()), Catch::Contains("side_min") && Catch::Contains("side_max"));
-    CHECK_THROWS_WITH((ias::scar_mask{.width_min = -1}.validate()), Catch::Contains("width_min"));
-    CHECK_THROWS_WITH((ias::ellipse_mask{.count_min = 3, .count_max = 2}.validate()), Catch::Contains("count_min"));
-    CHECK_THROWS_WITH((ias::stroke_mask{.segments = 0}.validate()), Catch::Contains("segments is 0"));
-    CHECK_THROWS_WITH((ias::bezier_blob_mask{.shape = {.chord_probability = 2}}.validate()), Catch::Contains("chord_probability"));
-    CHECK_THROWS_WITH((ias::fractal_mask{.dilation = -1}.validate()), Catch::Contains("dilation is -1"));
-    CHECK_THROWS_WITH((ias::grid_mask{.n_sets = 0}.validate()), Catch::Contains("n_sets is 0"));
-    CHECK_THROWS_WITH((ias::patch_window_mask{.patch_size = 0}.validate()), Catch::Contains("patch_size is 0"));
-    CHECK_THROWS_WITH((ias::scar_mask{.softness = -2}.validate()), Catch::Contains("softness"));
+    CHECK_THROWS_WITH(ias::rectangle_mask({.side = {60, 50}}),
+                      Catch::Contains("ias::rectangle_mask: parameter 'side' is [60, 50]; it must be [min, max] with 0 <= min <= max <= 1000000"));
+    CHECK_THROWS_WITH(ias::scar_mask({.width = {-1, 16}}), Catch::Contains("parameter 'width' is [-1, 16]"));
+    CHECK_THROWS_WITH(ias::ellipse_mask({.count = {3, 2}}), Catch::Contains("parameter 'count' is [3, 2]"));
+    CHECK_THROWS_WITH(ias::stroke_mask({.segments = 0}), Catch::Contains("parameter 'segments' is 0"));
+    CHECK_THROWS_WITH(ias::bezier_blob_mask({.shape = {.chord_probability = 2}}), Catch::Contains("parameter 'shape_chord_probability' is 2"));
+    CHECK_THROWS_WITH(ias::fractal_mask({.dilation = -1}), Catch::Contains("parameter 'dilation' is -1"));
+    CHECK_THROWS_WITH(ias::grid_mask({.n_sets = 0}), Catch::Contains("parameter 'n_sets' is 0"));
+    CHECK_THROWS_WITH(ias::patch_window_mask({.patch_size = 0}), Catch::Contains("parameter 'patch_size' is 0"));
+    CHECK_THROWS_WITH(ias::scar_mask({.softness = -2}), Catch::Contains("parameter 'softness' is -2"));
     STATIC_REQUIRE(ias::parametrised_transform<ias::rectangle_mask>);
     STATIC_REQUIRE(ias::parametrised_transform<ias::fractal_mask>);
     STATIC_REQUIRE(ias::parametrised_transform<ias::patch_window_mask>);
@@ -488,11 +489,11 @@ TEST_CASE("shapes: REB Bezier scars are thin rotated shapes, clumps lie inside t
         ias::bezier_blob_mask::params_type bp;
         bp.shape = cp.shape;
         bp.x = cp.x, bp.y = cp.y, bp.width = cp.width, bp.height = cp.height;
-        ias::bezier_blob_mask{.shape = {.n_points_max = 9}}.apply(shape_only, bp);
+        ias::bezier_blob_mask({.shape = {.n_points = {5, 9}}}).apply(shape_only, bp);
         for (std::size_t k = 0; k < c.mask.size(); ++k) REQUIRE(c.mask.data()[k] <= shape_only.mask.data()[k]);
         CHECK(total(c.mask) < total(shape_only.mask) + 1);
     }
     CHECK(scars > 150);
-    CHECK_THROWS_WITH((ias::bezier_scar_mask{.rotation_max = 200}.validate()), Catch::Contains("rotation_max is 200"));
-    CHECK_THROWS_WITH((ias::bezier_clump_mask{.shape = {.n_points_max = 40}}.validate()), Catch::Contains("n_points_max <= 16"));
+    CHECK_THROWS_WITH(ias::bezier_scar_mask({.rotation_max = 200}), Catch::Contains("parameter 'rotation_max' is 200"));
+    CHECK_THROWS_WITH(ias::bezier_clump_mask({.shape = {.n_points = {5, 40}}}), Catch::Contains("parameter 'shape_n_points'") && Catch::Contains("max <= 16"));
 }

@@ -25,11 +25,10 @@ struct cutpaste_settings {
 
     [[nodiscard]] ias::cutpaste transform() const {
         validate(*this, "ias::recipes::cutpaste_settings");
-        ias::cutpaste t{.area_min = area.min, .area_max = area.max, .aspect_min = aspect.min, .aspect_max = aspect.max,
-                        .aspect_sampling = aspect_sampling == "coin" ? cutpaste_aspect::coin : cutpaste_aspect::log_uniform,
-                        .jitter = {jitter, jitter, jitter, std::min(jitter, 0.5f)}};
-        t.validate();
-        return t;
+        return ias::cutpaste({.area = area,
+                              .aspect = aspect,
+                              .aspect_sampling = aspect_sampling == "coin" ? cutpaste_aspect::coin : cutpaste_aspect::log_uniform,
+                              .jitter = {jitter, jitter, jitter, std::min(jitter, 0.5f)}});
     }
 
     static const description<cutpaste_settings>& describe() {
@@ -53,10 +52,8 @@ struct scar_settings {
 
     /// The scar, with `jitter` as CutPaste's ColorJitter strength.
     [[nodiscard]] ias::cutpaste_scar transform(float jitter) const {
-        ias::cutpaste_scar t{.width_min = width.min, .width_max = width.max, .length_min = length.min, .length_max = length.max,
-                             .angle_min = -angle_max, .angle_max = angle_max, .jitter = {jitter, jitter, jitter, std::min(jitter, 0.5f)}};
-        t.validate();
-        return t;
+        return ias::cutpaste_scar(
+            {.width = width, .length = length, .angle = {-angle_max, angle_max}, .jitter = {jitter, jitter, jitter, std::min(jitter, 0.5f)}});
     }
 
     static const description<scar_settings>& describe() {
@@ -130,9 +127,7 @@ inline dynamic_pipeline cutpaste_union(const cutpaste_union_settings& s = {}) {
 /// CutPaste 3-way: original, CutPaste or scar as classes 0, 1, 2 (`sample.label`).
 inline dynamic_pipeline cutpaste_3way(const cutpaste_3way_settings& s = {}) {
     validate(s, "ias::recipes::cutpaste_3way");
-    const ias::cutpaste_3way t{.normal = s.box.transform(), .scar = s.scar.transform(s.box.jitter), .view = s.view};
-    t.validate();
-    return {t};
+    return {ias::cutpaste_3way({.normal = s.box.transform(), .scar = s.scar.transform(s.box.jitter), .view = s.view})};
 }
 
 /// How CutOut and random erasing fill their hole (METHODS §2.9).
@@ -191,8 +186,7 @@ struct random_erasing_settings {
 /// 256 × 256), centre uniform and clipped, set to 0; mask the hole.
 inline dynamic_pipeline cutout(const cutout_settings& s = {}) {
     validate(s, "ias::recipes::cutout");
-    const rectangle_mask hole{.side_min = s.side.min, .side_max = s.side.max};
-    hole.validate();
+    const rectangle_mask hole({.side = s.side});
     return {sometimes(s.erasing.anomaly_probability, pipeline(hole, s.erasing.eraser()))};
 }
 
@@ -200,9 +194,7 @@ inline dynamic_pipeline cutout(const cutout_settings& s = {}) {
 /// log-uniform in [0.3, 3.3], wholly inside the image, filled with `fill`; mask the box.
 inline dynamic_pipeline random_erasing(const random_erasing_settings& s = {}) {
     validate(s, "ias::recipes::random_erasing");
-    const rectangle_mask box{.sizing = rectangle_sizing::area_aspect, .area_min = s.area.min, .area_max = s.area.max,
-                             .aspect_min = s.aspect.min, .aspect_max = s.aspect.max, .allow_clipping = false};
-    box.validate();
+    const rectangle_mask box({.sizing = rectangle_sizing::area_aspect, .area = s.area, .aspect = s.aspect, .allow_clipping = false});
     return {sometimes(s.erasing.anomaly_probability, pipeline(box, s.erasing.eraser()))};
 }
 

@@ -51,13 +51,12 @@ inline dynamic_pipeline nsa(const nsa_settings& s = {}) {
     const auto index_in = [](const auto& names, const std::string& name) {
         return int(std::find(names.begin(), names.end(), name) - names.begin());
     };
-    ias::nsa t = ias::nsa::for_category(s.category);
+    ias::nsa_settings t = ias::nsa_settings::for_category(s.category);
     t.pool = s.pool;
     t.blend = nsa_blend(index_in(nsa_settings::blends, s.blend));
     t.label_mode = fn::change_label_mode(index_in(nsa_settings::labels, s.label));
     if (s.patch_count_max > 0) t.patch_count_max = s.patch_count_max;
-    t.validate();
-    return {t};
+    return {ias::nsa(t)};
 }
 
 /// FPI's and PII's recipe settings (METHODS §2.6, §2.7).
@@ -68,7 +67,7 @@ struct foreign_square_settings {
     range<float> alpha{0.05f, 0.95f};
 
     [[nodiscard]] foreign_square square() const {
-        return {.core_fraction = core_fraction, .half_min = half.min, .half_max = half.max, .alpha_min = alpha.min, .alpha_max = alpha.max};
+        return {.core_fraction = core_fraction, .half = half, .alpha = alpha};
     }
 
     static const description<foreign_square_settings>& describe() {
@@ -86,18 +85,14 @@ struct foreign_square_settings {
 /// 1 − α, the label 1 − α where the images differ. See `ias::fpi`.
 inline dynamic_pipeline fpi(const foreign_square_settings& s = {}) {
     validate(s, "ias::recipes::fpi");
-    const ias::fpi t{.pool = s.pool, .square = s.square()};
-    t.validate();
-    return {t};
+    return {ias::fpi({.pool = s.pool, .square = s.square()})};
 }
 
 /// Poisson Image Interpolation: FPI's square solved with α-weighted mixed gradients, the
 /// label α where the result changed. See `ias::pii`.
 inline dynamic_pipeline pii(const foreign_square_settings& s = {}) {
     validate(s, "ias::recipes::pii");
-    const ias::pii t{.pool = s.pool, .square = s.square()};
-    t.validate();
-    return {t};
+    return {ias::pii({.pool = s.pool, .square = s.square()})};
 }
 
 }  // namespace ias::recipes

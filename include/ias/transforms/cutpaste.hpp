@@ -7,18 +7,18 @@
 #include <string_view>
 
 #include "../core/concepts.hpp"
+#include "../core/configured.hpp"
 #include "../core/image.hpp"
 #include "../fn/blend.hpp"
 #include "colour_jitter.hpp"
-#include "settings.hpp"
 #include "shape_masks.hpp"
 
 namespace ias {
 
 /// How CutPaste draws the aspect ratio r (width / height) of its box (METHODS §2.8).
 enum class cutpaste_aspect {
-    coin,         ///< the paper and NSA: a fair coin between U(aspect_min, 1) and U(1, aspect_max)
-    log_uniform,  ///< Runinho's pytorch-cutpaste: log-uniform over [aspect_min, aspect_max]
+    coin,         ///< the paper and NSA: a fair coin between U(aspect.min, 1) and U(1, aspect.max)
+    log_uniform,  ///< Runinho's pytorch-cutpaste: log-uniform over [aspect.min, aspect.max]
 };
 
 namespace detail::cutpaste {
@@ -42,23 +42,37 @@ inline void paste(sample& s, const image<float>& patch, const image<float>& alph
 
 }  // namespace detail::cutpaste
 
-/// CutPaste (Li, Sohn, Yoon, Pfister; CVPR 2021; METHODS §2.8): a box of area U[area_min,
-/// area_max]·W·H and aspect ratio r (`aspect_sampling`), w = round(√(area·r)), h =
+/// The settings of `cutpaste`.
+struct cutpaste_settings {
+    range<float> area{0.02f, 0.15f};  ///< fraction of W·H
+    range<float> aspect{0.3f, 3.3f};
+    cutpaste_aspect aspect_sampling = cutpaste_aspect::coin;
+    colour_jitter jitter{};  ///< a transform of its own, checked when it is built
+
+    static const description<cutpaste_settings>& describe() {
+        using S = cutpaste_settings;
+        static const auto d =
+            description<S>()
+                .field("area", &S::area, 0, 1, "box area, fraction of the image, uniform in the range")
+                .field("aspect", &S::aspect, 0.001, 1000, "box width / height")
+                .field("aspect_sampling", &S::aspect_sampling, {{"coin", cutpaste_aspect::coin}, {"log_uniform", cutpaste_aspect::log_uniform}},
+                       "coin (the paper: U(aspect min, 1) or U(1, aspect max)) or log_uniform (pytorch-cutpaste)")
+                .rule("aspect must enclose 1", [](const S& s) { return s.aspect.min <= 1.0f && s.aspect.max >= 1.0f; });
+        return d;
+    }
+};
+
+/// CutPaste (Li, Sohn, Yoon, Pfister; CVPR 2021; METHODS §2.8): a box of area U[area.min,
+/// area.max]·W·H and aspect ratio r (`aspect_sampling`), w = round(√(area·r)), h =
 /// round(√(area/r)), cut from a uniform place in the image, colour-jittered (`jitter`,
 /// torchvision ColorJitter 0.1 each as in pytorch-cutpaste; zero ranges switch it off) and
 /// pasted at an independent uniform place in the same image, both boxes wholly inside.
 /// `sample.mask` is the paste footprint and `sample.label` 1: CutPaste trains an image
 /// classifier, the footprint is for localisation and inspection. uint8 and float, 1, 3 or 4
 /// channels; pixels outside the footprint keep their exact bytes.
-struct cutpaste {
+struct cutpaste : configured<cutpaste, cutpaste_settings> {
     static constexpr std::string_view name = "cutpaste";
-
-    float area_min = 0.02f;  ///< fraction of W·H
-    float area_max = 0.15f;
-    float aspect_min = 0.3f;
-    float aspect_max = 3.3f;
-    cutpaste_aspect aspect_sampling = cutpaste_aspect::coin;
-    colour_jitter jitter{};
+    using configured::configured;
 
     struct params_type {
         int source_x = 0, source_y = 0, width = 0, height = 0, x = 0, y = 0;
@@ -71,31 +85,20 @@ struct cutpaste {
         }
     };
 
-    /// Throws std::invalid_argument naming the first field out of range.
-    void validate() const {
-        detail::settings::check_range(name, "area_min", area_min, "area_max", area_max, 0.0f, 1.0f);
-        detail::settings::check_range(name, "aspect_min", aspect_min, "aspect_max", aspect_max, 1e-3f, 1e3f);
-        if (!(aspect_min <= 1.0f && aspect_max >= 1.0f))
-            detail::settings::fail(name, "aspect_min = " + std::to_string(aspect_min) + " and aspect_max = " + std::to_string(aspect_max) +
-                                             " must enclose 1");
-        jitter.validate();
-    }
-
     /// The aspect ratio by `aspect_sampling`.
     [[nodiscard]] float draw_aspect(rng_stream& rng) const {
-        if (aspect_sampling == cutpaste_aspect::log_uniform) return detail::shape_masks::log_uniform(rng, aspect_min, aspect_max);
-        return rng.bernoulli(0.5) ? rng.uniform(aspect_min, 1.0f) : rng.uniform(1.0f, aspect_max);
+        if (aspect_sampling == cutpaste_aspect::log_uniform) return detail::shape_masks::log_uniform(rng, aspect.min, aspect.max);
+        return rng.bernoulli(0.5) ? rng.uniform(aspect.min, 1.0f) : rng.uniform(1.0f, aspect.max);
     }
 
     params_type sample_params(rng_stream& rng, const sample& s) const {
-        validate();
         params_type p;
         const int W = s.image.width(), H = s.image.height();
         if (W < 1 || H < 1) return p;
-        const float area = rng.uniform(area_min, area_max) * float(W) * float(H);
-        const float aspect = draw_aspect(rng);
-        p.width = std::clamp(int(std::lround(std::sqrt(area * aspect))), 1, W);
-        p.height = std::clamp(int(std::lround(std::sqrt(area / aspect))), 1, H);
+        const float box_area = rng.uniform(area.min, area.max) * float(W) * float(H);
+        const float box_aspect = draw_aspect(rng);
+        p.width = std::clamp(int(std::lround(std::sqrt(box_area * box_aspect))), 1, W);
+        p.height = std::clamp(int(std::lround(std::sqrt(box_area / box_aspect))), 1, H);
         p.source_x = int(rng.integer(0, W - p.width));
         p.source_y = int(rng.integer(0, H - p.height));
         p.x = int(rng.integer(0, W - p.width));
@@ -114,23 +117,36 @@ struct cutpaste {
 
 };
 
+/// The settings of `cutpaste_scar`.
+struct cutpaste_scar_settings {
+    range<float> width{2.0f, 16.0f};  ///< pixels at reference_size
+    range<float> length{10.0f, 25.0f};
+    range<float> angle{-45.0f, 45.0f};  ///< degrees
+    float reference_size = 256.0f;      ///< 0: sizes in pixels whatever the image size
+    colour_jitter jitter{};             ///< a transform of its own, checked when it is built
+
+    static const description<cutpaste_scar_settings>& describe() {
+        using S = cutpaste_scar_settings;
+        static const auto d =
+            description<S>()
+                .field("width", &S::width, 0, 1e6, "scar width, pixels at reference_size, uniform in the range")
+                .field("length", &S::length, 0, 1e6, "scar length, pixels at reference_size, uniform in the range")
+                .field("angle", &S::angle, -360, 360, "the scar turns by U[min, max] degrees")
+                .field("reference_size", &S::reference_size, 0, detail::shape_masks::max_reference_size,
+                       "image side the pixel sizes are given for; 0: sizes in pixels whatever the image size");
+        return d;
+    }
+};
+
 /// CutPaste-scar (METHODS §2.8): a thin box of width U[2, 16] and length U[10, 25] pixels at
 /// 256×256 (scaled by min(W, H)/256), cut from a uniform place, colour-jittered, rotated by
 /// U[−45°, 45°] with the canvas expanded, and pasted through the rotated alpha at a uniform
 /// place where the rotated box fits. The rotation is bilinear (PIL's `rotate(expand=True)`
 /// with BILINEAR on an RGBA patch): the alpha is the bilinear interpolation of the box's
 /// indicator, so the scar's edge is soft, and `sample.mask` is that alpha, `sample.label` 1.
-struct cutpaste_scar {
+struct cutpaste_scar : configured<cutpaste_scar, cutpaste_scar_settings> {
     static constexpr std::string_view name = "cutpaste_scar";
-
-    float width_min = 2.0f;  ///< pixels at reference_size
-    float width_max = 16.0f;
-    float length_min = 10.0f;
-    float length_max = 25.0f;
-    float angle_min = -45.0f;  ///< degrees
-    float angle_max = 45.0f;
-    float reference_size = 256.0f;  ///< 0: sizes in pixels whatever the image size
-    colour_jitter jitter{};
+    using configured::configured;
 
     struct params_type {
         int source_x = 0, source_y = 0, width = 0, length = 0;  ///< the unrotated box
@@ -146,14 +162,6 @@ struct cutpaste_scar {
         }
     };
 
-    void validate() const {
-        detail::settings::check_range(name, "width_min", width_min, "width_max", width_max, 0.0f, 1e6f);
-        detail::settings::check_range(name, "length_min", length_min, "length_max", length_max, 0.0f, 1e6f);
-        detail::settings::check_range(name, "angle_min", angle_min, "angle_max", angle_max, -360.0f, 360.0f);
-        detail::shape_masks::check_reference(name, reference_size);
-        jitter.validate();
-    }
-
     /// The canvas of the rotated box: its width and height in pixels.
     static std::array<int, 2> canvas(int width, int length, float angle) noexcept {
         const float c = std::abs(std::cos(angle * detail::shape_masks::degrees)), s = std::abs(std::sin(angle * detail::shape_masks::degrees));
@@ -161,16 +169,15 @@ struct cutpaste_scar {
     }
 
     params_type sample_params(rng_stream& rng, const sample& s) const {
-        validate();
         params_type p;
         const int W = s.image.width(), H = s.image.height();
         if (W < 1 || H < 1) return p;
         const float scale = detail::shape_masks::scale_of(s, reference_size);
-        p.width = std::clamp(int(std::lround(rng.uniform(width_min, width_max) * scale)), 1, W);
-        p.length = std::clamp(int(std::lround(rng.uniform(length_min, length_max) * scale)), 1, H);
+        p.width = std::clamp(int(std::lround(rng.uniform(width.min, width.max) * scale)), 1, W);
+        p.length = std::clamp(int(std::lround(rng.uniform(length.min, length.max) * scale)), 1, H);
         p.source_x = int(rng.integer(0, W - p.width));
         p.source_y = int(rng.integer(0, H - p.length));
-        p.angle = rng.uniform(angle_min, angle_max);
+        p.angle = rng.uniform(angle.min, angle.max);
         const auto [cw, ch] = canvas(p.width, p.length, p.angle);
         p.x = int(rng.integer(0, std::max(0, W - cw)));
         p.y = int(rng.integer(0, std::max(0, H - ch)));
@@ -214,16 +221,26 @@ struct cutpaste_scar {
 
 };
 
+/// The settings of `cutpaste_3way`.
+struct cutpaste_3way_settings {
+    cutpaste normal{};   ///< checked when it is built
+    cutpaste_scar scar{};  ///< checked when it is built
+    int view = -1;  ///< −1: uniform per sample; 0, 1, 2: that view
+
+    static const description<cutpaste_3way_settings>& describe() {
+        using S = cutpaste_3way_settings;
+        static const auto d = description<S>().field("view", &S::view, -1, 2, "-1: a uniform view per sample; 0, 1, 2: that view");
+        return d;
+    }
+};
+
 /// CutPaste 3-way (METHODS §2.8): each sample becomes one of three views, the original
 /// (class 0), a CutPaste (class 1) or a scar (class 2), drawn uniformly (or fixed by `view`);
 /// `sample.label` is the class and `sample.mask` the footprint (empty for the original).
 /// The paper makes all three views of every image in a batch: call with view 0, 1 and 2.
-struct cutpaste_3way {
+struct cutpaste_3way : configured<cutpaste_3way, cutpaste_3way_settings> {
     static constexpr std::string_view name = "cutpaste_3way";
-
-    cutpaste normal{};
-    cutpaste_scar scar{};
-    int view = -1;  ///< −1: uniform per sample; 0, 1, 2: that view
+    using configured::configured;
 
     struct params_type {
         int view = 0;
@@ -237,14 +254,7 @@ struct cutpaste_3way {
         }
     };
 
-    void validate() const {
-        if (view < -1 || view > 2) detail::settings::fail(name, "view is " + std::to_string(view) + "; it must be -1 (random), 0, 1 or 2");
-        normal.validate();
-        scar.validate();
-    }
-
     params_type sample_params(rng_stream& rng, const sample& s) const {
-        validate();
         params_type p;
         p.view = view >= 0 ? view : int(rng.integer(0, 2));
         if (p.view == 1) p.normal = normal.sample_params(rng, s);

@@ -347,7 +347,7 @@ struct defect_maker : configured<defect_maker, defect_maker_settings> {
                 // bezier_scar_mask::apply draws, rotated about its centre.
                 thread_local std::vector<fn::point> outline;  // per-thread scratch
                 p.scar.shape.outline_in(-p.scar.width / 2.0f, -p.scar.length / 2.0f, p.scar.width / 2.0f, p.scar.length / 2.0f,
-                                        scar_shape.shape.samples_per_segment, outline);
+                                        scar_shape.settings().shape.samples_per_segment, outline);
                 const float c = std::cos(float(p.scar.rotation) * detail::shape_masks::degrees);
                 const float sn = std::sin(float(p.scar.rotation) * detail::shape_masks::degrees);
                 float x0 = 0, x1 = 0, y0 = 0, y1 = 0;
@@ -474,10 +474,8 @@ struct defect_maker : configured<defect_maker, defect_maker_settings> {
 private:
     /// The mask transform drawing the hard shape: no soft edge, no clipping to the foreground.
     template <class Mask>
-    static Mask hard(Mask m) noexcept {
-        m.softness = 0.0f;
-        m.restrict_to_foreground = false;
-        return m;
+    static Mask hard(const Mask& m) noexcept {
+        return m.hard();
     }
 };
 

@@ -9,24 +9,33 @@
 #include <string_view>
 
 #include "../core/concepts.hpp"
+#include "../core/configured.hpp"
 #include "../core/image.hpp"
 #include "../fn/poisson.hpp"
 #include "../textures/image_pool.hpp"
 #include "float_pixels.hpp"
-#include "settings.hpp"
 
 namespace ias {
 
 /// The square and the interpolation factor FPI and PII share (METHODS §2.6 step 2–3): the
 /// centre uniform within the central `core_fraction` of each axis, the half-width
-/// Ui[round(half_min·D), round(half_max·D)) with D the image height, clipped to the image;
-/// α ~ U(alpha_min, alpha_max); the foreign image from the pool (see `nsa`).
+/// Ui[round(half.min·D), round(half.max·D)) with D the image height, clipped to the image;
+/// α ~ U(alpha.min, alpha.max); the foreign image from the pool (see `nsa`). Described, and
+/// included as `square_*` parameters by `fpi` and `pii`.
 struct foreign_square {
     float core_fraction = 0.8f;
-    float half_min = 0.05f;
-    float half_max = 0.2f;
-    float alpha_min = 0.05f;
-    float alpha_max = 0.95f;
+    range<float> half{0.05f, 0.2f};     ///< half-width, fraction of the image height
+    range<float> alpha{0.05f, 0.95f};  ///< the interpolation factor
+
+    static const description<foreign_square>& describe() {
+        using S = foreign_square;
+        static const auto d =
+            description<S>()
+                .field("core_fraction", &S::core_fraction, 0, 1, "the square's centre lies in this central share of each axis")
+                .field("half", &S::half, 0, 1, "half-width of the square, fraction of the image height")
+                .field("alpha", &S::alpha, 0, 1, "the interpolation factor alpha is uniform in this range");
+        return d;
+    }
 
     struct params_type {
         std::int64_t foreign = -1;
@@ -40,12 +49,6 @@ struct foreign_square {
         }
     };
 
-    void validate(std::string_view transform) const {
-        detail::settings::check_value(transform, "core_fraction", core_fraction, 0.0f, 1.0f);
-        detail::settings::check_range(transform, "half_min", half_min, "half_max", half_max, 0.0f, 1.0f);
-        detail::settings::check_range(transform, "alpha_min", alpha_min, "alpha_max", alpha_max, 0.0f, 1.0f);
-    }
-
     params_type draw(rng_stream& rng, const sample& s, const image_pool* pool) const {
         params_type p;
         const int W = s.image.width(), H = s.image.height();
@@ -56,12 +59,12 @@ struct foreign_square {
             const int hi = std::max(lo, int(std::lround((1.0f + core_fraction) / 2.0f * float(size))) - 1);
             return int(rng.integer(lo, hi));
         };
-        const int lo = int(std::lround(half_min * float(H))), hi = std::max(lo, int(std::lround(half_max * float(H))) - 1);
-        const int half = int(rng.integer(lo, hi));
+        const int lo = int(std::lround(half.min * float(H))), hi = std::max(lo, int(std::lround(half.max * float(H))) - 1);
+        const int h = int(rng.integer(lo, hi));
         const int cx = centre(W), cy = centre(H);
-        p.x0 = std::clamp(cx - half, 0, W), p.x1 = std::clamp(cx + half, 0, W);
-        p.y0 = std::clamp(cy - half, 0, H), p.y1 = std::clamp(cy + half, 0, H);
-        p.alpha = rng.uniform(alpha_min, alpha_max);
+        p.x0 = std::clamp(cx - h, 0, W), p.x1 = std::clamp(cx + h, 0, W);
+        p.y0 = std::clamp(cy - h, 0, H), p.y1 = std::clamp(cy + h, 0, H);
+        p.alpha = rng.uniform(alpha.min, alpha.max);
         return p;
     }
 };
@@ -94,26 +97,33 @@ inline void label_differences(sample& s, image_view<const float> a, image_view<c
 }
 }  // namespace detail::foreign_patch
 
+/// The settings of `fpi`.
+struct fpi_settings {
+    std::shared_ptr<const image_pool> pool{};  ///< foreign images; null: the sample itself (nothing changes)
+    foreign_square square{};
+    float tolerance = 0.0f;
+
+    static const description<fpi_settings>& describe() {
+        using S = fpi_settings;
+        static const auto d = description<S>()
+                                  .include("square_", &S::square)
+                                  .field("tolerance", &S::tolerance, 0, 1, "a pixel is labelled where the images differ by more than this");
+        return d;
+    }
+};
+
 /// Foreign Patch Interpolation (Tan, Hou, Batten, Kainz; METHODS §2.6): inside a square,
 /// x' = α·x + (1 − α)·x_f with x_f a foreign normal image at the same place; the label is
 /// the foreign share 1 − α wherever x and x_f differ (by more than `tolerance` in any
 /// channel), a continuous target for BCE. Pixels outside the square keep their exact bytes.
 /// uint8 and float, 1, 3 or 4 channels.
-struct fpi {
+struct fpi : configured<fpi, fpi_settings> {
     static constexpr std::string_view name = "fpi";
-
-    std::shared_ptr<const image_pool> pool{};  ///< foreign images; null: the sample itself (nothing changes)
-    foreign_square square{};
-    float tolerance = 0.0f;
+    using configured::configured;
 
     using params_type = foreign_square::params_type;
 
-    void validate() const {
-        square.validate(name);
-        detail::settings::check_value(name, "tolerance", tolerance, 0.0f, 1.0f);
-    }
     params_type sample_params(rng_stream& rng, const sample& s) const {
-        validate();
         return square.draw(rng, s, pool.get());
     }
 
@@ -131,6 +141,22 @@ struct fpi {
 
 };
 
+/// The settings of `pii`.
+struct pii_settings {
+    std::shared_ptr<const image_pool> pool{};  ///< foreign images; null: the sample itself
+    foreign_square square{};
+    float tolerance = 0.0f;
+    fn::poisson_settings poisson{};
+
+    static const description<pii_settings>& describe() {
+        using S = pii_settings;
+        static const auto d = description<S>()
+                                  .include("square_", &S::square)
+                                  .field("tolerance", &S::tolerance, 0, 1, "a pixel is labelled where the result differs by more than this");
+        return d;
+    }
+};
+
 /// Poisson Image Interpolation (Tan, Hou, Batten, Kainz; IPMI 2021; METHODS §2.7): FPI's
 /// square and α, but the square is solved as a Poisson problem whose guidance is PII's
 /// α-weighted mixed gradients, (1−α)·g if (1−α)|g| > α|g_f| else α·g_f per neighbour pair
@@ -138,22 +164,13 @@ struct fpi {
 /// boundary; the result is clipped to the image's own minimum and maximum, and the label is α
 /// wherever the result differs from the original (by more than `tolerance` in any channel).
 /// The square's outer ring stays fixed, as PII zeroes its mask's border. uint8 and float.
-struct pii {
+struct pii : configured<pii, pii_settings> {
     static constexpr std::string_view name = "pii";
-
-    std::shared_ptr<const image_pool> pool{};
-    foreign_square square{};
-    float tolerance = 0.0f;
-    fn::poisson_settings poisson{};
+    using configured::configured;
 
     using params_type = foreign_square::params_type;
 
-    void validate() const {
-        square.validate(name);
-        detail::settings::check_value(name, "tolerance", tolerance, 0.0f, 1.0f);
-    }
     params_type sample_params(rng_stream& rng, const sample& s) const {
-        validate();
         return square.draw(rng, s, pool.get());
     }
 

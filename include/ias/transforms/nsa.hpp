@@ -12,13 +12,13 @@
 #include <vector>
 
 #include "../core/concepts.hpp"
+#include "../core/configured.hpp"
 #include "../core/image.hpp"
 #include "../fn/change_label.hpp"
 #include "../fn/poisson.hpp"
 #include "../fn/resize.hpp"
 #include "../fn/shapes.hpp"
 #include "../textures/image_pool.hpp"
-#include "settings.hpp"
 
 namespace ias {
 
@@ -28,7 +28,7 @@ enum class nsa_blend {
     mixed_clone,   ///< Poisson, the larger gradient (MIXED_CLONE; "Shift-M")
     mix,           ///< a coin per patch between normal_clone and mixed_clone
     swap,          ///< hard paste
-    uniform,       ///< I ← I + f·(P − I), f ~ U[uniform_min, uniform_max] per patch (FPI style)
+    uniform,       ///< I ← I + f·(P − I), f ~ U[uniform.min, uniform.max] per patch (FPI style)
 };
 
 /// NSA's object rule for one image (METHODS §2.5 step 1): the object is where the mean of the
@@ -37,6 +37,83 @@ enum class nsa_blend {
 struct nsa_object_rule {
     float background = 0.0f;
     float threshold = 0.0f;
+};
+
+/// The settings of `nsa`.
+struct nsa_settings {
+    static constexpr int max_patches = 8;
+
+    std::shared_ptr<const image_pool> pool{};  ///< foreign images; null: the sample itself
+    int patch_count_max = 4;
+    float extra_patch_probability = 0.5f;
+    bool gamma_widths = true;
+    range<float> height{0.03f, 0.4f};  ///< half-height bounds, fraction of the image height
+    range<float> width{0.03f, 0.4f};   ///< half-width bounds, fraction of the image width
+    bool resize = true;
+    range<float> scale{0.5f, 2.0f};
+    bool shift = true;
+    int ellipses = 0;  ///< 0: rectangles; NSA's option: 5
+    nsa_blend blend = nsa_blend::normal_clone;
+    range<float> uniform{0.05f, 0.95f};
+    bool object_aware = false;
+    nsa_object_rule object_rule{};
+    float min_object_fraction = 0.0f;
+    float min_overlap_fraction = 0.25f;
+    int max_attempts = 200;
+    fn::change_label_mode label_mode = fn::change_label_mode::logistic_intensity;
+    float label_k = 1.0f / 6.0f;  ///< logistic slope per grey level
+    float label_x0 = 20.0f;       ///< logistic midpoint, grey levels
+    float change_tolerance = 1.0f / 255.0f;
+    fn::poisson_settings poisson{};
+
+    /// NSA's settings for an MVTec AD category (METHODS §2.5: patch counts, width bounds,
+    /// object rules and fractions, resize bounds, logistic k and x0); "" is the generic
+    /// texture setting (the defaults). Throws std::invalid_argument for an unknown category.
+    static nsa_settings for_category(std::string_view category);
+
+    static const description<nsa_settings>& describe() {
+        using S = nsa_settings;
+        using fn::change_label_mode;
+        static const auto d =
+            description<S>()
+                .field("patch_count_max", &S::patch_count_max, 1, max_patches, "most patches per sample (the first always, each further one by chance)")
+                .field("extra_patch_probability", &S::extra_patch_probability, 0, 1, "chance of each patch after the first")
+                .field("gamma_widths", &S::gamma_widths, {{"true", true}, {"false", false}},
+                       "half-widths (0.03 + Gamma(2, 0.05)) times the side (NSA), or uniform within the bounds")
+                .field("height", &S::height, 0, 0.5, "half-height bounds, fraction of the image height")
+                .field("width", &S::width, 0, 0.5, "half-width bounds, fraction of the image width")
+                .field("resize", &S::resize, {{"true", true}, {"false", false}}, "resize each patch by N(1, 0.5^2) clipped to scale")
+                .field("scale", &S::scale, 0.01, 100, "bounds of the resize factor")
+                .field("shift", &S::shift, {{"true", true}, {"false", false}}, "a uniform destination, or the source position")
+                .field("ellipses", &S::ellipses, 0, 64, "the clone mask is the union of this many ellipses; 0: the rectangle")
+                .field("blend", &S::blend,
+                       {{"normal_clone", nsa_blend::normal_clone},
+                        {"mixed_clone", nsa_blend::mixed_clone},
+                        {"mix", nsa_blend::mix},
+                        {"swap", nsa_blend::swap},
+                        {"uniform", nsa_blend::uniform}},
+                       "how a patch is blended in")
+                .field("uniform", &S::uniform, 0, 1, "with the uniform blend: the factor is uniform in this range")
+                .field("object_aware", &S::object_aware, {{"true", true}, {"false", false}},
+                       "redraw boxes until they lie on the object of object_rule")
+                .field("min_object_fraction", &S::min_object_fraction, 0, 1, "object-aware: the source box's object share must exceed this")
+                .field("min_overlap_fraction", &S::min_overlap_fraction, 0, 1, "object-aware: the destination's object overlap must exceed this")
+                .field("max_attempts", &S::max_attempts, 1, 100000, "object-aware: box draws per patch before it is skipped")
+                .field("label_mode", &S::label_mode,
+                       {{"binary", change_label_mode::binary},
+                        {"continuous", change_label_mode::continuous},
+                        {"intensity", change_label_mode::intensity},
+                        {"logistic_intensity", change_label_mode::logistic_intensity}},
+                       "how the changed pixels give the label")
+                .field("label_k", &S::label_k, 0, 1000, "logistic slope per grey level")
+                .field("label_x0", &S::label_x0, -1000, 1000, "logistic midpoint, grey levels")
+                .field("change_tolerance", &S::change_tolerance, 0, 1, "a pixel changed when it moved by more than this")
+                .rule("with object_aware, object_rule's background and threshold must lie in [0, 255]", [](const S& s) {
+                    const auto within = [](float v) { return v >= 0.0f && v <= 255.0f; };
+                    return !s.object_aware || (within(s.object_rule.background) && within(s.object_rule.threshold));
+                });
+        return d;
+    }
 };
 
 /// Natural Synthetic Anomalies (Schlüter, Tan, Holland, Kainz; ECCV 2022; METHODS §2.5):
@@ -50,7 +127,7 @@ struct nsa_object_rule {
 /// - Half-widths per axis: (0.03 + Gamma(2, 0.05))·size clipped to [min, max]·size (uniform
 ///   in [min, max] with `gamma_widths = false`); height bounds first, as NSA's tables.
 ///   Source centre uniform in [min, size − min), the box clipped to the image.
-/// - Resize: s = N(1, 0.5²) clipped to [scale_min, scale_max] (NSA: 0.5–2 for textures,
+/// - Resize: s = N(1, 0.5²) clipped to [scale.min, scale.max] (NSA: 0.5–2 for textures,
 ///   0.7–1.3 for objects); the new height is clipped to the width bounds, the new width
 ///   follows the aspect ratio and is clipped, the height is recomputed from it.
 /// - Destination: uniform where the patch fits with a 1-pixel margin (`shift = false`: the
@@ -67,33 +144,12 @@ struct nsa_object_rule {
 ///
 /// `sample.mask` is the label and `sample.label` is 1 when any pixel changed. uint8 and float
 /// images, 1, 3 or 4 channels (the object rule reads the colour channels). Pixels outside
-/// the clone masks keep their exact bytes. Use `nsa::for_category` for NSA's MVTec AD presets.
-struct nsa {
+/// the clone masks keep their exact bytes. Use `nsa::for_category` (or
+/// `nsa_settings::for_category`, to change more) for NSA's MVTec AD presets.
+struct nsa : configured<nsa, nsa_settings> {
     static constexpr std::string_view name = "nsa";
-    static constexpr int max_patches = 8;
-
-    std::shared_ptr<const image_pool> pool{};  ///< foreign images; null: the sample itself
-    int patch_count_max = 4;
-    float extra_patch_probability = 0.5f;
-    bool gamma_widths = true;
-    float height_min = 0.03f, height_max = 0.4f;  ///< half-height bounds, fraction of the image height
-    float width_min = 0.03f, width_max = 0.4f;    ///< half-width bounds, fraction of the image width
-    bool resize = true;
-    float scale_min = 0.5f, scale_max = 2.0f;
-    bool shift = true;
-    int ellipses = 0;  ///< 0: rectangles; NSA's option: 5
-    nsa_blend blend = nsa_blend::normal_clone;
-    float uniform_min = 0.05f, uniform_max = 0.95f;
-    bool object_aware = false;
-    nsa_object_rule object_rule{};
-    float min_object_fraction = 0.0f;
-    float min_overlap_fraction = 0.25f;
-    int max_attempts = 200;
-    fn::change_label_mode label_mode = fn::change_label_mode::logistic_intensity;
-    float label_k = 1.0f / 6.0f;  ///< logistic slope per grey level
-    float label_x0 = 20.0f;       ///< logistic midpoint, grey levels
-    float change_tolerance = 1.0f / 255.0f;
-    fn::poisson_settings poisson{};
+    using configured::configured;
+    using nsa_settings::max_patches;
 
     struct patch {
         int source_x = 0, source_y = 0, width = 0, height = 0;  ///< the source box
@@ -119,36 +175,8 @@ struct nsa {
         }
     };
 
-    /// NSA's settings for an MVTec AD category (METHODS §2.5: patch counts, width bounds,
-    /// object rules and fractions, resize bounds, logistic k and x0); "" is the generic
-    /// texture setting (the defaults). Throws std::invalid_argument for an unknown category.
-    static nsa for_category(std::string_view category);
-
-    /// Throws std::invalid_argument naming the first field out of range.
-    void validate() const {
-        using detail::settings::check_range;
-        using detail::settings::check_value;
-        if (patch_count_max < 1 || patch_count_max > max_patches)
-            detail::settings::fail(name, "patch_count_max is " + std::to_string(patch_count_max) + "; it must lie in [1, " +
-                                             std::to_string(max_patches) + "]");
-        check_value(name, "extra_patch_probability", extra_patch_probability, 0.0f, 1.0f);
-        check_range(name, "height_min", height_min, "height_max", height_max, 0.0f, 0.5f);
-        check_range(name, "width_min", width_min, "width_max", width_max, 0.0f, 0.5f);
-        check_range(name, "scale_min", scale_min, "scale_max", scale_max, 0.01f, 100.0f);
-        check_range(name, "uniform_min", uniform_min, "uniform_max", uniform_max, 0.0f, 1.0f);
-        if (ellipses < 0 || ellipses > 64) detail::settings::fail(name, "ellipses is " + std::to_string(ellipses) + "; it must lie in [0, 64]");
-        check_value(name, "min_object_fraction", min_object_fraction, 0.0f, 1.0f);
-        check_value(name, "min_overlap_fraction", min_overlap_fraction, 0.0f, 1.0f);
-        if (max_attempts < 1 || max_attempts > 100000)
-            detail::settings::fail(name, "max_attempts is " + std::to_string(max_attempts) + "; it must lie in [1, 100000]");
-        check_value(name, "label_k", label_k, 0.0f, 1000.0f);
-        check_value(name, "label_x0", label_x0, -1000.0f, 1000.0f);
-        check_value(name, "change_tolerance", change_tolerance, 0.0f, 1.0f);
-        if (object_aware) {
-            check_value(name, "object_rule.background", object_rule.background, 0.0f, 255.0f);
-            check_value(name, "object_rule.threshold", object_rule.threshold, 0.0f, 255.0f);
-        }
-    }
+    /// `nsa_settings::for_category(category)`, built.
+    static nsa for_category(std::string_view category) { return nsa(nsa_settings::for_category(category)); }
 
     params_type sample_params(rng_stream& rng, const sample& s) const;
     void apply(sample& s, const params_type& p) const;
@@ -213,7 +241,6 @@ inline buffers& thread_buffers() {
 }  // namespace detail::nsa
 
 inline nsa::params_type nsa::sample_params(rng_stream& rng, const sample& s) const {
-    validate();
     params_type p;
     const int W = s.image.width(), H = s.image.height();
     if (W < 8 || H < 8) return p;
@@ -228,8 +255,8 @@ inline nsa::params_type nsa::sample_params(rng_stream& rng, const sample& s) con
     }
     int wanted = 1;
     for (int i = 1; i < patch_count_max; ++i) wanted += rng.bernoulli(extra_patch_probability) ? 1 : 0;
-    const int min_h = std::max(1, int(std::lround(height_min * float(H)))), max_h = std::max(min_h, int(std::lround(height_max * float(H))));
-    const int min_w = std::max(1, int(std::lround(width_min * float(W)))), max_w = std::max(min_w, int(std::lround(width_max * float(W))));
+    const int min_h = std::max(1, int(std::lround(height.min * float(H)))), max_h = std::max(min_h, int(std::lround(height.max * float(H))));
+    const int min_w = std::max(1, int(std::lround(width.min * float(W)))), max_w = std::max(min_w, int(std::lround(width.max * float(W))));
     auto half = [&](int size, int lo, int hi) {
         const float drawn = gamma_widths ? (0.03f + rng.gamma(2.0f, 0.05f)) * float(size) : rng.uniform(float(lo), float(hi));
         return std::clamp(int(std::lround(drawn)), lo, hi);
@@ -250,9 +277,9 @@ inline nsa::params_type nsa::sample_params(rng_stream& rng, const sample& s) con
             q.new_width = q.width;
             q.new_height = q.height;
             if (resize) {
-                const float scale = std::clamp(rng.normal(1.0f, 0.5f), scale_min, scale_max);
+                const float factor = std::clamp(rng.normal(1.0f, 0.5f), scale.min, scale.max);
                 const int h_cap = std::min(2 * max_h, H - 2), w_cap = std::min(2 * max_w, W - 2);
-                q.new_height = std::clamp(int(std::lround(scale * float(q.height))), std::min(2 * min_h, h_cap), h_cap);
+                q.new_height = std::clamp(int(std::lround(factor * float(q.height))), std::min(2 * min_h, h_cap), h_cap);
                 q.new_width = std::clamp(int(std::lround(float(q.new_height) / float(q.height) * float(q.width))), std::min(2 * min_w, w_cap), w_cap);
                 q.new_height = std::clamp(int(std::lround(float(q.new_width) / float(q.width) * float(q.height))), 1, h_cap);
             }
@@ -282,7 +309,7 @@ inline nsa::params_type nsa::sample_params(rng_stream& rng, const sample& s) con
         }
         if (!found) continue;
         q.blend = blend == nsa_blend::mix ? (rng.bernoulli(0.5) ? nsa_blend::normal_clone : nsa_blend::mixed_clone) : blend;
-        q.factor = blend == nsa_blend::uniform ? rng.uniform(uniform_min, uniform_max) : 1.0f;
+        q.factor = blend == nsa_blend::uniform ? rng.uniform(uniform.min, uniform.max) : 1.0f;
         q.ellipse_seed = rng.next_u64();
         p.patches[std::size_t(p.count++)] = q;
     }
@@ -419,8 +446,8 @@ inline void nsa::apply(sample& s, const params_type& p) const {
     s.label = any ? 1 : 0;
 }
 
-inline nsa nsa::for_category(std::string_view category) {
-    nsa n;
+inline nsa_settings nsa_settings::for_category(std::string_view category) {
+    nsa_settings n;
     auto is = [&](std::initializer_list<std::string_view> names) {
         return std::find(names.begin(), names.end(), category) != names.end();
     };
@@ -430,13 +457,13 @@ inline nsa nsa::for_category(std::string_view category) {
                                     "'; known: \"\", bottle, cable, capsule, carpet, grid, hazelnut, leather, metal_nut, pill, screw, "
                                     "tile, toothbrush, transistor, wood, zipper");
     n.patch_count_max = texture || is({"screw", "zipper"}) ? 4 : 3;
-    if (!texture) n.scale_min = 0.7f, n.scale_max = 1.3f;
-    if (is({"capsule"})) n.height_max = 0.15f;
-    if (is({"screw"})) n.height_max = n.width_max = 0.12f;
-    if (is({"pill"})) n.height_max = 0.2f;
-    if (is({"toothbrush", "zipper"})) n.width_max = 0.2f;
-    if (is({"cable"})) n.height_min = n.width_min = 0.05f;
-    if (is({"hazelnut"})) n.height_max = n.width_max = 0.35f;
+    if (!texture) n.scale = {0.7f, 1.3f};
+    if (is({"capsule"})) n.height.max = 0.15f;
+    if (is({"screw"})) n.height.max = n.width.max = 0.12f;
+    if (is({"pill"})) n.height.max = 0.2f;
+    if (is({"toothbrush", "zipper"})) n.width.max = 0.2f;
+    if (is({"cable"})) n.height.min = n.width.min = 0.05f;
+    if (is({"hazelnut"})) n.height.max = n.width.max = 0.35f;
     if (is({"bottle", "screw", "capsule", "zipper"})) n.object_aware = true, n.object_rule = {200.0f, 60.0f};
     if (is({"hazelnut", "pill", "toothbrush", "metal_nut"})) n.object_aware = true, n.object_rule = {20.0f, 20.0f};
     if (is({"bottle", "capsule", "hazelnut", "pill", "zipper"})) n.min_object_fraction = 0.7f;

@@ -7,45 +7,45 @@
 #include <cmath>
 #include <cstdint>
 #include <numbers>
-#include <stdexcept>
-#include <string>
 #include <string_view>
 #include <vector>
 
 #include "../core/concepts.hpp"
+#include "../core/configured.hpp"
 #include "../fn/morphology.hpp"
 #include "../fn/shapes.hpp"
-#include "settings.hpp"
 
 namespace ias {
 
 /// The Bezier shape settings shared by REB DefectMaker's three families (METHODS §8.5.2):
-/// n ~ Ui[n_points_min, n_points_max] control points, smoothing k ~ U[k_min, k_max] (REB picks
+/// n ~ Ui[n_points.min, n_points.max] control points, smoothing k ~ U[k.min, k.max] (REB picks
 /// k from {0.2, 0.3, 0.4}), each segment replaced by its chord with `chord_probability` (REB's
 /// quirk, 0.5; 0 gives smooth blobs), each smooth segment sampled at `samples_per_segment` points.
+/// Included as `shape_*` parameters by the Bezier masks.
 struct bezier_shape_settings {
-    int n_points_min = 5;
-    int n_points_max = 6;
-    float k_min = 0.2f;
-    float k_max = 0.4f;
+    range<int> n_points{5, 6};
+    range<float> k{0.2f, 0.4f};
     float chord_probability = 0.5f;
     int samples_per_segment = 12;
+
+    static const description<bezier_shape_settings>& describe() {
+        using S = bezier_shape_settings;
+        static const auto d =
+            description<S>()
+                .field("n_points", &S::n_points, 3, 16, "control points, uniform in the range (at most 16)")
+                .field("k", &S::k, 0, 1, "smoothing factor of the Bezier segments, uniform in the range")
+                .field("chord_probability", &S::chord_probability, 0, 1, "each segment is replaced by its chord with this probability")
+                .field("samples_per_segment", &S::samples_per_segment, 2, 1024, "points each smooth segment is sampled at");
+        return d;
+    }
 };
 
 namespace detail::shape_masks {
 
-using settings::check_range;
-using settings::fail;
-
-inline void check_softness(std::string_view transform, float softness) {
-    if (!(softness >= 0.0f && softness <= 1024.0f))
-        fail(transform, "softness is " + std::to_string(softness) + "; it must lie in [0, 1024] pixels");
-}
-
-inline void check_reference(std::string_view transform, float reference_size) {
-    if (!(reference_size >= 0.0f) || !std::isfinite(reference_size))
-        fail(transform, "reference_size is " + std::to_string(reference_size) + "; it must be finite and >= 0 (0 disables scaling)");
-}
+/// The bound of `reference_size` fields: the image side pixel sizes are given for (0 disables scaling).
+inline constexpr double max_reference_size = 1e6;
+/// The bound of `softness` fields: edge ramp in pixels.
+inline constexpr double max_softness = 1024;
 
 /// The factor that turns pixel sizes given for a `reference`-pixel image into pixels of
 /// this one: min(W, H) / reference (1 when reference is 0).
@@ -102,8 +102,8 @@ struct bezier_shape {
     /// Draws a shape by `settings`.
     static bezier_shape draw(rng_stream& rng, const bezier_shape_settings& settings) {
         bezier_shape b;
-        b.n = int(rng.integer(settings.n_points_min, settings.n_points_max));
-        b.k = rng.uniform(settings.k_min, settings.k_max);
+        b.n = int(rng.integer(settings.n_points.min, settings.n_points.max));
+        b.k = rng.uniform(settings.k.min, settings.k.max);
         for (int i = 0; i < b.n; ++i) b.control[std::size_t(i)] = {float(rng.integer(0, 99)), float(rng.integer(0, 99))};
         fn::sort_by_angle(std::span<fn::point>(b.control.data(), std::size_t(b.n)));
         for (int i = 0; i < b.n; ++i) b.chord_only[std::size_t(i)] = rng.bernoulli(settings.chord_probability) ? 1 : 0;
@@ -122,18 +122,7 @@ struct bezier_shape {
     }
 };
 
-/// The checks every Bezier-shape transform makes on its shape settings.
-inline void check_bezier(std::string_view transform, const bezier_shape_settings& b) {
-    if (b.n_points_min < 3 || b.n_points_max < b.n_points_min || b.n_points_max > bezier_shape::max_points)
-        fail(transform, "shape.n_points_min = " + std::to_string(b.n_points_min) + " and shape.n_points_max = " +
-                            std::to_string(b.n_points_max) + " must satisfy 3 <= n_points_min <= n_points_max <= " +
-                            std::to_string(bezier_shape::max_points));
-    check_range(transform, "shape.k_min", b.k_min, "shape.k_max", b.k_max, 0.0f, 1.0f);
-    if (!(b.chord_probability >= 0.0f && b.chord_probability <= 1.0f))
-        fail(transform, "shape.chord_probability is " + std::to_string(b.chord_probability) + "; it must lie in [0, 1]");
-    if (b.samples_per_segment < 2 || b.samples_per_segment > 1024)
-        fail(transform, "shape.samples_per_segment is " + std::to_string(b.samples_per_segment) + "; it must lie in [2, 1024]");
-}
+static_assert(bezier_shape::max_points == 16, "bezier_shape_settings' description bounds n_points by 16");
 
 /// REB's box from the CutPaste area rule: area U[area_min, area_max]·W·H, aspect
 /// log-uniform in [1/aspect_max, aspect_max], w = round(√(area·a)), h = round(√(area/a)),
@@ -203,8 +192,39 @@ inline std::array<fn::affine_map, 2> draw_fractal_maps(rng_stream& rng) {
 
 /// How `rectangle_mask` sizes its box.
 enum class rectangle_sizing {
-    side,         ///< a square of side uniform in [side_min, side_max] (CutOut)
-    area_aspect,  ///< area fraction uniform in [area_min, area_max], aspect log-uniform (random erasing)
+    side,         ///< a square of side uniform in [side.min, side.max] (CutOut)
+    area_aspect,  ///< area fraction uniform in [area.min, area.max], aspect log-uniform (random erasing)
+};
+
+/// The settings of `rectangle_mask`.
+struct rectangle_mask_settings {
+    rectangle_sizing sizing = rectangle_sizing::side;
+    range<float> side{20.0f, 50.0f};  ///< pixels at reference_size; scaled, then rounded (at least 1)
+    range<float> area{0.02f, 0.33f};  ///< fraction of W·H, with area_aspect
+    range<float> aspect{0.3f, 3.3f};  ///< width / height, log-uniform, with area_aspect
+    bool allow_clipping = true;       ///< true: centre anywhere, box clipped (CutOut); false: box wholly inside
+    float reference_size = 256.0f;    ///< image side the pixel sizes are given for; 0 = unscaled
+    float softness = 0.0f;            ///< edge ramp in pixels (0 = binary)
+    bool restrict_to_foreground = true;
+
+    static const description<rectangle_mask_settings>& describe() {
+        using S = rectangle_mask_settings;
+        static const auto d =
+            description<S>()
+                .field("sizing", &S::sizing, {{"side", rectangle_sizing::side}, {"area_aspect", rectangle_sizing::area_aspect}},
+                       "a square of side U[side] (CutOut) or an area fraction U[area] with a log-uniform aspect (random erasing)")
+                .field("side", &S::side, 0, 1e6, "square side, pixels at reference_size, with side")
+                .field("area", &S::area, 0, 1, "box area, fraction of the image, with area_aspect")
+                .field("aspect", &S::aspect, 0.001, 1000, "box width / height, log-uniform, with area_aspect")
+                .field("allow_clipping", &S::allow_clipping, {{"true", true}, {"false", false}},
+                       "true: centre anywhere and the box clipped (CutOut); false: the box wholly inside")
+                .field("reference_size", &S::reference_size, 0, detail::shape_masks::max_reference_size,
+                       "image side the pixel sizes are given for; 0: unscaled")
+                .field("softness", &S::softness, 0, detail::shape_masks::max_softness, "edge ramp, pixels (0: binary)")
+                .field("restrict_to_foreground", &S::restrict_to_foreground, {{"true", true}, {"false", false}},
+                       "clip the mask to the sample's foreground when it has one");
+        return d;
+    }
 };
 
 /// Sets `sample.mask` to one random axis-aligned box, the hole of CutOut and random erasing
@@ -214,20 +234,9 @@ enum class rectangle_sizing {
 /// torchvision's RandomErasing: area U[0.02, 0.33]·W·H, aspect log-uniform in [0.3, 3.3], the
 /// box wholly inside the image (`allow_clipping = false` for that). The box never leaves the
 /// image. Works on any image size, pixel type and channel count (only the size is read).
-struct rectangle_mask {
+struct rectangle_mask : configured<rectangle_mask, rectangle_mask_settings> {
     static constexpr std::string_view name = "rectangle_mask";
-
-    rectangle_sizing sizing = rectangle_sizing::side;
-    float side_min = 20.0f;  ///< pixels at reference_size; scaled, then rounded (at least 1)
-    float side_max = 50.0f;
-    float area_min = 0.02f;  ///< fraction of W·H, with area_aspect
-    float area_max = 0.33f;
-    float aspect_min = 0.3f;  ///< width / height, log-uniform, with area_aspect
-    float aspect_max = 3.3f;
-    bool allow_clipping = true;  ///< true: centre anywhere, box clipped (CutOut); false: box wholly inside
-    float reference_size = 256.0f;  ///< image side the pixel sizes are given for; 0 = unscaled
-    float softness = 0.0f;          ///< edge ramp in pixels (0 = binary)
-    bool restrict_to_foreground = true;
+    using configured::configured;
 
     struct params_type {
         int x0 = 0, y0 = 0, x1 = 0, y1 = 0;  ///< pixels x0 <= x < x1, y0 <= y < y1
@@ -237,30 +246,19 @@ struct rectangle_mask {
         }
     };
 
-    /// Throws std::invalid_argument naming the first field out of range.
-    void validate() const {
-        using namespace detail::shape_masks;
-        check_range(name, "side_min", side_min, "side_max", side_max, 0.0f, 1e6f);
-        check_range(name, "area_min", area_min, "area_max", area_max, 0.0f, 1.0f);
-        check_range(name, "aspect_min", aspect_min, "aspect_max", aspect_max, 1e-3f, 1e3f);
-        check_reference(name, reference_size);
-        check_softness(name, softness);
-    }
-
     params_type sample_params(rng_stream& rng, const sample& s) const {
-        validate();
         const int W = s.image.width(), H = s.image.height();
         params_type p;
         if (W < 1 || H < 1) return p;
         int w, h;
         if (sizing == rectangle_sizing::side) {
             const float scale = detail::shape_masks::scale_of(s, reference_size);
-            w = h = std::max(1, int(std::lround(rng.uniform(side_min, side_max) * scale)));
+            w = h = std::max(1, int(std::lround(rng.uniform(side.min, side.max) * scale)));
         } else {
-            const float area = rng.uniform(area_min, area_max) * float(W) * float(H);
-            const float aspect = detail::shape_masks::log_uniform(rng, aspect_min, aspect_max);
-            w = std::max(1, int(std::lround(std::sqrt(area * aspect))));
-            h = std::max(1, int(std::lround(std::sqrt(area / aspect))));
+            const float box_area = rng.uniform(area.min, area.max) * float(W) * float(H);
+            const float box_aspect = detail::shape_masks::log_uniform(rng, aspect.min, aspect.max);
+            w = std::max(1, int(std::lround(std::sqrt(box_area * box_aspect))));
+            h = std::max(1, int(std::lround(std::sqrt(box_area / box_aspect))));
         }
         if (allow_clipping) {
             const int cx = int(rng.integer(0, W - 1)), cy = int(rng.integer(0, H - 1));
@@ -286,23 +284,39 @@ struct rectangle_mask {
 
 };
 
+/// The settings of `scar_mask`.
+struct scar_mask_settings {
+    range<float> width{2.0f, 16.0f};    ///< pixels at reference_size
+    range<float> length{10.0f, 25.0f};  ///< pixels at reference_size
+    range<float> angle{-45.0f, 45.0f};  ///< degrees
+    float reference_size = 256.0f;
+    float softness = 0.0f;
+    bool restrict_to_foreground = true;
+
+    static const description<scar_mask_settings>& describe() {
+        using S = scar_mask_settings;
+        static const auto d =
+            description<S>()
+                .field("width", &S::width, 0, 1e6, "scar width, pixels at reference_size")
+                .field("length", &S::length, 0, 1e6, "scar length, pixels at reference_size")
+                .field("angle", &S::angle, -3600, 3600, "the scar turns by U[min, max] degrees")
+                .field("reference_size", &S::reference_size, 0, detail::shape_masks::max_reference_size,
+                       "image side the pixel sizes are given for; 0: unscaled")
+                .field("softness", &S::softness, 0, detail::shape_masks::max_softness, "edge ramp, pixels (0: binary)")
+                .field("restrict_to_foreground", &S::restrict_to_foreground, {{"true", true}, {"false", false}},
+                       "clip the mask to the sample's foreground when it has one");
+        return d;
+    }
+};
+
 /// Sets `sample.mask` to CutPaste-scar's footprint (METHODS §2.8): a rectangle of width
 /// U[2, 16] and length U[10, 25] pixels at 256×256 (scaled by min(W, H) / 256, at least one
 /// pixel), rotated by U[-45°, 45°], placed uniformly where its rotated bounding box lies in the
 /// image (centred when it is larger). The rectangle is rasterised exactly
 /// (`fn::fill_rotated_rectangle`) instead of as the alpha of a rotated patch.
-struct scar_mask {
+struct scar_mask : configured<scar_mask, scar_mask_settings> {
     static constexpr std::string_view name = "scar_mask";
-
-    float width_min = 2.0f;  ///< pixels at reference_size
-    float width_max = 16.0f;
-    float length_min = 10.0f;  ///< pixels at reference_size
-    float length_max = 25.0f;
-    float angle_min = -45.0f;  ///< degrees
-    float angle_max = 45.0f;
-    float reference_size = 256.0f;
-    float softness = 0.0f;
-    bool restrict_to_foreground = true;
+    using configured::configured;
 
     struct params_type {
         float cx = 0, cy = 0, width = 0, length = 0;
@@ -316,23 +330,13 @@ struct scar_mask {
         }
     };
 
-    void validate() const {
-        using namespace detail::shape_masks;
-        check_range(name, "width_min", width_min, "width_max", width_max, 0.0f, 1e6f);
-        check_range(name, "length_min", length_min, "length_max", length_max, 0.0f, 1e6f);
-        check_range(name, "angle_min", angle_min, "angle_max", angle_max, -3600.0f, 3600.0f);
-        check_reference(name, reference_size);
-        check_softness(name, softness);
-    }
-
     params_type sample_params(rng_stream& rng, const sample& s) const {
-        validate();
         params_type p;
         if (s.image.empty()) return p;
         const float scale = detail::shape_masks::scale_of(s, reference_size);
-        p.width = std::max(1.0f, rng.uniform(width_min, width_max) * scale);
-        p.length = std::max(1.0f, rng.uniform(length_min, length_max) * scale);
-        p.angle = rng.uniform(angle_min, angle_max);
+        p.width = std::max(1.0f, rng.uniform(width.min, width.max) * scale);
+        p.length = std::max(1.0f, rng.uniform(length.min, length.max) * scale);
+        p.angle = rng.uniform(angle.min, angle.max);
         const float c = std::abs(std::cos(p.angle * detail::shape_masks::degrees)), sn = std::abs(std::sin(p.angle * detail::shape_masks::degrees));
         p.cx = detail::shape_masks::place_centre(rng, (c * p.width + sn * p.length) / 2.0f, s.image.width());
         p.cy = detail::shape_masks::place_centre(rng, (sn * p.width + c * p.length) / 2.0f, s.image.height());
@@ -347,19 +351,33 @@ struct scar_mask {
 
 };
 
-/// Sets `sample.mask` to the union of Ui[count_min, count_max] random ellipses: semi-axes
-/// U[radius_min, radius_max]·min(W, H) each, orientation U[0°, 180°), centres placed so that
-/// each ellipse's bounding box lies in the image (centred when it is larger). A generic
-/// blob-shaped defect region (spots, stains, dents).
-struct ellipse_mask {
-    static constexpr std::string_view name = "ellipse_mask";
-
-    int count_min = 1;
-    int count_max = 3;
-    float radius_min = 0.03f;  ///< fraction of min(W, H)
-    float radius_max = 0.15f;
+/// The settings of `ellipse_mask`.
+struct ellipse_mask_settings {
+    range<int> count{1, 3};
+    range<float> radius{0.03f, 0.15f};  ///< fraction of min(W, H)
     float softness = 0.0f;
     bool restrict_to_foreground = true;
+
+    static const description<ellipse_mask_settings>& describe() {
+        using S = ellipse_mask_settings;
+        static const auto d =
+            description<S>()
+                .field("count", &S::count, 0, 16, "ellipses per mask, uniform in the range (at most 16)")
+                .field("radius", &S::radius, 0, 10, "each semi-axis, fraction of min(W, H), uniform in the range")
+                .field("softness", &S::softness, 0, detail::shape_masks::max_softness, "edge ramp, pixels (0: binary)")
+                .field("restrict_to_foreground", &S::restrict_to_foreground, {{"true", true}, {"false", false}},
+                       "clip the mask to the sample's foreground when it has one");
+        return d;
+    }
+};
+
+/// Sets `sample.mask` to the union of Ui[count.min, count.max] random ellipses: semi-axes
+/// U[radius.min, radius.max]·min(W, H) each, orientation U[0°, 180°), centres placed so that
+/// each ellipse's bounding box lies in the image (centred when it is larger). A generic
+/// blob-shaped defect region (spots, stains, dents).
+struct ellipse_mask : configured<ellipse_mask, ellipse_mask_settings> {
+    static constexpr std::string_view name = "ellipse_mask";
+    using configured::configured;
 
     struct ellipse {
         float cx = 0, cy = 0, rx = 0, ry = 0;
@@ -380,25 +398,17 @@ struct ellipse_mask {
         }
     };
 
-    void validate() const {
-        using namespace detail::shape_masks;
-        if (count_min < 0 || count_max < count_min || count_max > max_count)
-            fail(name, "count_min = " + std::to_string(count_min) + " and count_max = " + std::to_string(count_max) +
-                           " must satisfy 0 <= count_min <= count_max <= " + std::to_string(max_count));
-        check_range(name, "radius_min", radius_min, "radius_max", radius_max, 0.0f, 10.0f);
-        check_softness(name, softness);
-    }
+    static_assert(max_count == 16, "ellipse_mask_settings' description bounds count by 16");
 
     params_type sample_params(rng_stream& rng, const sample& s) const {
-        validate();
         params_type p;
         if (s.image.empty()) return p;
         const float side = float(std::min(s.image.width(), s.image.height()));
-        const int count = int(rng.integer(count_min, count_max));
-        for (int i = 0; i < count; ++i) {
+        const int n = int(rng.integer(count.min, count.max));
+        for (int i = 0; i < n; ++i) {
             ellipse e;
-            e.rx = rng.uniform(radius_min, radius_max) * side;
-            e.ry = rng.uniform(radius_min, radius_max) * side;
+            e.rx = rng.uniform(radius.min, radius.max) * side;
+            e.ry = rng.uniform(radius.min, radius.max) * side;
             e.angle = rng.uniform(0.0f, 180.0f);
             const float c = std::cos(e.angle * detail::shape_masks::degrees), sn = std::sin(e.angle * detail::shape_masks::degrees);
             e.cx = detail::shape_masks::place_centre(rng, std::sqrt(e.rx * e.rx * c * c + e.ry * e.ry * sn * sn), s.image.width());
@@ -419,27 +429,45 @@ struct ellipse_mask {
 
 };
 
-/// Sets `sample.mask` to a random tapering stroke (scratch, crack, hair): a cubic Bezier of
-/// chord length U[length_min, length_max]·min(W, H) in a uniform direction, its inner control
-/// points offset sideways by U[-bend, bend]·length, stroked with a width going linearly from
-/// U[width_min, width_max] pixels at 256×256 (scaled) to that times U[taper_min, taper_max].
-/// All four control points are clamped into the image inset by the largest half-width, so
-/// the curve (inside their convex hull) and the stroke stay in the image whenever it is wider
-/// than the stroke. The curve is sampled at `segments` + 1 points (`fn::stroke_polyline`).
-struct stroke_mask {
-    static constexpr std::string_view name = "stroke_mask";
-
-    float length_min = 0.2f;  ///< fraction of min(W, H)
-    float length_max = 0.6f;
-    float bend = 0.3f;        ///< sideways control-point offset, fraction of the length
-    float width_min = 2.0f;   ///< pixels at reference_size
-    float width_max = 8.0f;
-    float taper_min = 0.0f;  ///< end width / start width
-    float taper_max = 1.0f;
+/// The settings of `stroke_mask`.
+struct stroke_mask_settings {
+    range<float> length{0.2f, 0.6f};  ///< fraction of min(W, H)
+    float bend = 0.3f;                ///< sideways control-point offset, fraction of the length
+    range<float> width{2.0f, 8.0f};   ///< pixels at reference_size
+    range<float> taper{0.0f, 1.0f};   ///< end width / start width
     int segments = 32;
     float reference_size = 256.0f;
     float softness = 0.0f;
     bool restrict_to_foreground = true;
+
+    static const description<stroke_mask_settings>& describe() {
+        using S = stroke_mask_settings;
+        static const auto d =
+            description<S>()
+                .field("length", &S::length, 0, 10, "chord length, fraction of min(W, H), uniform in the range")
+                .field("bend", &S::bend, 0, 10, "inner control points are offset sideways by U[-bend, bend] times the length")
+                .field("width", &S::width, 0, 1e6, "start width, pixels at reference_size, uniform in the range")
+                .field("taper", &S::taper, 0, 100, "end width / start width, uniform in the range")
+                .field("segments", &S::segments, 1, 4096, "the curve is sampled at segments + 1 points")
+                .field("reference_size", &S::reference_size, 0, detail::shape_masks::max_reference_size,
+                       "image side the pixel sizes are given for; 0: unscaled")
+                .field("softness", &S::softness, 0, detail::shape_masks::max_softness, "edge ramp, pixels (0: binary)")
+                .field("restrict_to_foreground", &S::restrict_to_foreground, {{"true", true}, {"false", false}},
+                       "clip the mask to the sample's foreground when it has one");
+        return d;
+    }
+};
+
+/// Sets `sample.mask` to a random tapering stroke (scratch, crack, hair): a cubic Bezier of
+/// chord length U[length.min, length.max]·min(W, H) in a uniform direction, its inner control
+/// points offset sideways by U[-bend, bend]·length, stroked with a width going linearly from
+/// U[width.min, width.max] pixels at 256×256 (scaled) to that times U[taper.min, taper.max].
+/// All four control points are clamped into the image inset by the largest half-width, so
+/// the curve (inside their convex hull) and the stroke stay in the image whenever it is wider
+/// than the stroke. The curve is sampled at `segments` + 1 points (`fn::stroke_polyline`).
+struct stroke_mask : configured<stroke_mask, stroke_mask_settings> {
+    static constexpr std::string_view name = "stroke_mask";
+    using configured::configured;
 
     struct params_type {
         std::array<fn::point, 4> control{};
@@ -453,34 +481,22 @@ struct stroke_mask {
         }
     };
 
-    void validate() const {
-        using namespace detail::shape_masks;
-        check_range(name, "length_min", length_min, "length_max", length_max, 0.0f, 10.0f);
-        if (!(bend >= 0.0f && bend <= 10.0f)) fail(name, "bend is " + std::to_string(bend) + "; it must lie in [0, 10]");
-        check_range(name, "width_min", width_min, "width_max", width_max, 0.0f, 1e6f);
-        check_range(name, "taper_min", taper_min, "taper_max", taper_max, 0.0f, 100.0f);
-        if (segments < 1 || segments > 4096) fail(name, "segments is " + std::to_string(segments) + "; it must lie in [1, 4096]");
-        check_reference(name, reference_size);
-        check_softness(name, softness);
-    }
-
     params_type sample_params(rng_stream& rng, const sample& s) const {
-        validate();
         params_type p;
         const int W = s.image.width(), H = s.image.height();
         if (W < 1 || H < 1) return p;
         const float scale = detail::shape_masks::scale_of(s, reference_size);
-        p.width_start = std::max(1.0f, rng.uniform(width_min, width_max) * scale);
-        p.width_end = p.width_start * rng.uniform(taper_min, taper_max);
-        const float length = rng.uniform(length_min, length_max) * float(std::min(W, H));
+        p.width_start = std::max(1.0f, rng.uniform(width.min, width.max) * scale);
+        p.width_end = p.width_start * rng.uniform(taper.min, taper.max);
+        const float chord = rng.uniform(length.min, length.max) * float(std::min(W, H));
         const float theta = rng.uniform(0.0f, 2.0f * std::numbers::pi_v<float>);
         const float dx = std::cos(theta), dy = std::sin(theta);
         const fn::point start{rng.uniform(0.0f, float(W - 1)), rng.uniform(0.0f, float(H - 1))};
-        const float o1 = rng.uniform(-bend, bend) * length, o2 = rng.uniform(-bend, bend) * length;
+        const float o1 = rng.uniform(-bend, bend) * chord, o2 = rng.uniform(-bend, bend) * chord;
         p.control[0] = start;
-        p.control[1] = {start.x + dx * length / 3 - dy * o1, start.y + dy * length / 3 + dx * o1};
-        p.control[2] = {start.x + dx * length * 2 / 3 - dy * o2, start.y + dy * length * 2 / 3 + dx * o2};
-        p.control[3] = {start.x + dx * length, start.y + dy * length};
+        p.control[1] = {start.x + dx * chord / 3 - dy * o1, start.y + dy * chord / 3 + dx * o1};
+        p.control[2] = {start.x + dx * chord * 2 / 3 - dy * o2, start.y + dy * chord * 2 / 3 + dx * o2};
+        p.control[3] = {start.x + dx * chord, start.y + dy * chord};
         const float inset = std::max(p.width_start, p.width_end) / 2.0f;
         auto clamp_axis = [&](float v, int size) {
             const float lo = inset - 0.5f, hi = float(size) - 0.5f - inset;
@@ -501,22 +517,38 @@ struct stroke_mask {
 
 };
 
+/// The settings of `bezier_blob_mask`.
+struct bezier_blob_mask_settings {
+    bezier_shape_settings shape{};
+    range<float> area{0.02f, 0.15f};  ///< fraction of W·H
+    float aspect_max = 3.3f;          ///< aspect log-uniform in [1/aspect_max, aspect_max]
+    float softness = 0.0f;
+    bool restrict_to_foreground = true;
+
+    static const description<bezier_blob_mask_settings>& describe() {
+        using S = bezier_blob_mask_settings;
+        static const auto d =
+            description<S>()
+                .include("shape_", &S::shape)
+                .field("area", &S::area, 0, 1, "box area, fraction of the image, uniform in the range")
+                .field("aspect_max", &S::aspect_max, 1, 1000, "box width / height is log-uniform in [1/aspect_max, aspect_max]")
+                .field("softness", &S::softness, 0, detail::shape_masks::max_softness, "edge ramp, pixels (0: binary)")
+                .field("restrict_to_foreground", &S::restrict_to_foreground, {{"true", true}, {"false", false}},
+                       "clip the mask to the sample's foreground when it has one");
+        return d;
+    }
+};
+
 /// Sets `sample.mask` to REB DefectMaker's Bezier-rect shape (METHODS §8.5.2, §8.5.3): a
 /// random Bezier shape (`shape`, see `bezier_shape_settings`) stretched to fill a w×h box from
-/// the CutPaste area rule: area U[area_min, area_max]·W·H, aspect log-uniform in
+/// the CutPaste area rule: area U[area.min, area.max]·W·H, aspect log-uniform in
 /// [1/aspect_max, aspect_max], w = round(√(area·a)), h = round(√(area/a)), clipped to the
 /// image. The box lies wholly in the image at a uniform position (REB anchors it on a
 /// saliency pixel; here `restrict_to_foreground` clips instead). The outline is stretched
 /// onto the box's pixel squares and filled by `fn::fill_polygon`.
-struct bezier_blob_mask {
+struct bezier_blob_mask : configured<bezier_blob_mask, bezier_blob_mask_settings> {
     static constexpr std::string_view name = "bezier_blob_mask";
-
-    bezier_shape_settings shape{};
-    float area_min = 0.02f;  ///< fraction of W·H
-    float area_max = 0.15f;
-    float aspect_max = 3.3f;  ///< aspect log-uniform in [1/aspect_max, aspect_max]
-    float softness = 0.0f;
-    bool restrict_to_foreground = true;
+    using configured::configured;
 
     struct params_type {
         detail::shape_masks::bezier_shape shape;
@@ -528,23 +560,23 @@ struct bezier_blob_mask {
         }
     };
 
-    void validate() const {
-        using namespace detail::shape_masks;
-        check_bezier(name, shape);
-        check_range(name, "area_min", area_min, "area_max", area_max, 0.0f, 1.0f);
-        if (!(aspect_max >= 1.0f && aspect_max <= 1000.0f)) fail(name, "aspect_max is " + std::to_string(aspect_max) + "; it must lie in [1, 1000]");
-        check_softness(name, softness);
-    }
-
     params_type sample_params(rng_stream& rng, const sample& s) const {
-        validate();
         params_type p;
         const int W = s.image.width(), H = s.image.height();
         if (W < 1 || H < 1) return p;
         p.shape = detail::shape_masks::bezier_shape::draw(rng, shape);
-        const auto box = detail::shape_masks::draw_area_box(rng, W, H, area_min, area_max, aspect_max);
+        const auto box = detail::shape_masks::draw_area_box(rng, W, H, area.min, area.max, aspect_max);
         p.x = box[0], p.y = box[1], p.width = box[2], p.height = box[3];
         return p;
+    }
+
+    /// This mask drawing the hard shape: no soft edge, no clipping to the foreground (as
+    /// `defect_maker` draws it). Both are always allowed, so nothing is checked again.
+    [[nodiscard]] bezier_blob_mask hard() const noexcept {
+        bezier_blob_mask m = *this;
+        m.softness = 0.0f;
+        m.restrict_to_foreground = false;
+        return m;
     }
 
     void apply(sample& s, const params_type& p) const {
@@ -559,24 +591,42 @@ struct bezier_blob_mask {
 
 };
 
-/// Sets `sample.mask` to REB DefectMaker's Bezier-scar (METHODS §8.5.3): a Bezier shape (as
-/// in `bezier_blob_mask`) stretched into a w×h box, w ~ Ui[width_min, width_max] and h ~
-/// Ui[length_min, length_max] pixels at 256×256 (REB: 7..21 and 15..30, the CutPaste-scar
-/// ranges plus 5; scaled by min(W, H)/256), rotated by an integer angle ~ Ui[-rotation_max,
-/// rotation_max] degrees about its centre. The rotated box (REB rotates with canvas expansion)
-/// is placed uniformly inside the image (centred on an axis where it does not fit).
-struct bezier_scar_mask {
-    static constexpr std::string_view name = "bezier_scar_mask";
-
+/// The settings of `bezier_scar_mask`.
+struct bezier_scar_mask_settings {
     bezier_shape_settings shape{};
-    int width_min = 7;  ///< pixels at reference_size
-    int width_max = 21;
-    int length_min = 15;
-    int length_max = 30;
+    range<int> width{7, 21};  ///< pixels at reference_size
+    range<int> length{15, 30};
     int rotation_max = 45;  ///< degrees
     float reference_size = 256.0f;
     float softness = 0.0f;
     bool restrict_to_foreground = true;
+
+    static const description<bezier_scar_mask_settings>& describe() {
+        using S = bezier_scar_mask_settings;
+        static const auto d =
+            description<S>()
+                .include("shape_", &S::shape)
+                .field("width", &S::width, 1, 1000000, "box width, pixels at reference_size, uniform integer in the range")
+                .field("length", &S::length, 1, 1000000, "box length, pixels at reference_size, uniform integer in the range")
+                .field("rotation_max", &S::rotation_max, 0, 180, "the scar turns by an integer angle in [-max, max] degrees")
+                .field("reference_size", &S::reference_size, 0, detail::shape_masks::max_reference_size,
+                       "image side the pixel sizes are given for; 0: unscaled")
+                .field("softness", &S::softness, 0, detail::shape_masks::max_softness, "edge ramp, pixels (0: binary)")
+                .field("restrict_to_foreground", &S::restrict_to_foreground, {{"true", true}, {"false", false}},
+                       "clip the mask to the sample's foreground when it has one");
+        return d;
+    }
+};
+
+/// Sets `sample.mask` to REB DefectMaker's Bezier-scar (METHODS §8.5.3): a Bezier shape (as
+/// in `bezier_blob_mask`) stretched into a w×h box, w ~ Ui[width.min, width.max] and h ~
+/// Ui[length.min, length.max] pixels at 256×256 (REB: 7..21 and 15..30, the CutPaste-scar
+/// ranges plus 5; scaled by min(W, H)/256), rotated by an integer angle ~ Ui[-rotation_max,
+/// rotation_max] degrees about its centre. The rotated box (REB rotates with canvas expansion)
+/// is placed uniformly inside the image (centred on an axis where it does not fit).
+struct bezier_scar_mask : configured<bezier_scar_mask, bezier_scar_mask_settings> {
+    static constexpr std::string_view name = "bezier_scar_mask";
+    using configured::configured;
 
     struct params_type {
         detail::shape_masks::bezier_shape shape;
@@ -592,25 +642,14 @@ struct bezier_scar_mask {
         }
     };
 
-    void validate() const {
-        using namespace detail::shape_masks;
-        check_bezier(name, shape);
-        if (width_min < 1 || width_max < width_min || length_min < 1 || length_max < length_min)
-            fail(name, "sizes must satisfy 1 <= width_min <= width_max and 1 <= length_min <= length_max");
-        if (rotation_max < 0 || rotation_max > 180) fail(name, "rotation_max is " + std::to_string(rotation_max) + "; it must lie in [0, 180]");
-        check_reference(name, reference_size);
-        check_softness(name, softness);
-    }
-
     params_type sample_params(rng_stream& rng, const sample& s) const {
-        validate();
         params_type p;
         const int W = s.image.width(), H = s.image.height();
         if (W < 1 || H < 1) return p;
         const float scale = detail::shape_masks::scale_of(s, reference_size);
         p.shape = detail::shape_masks::bezier_shape::draw(rng, shape);
-        p.width = std::max(1.0f, std::round(float(rng.integer(width_min, width_max)) * scale));
-        p.length = std::max(1.0f, std::round(float(rng.integer(length_min, length_max)) * scale));
+        p.width = std::max(1.0f, std::round(float(rng.integer(width.min, width.max)) * scale));
+        p.length = std::max(1.0f, std::round(float(rng.integer(length.min, length.max)) * scale));
         p.rotation = int(rng.integer(-rotation_max, rotation_max));
         const float c = std::abs(std::cos(float(p.rotation) * detail::shape_masks::degrees));
         const float sn = std::abs(std::sin(float(p.rotation) * detail::shape_masks::degrees));
@@ -629,6 +668,36 @@ struct bezier_scar_mask {
         detail::shape_masks::finish_mask(s, restrict_to_foreground);
     }
 
+    /// This mask drawing the hard shape: no soft edge, no clipping to the foreground (as
+    /// `defect_maker` draws it). Both are always allowed, so nothing is checked again.
+    [[nodiscard]] bezier_scar_mask hard() const noexcept {
+        bezier_scar_mask m = *this;
+        m.softness = 0.0f;
+        m.restrict_to_foreground = false;
+        return m;
+    }
+};
+
+/// The settings of `bezier_clump_mask`.
+struct bezier_clump_mask_settings {
+    bezier_shape_settings shape{.n_points = {5, 9}};  ///< REB's clump passes no ranges: its defaults, 5..9 points
+    range<float> area{0.02f, 0.15f};
+    float aspect_max = 3.0f;
+    float softness = 0.0f;
+    bool restrict_to_foreground = true;
+
+    static const description<bezier_clump_mask_settings>& describe() {
+        using S = bezier_clump_mask_settings;
+        static const auto d =
+            description<S>()
+                .include("shape_", &S::shape)
+                .field("area", &S::area, 0, 1, "box area, fraction of the image, uniform in the range")
+                .field("aspect_max", &S::aspect_max, 1, 1000, "box width / height is log-uniform in [1/aspect_max, aspect_max]")
+                .field("softness", &S::softness, 0, detail::shape_masks::max_softness, "edge ramp, pixels (0: binary)")
+                .field("restrict_to_foreground", &S::restrict_to_foreground, {{"true", true}, {"false", false}},
+                       "clip the mask to the sample's foreground when it has one");
+        return d;
+    }
 };
 
 /// Sets `sample.mask` to REB DefectMaker's Bezier-clump (METHODS §8.5.3): a blob ∩ a Bezier
@@ -636,15 +705,9 @@ struct bezier_scar_mask {
 /// uniform integer grey levels in [77, 177] of (max(1, int(w/s·a)), max(1, int(w/s/a))) cells
 /// (REB's quirk: both from the width w), s ~ U[5, 7], a log-uniform in [1/2, 2], resized
 /// bilinearly to the box (REB uses PIL's default resampler) and thresholded at > 138.
-struct bezier_clump_mask {
+struct bezier_clump_mask : configured<bezier_clump_mask, bezier_clump_mask_settings> {
     static constexpr std::string_view name = "bezier_clump_mask";
-
-    bezier_shape_settings shape{.n_points_max = 9};  ///< REB's clump passes no ranges: its defaults, 5..9 points
-    float area_min = 0.02f;
-    float area_max = 0.15f;
-    float aspect_max = 3.0f;
-    float softness = 0.0f;
-    bool restrict_to_foreground = true;
+    using configured::configured;
 
     struct params_type {
         detail::shape_masks::bezier_shape shape;
@@ -659,21 +722,12 @@ struct bezier_clump_mask {
         }
     };
 
-    void validate() const {
-        using namespace detail::shape_masks;
-        check_bezier(name, shape);
-        check_range(name, "area_min", area_min, "area_max", area_max, 0.0f, 1.0f);
-        if (!(aspect_max >= 1.0f && aspect_max <= 1000.0f)) fail(name, "aspect_max is " + std::to_string(aspect_max) + "; it must lie in [1, 1000]");
-        check_softness(name, softness);
-    }
-
     params_type sample_params(rng_stream& rng, const sample& s) const {
-        validate();
         params_type p;
         const int W = s.image.width(), H = s.image.height();
         if (W < 1 || H < 1) return p;
         p.shape = detail::shape_masks::bezier_shape::draw(rng, shape);
-        const auto box = detail::shape_masks::draw_area_box(rng, W, H, area_min, area_max, aspect_max);
+        const auto box = detail::shape_masks::draw_area_box(rng, W, H, area.min, area.max, aspect_max);
         p.x = box[0], p.y = box[1], p.width = box[2], p.height = box[3];
         const float cell = rng.uniform(5.0f, 7.0f), a = detail::shape_masks::log_uniform(rng, 0.5f, 2.0f);
         p.grid_width = std::max(1, int(float(p.width) / cell * a));
@@ -718,27 +772,50 @@ struct bezier_clump_mask {
         detail::shape_masks::finish_mask(s, restrict_to_foreground);
     }
 
+    /// This mask drawing the hard shape: no soft edge, no clipping to the foreground (as
+    /// `defect_maker` draws it). Both are always allowed, so nothing is checked again.
+    [[nodiscard]] bezier_clump_mask hard() const noexcept {
+        bezier_clump_mask m = *this;
+        m.softness = 0.0f;
+        m.restrict_to_foreground = false;
+        return m;
+    }
+};
+
+/// The settings of `fractal_mask`.
+struct fractal_mask_settings {
+    range<float> size{0.1f, 0.5f};    ///< fraction of min(W, H)
+    range<float> region{0.1f, 0.9f};  ///< central region, fraction of each axis
+    int iterations = 100000;
+    int dilation = 3;  ///< 3×3 dilations of the rendered points (FractalAD: 3)
+    bool restrict_to_foreground = true;
+
+    static const description<fractal_mask_settings>& describe() {
+        using S = fractal_mask_settings;
+        static const auto d =
+            description<S>()
+                .field("size", &S::size, 0, 1, "box side, fraction of min(W, H), uniform in the range")
+                .field("region", &S::region, 0, 1, "the box lies in this central part of each axis when it fits")
+                .field("iterations", &S::iterations, 0, 10000000, "chaos-game points (FractalAD: 100000)")
+                .field("dilation", &S::dilation, 0, 64, "3x3 dilations of the rendered points (FractalAD: 3)")
+                .field("restrict_to_foreground", &S::restrict_to_foreground, {{"true", true}, {"false", false}},
+                       "clip the mask to the sample's foreground when it has one");
+        return d;
+    }
 };
 
 /// Sets `sample.mask` to FractalAD's fractal region (METHODS §2.10): the attractor of a
-/// random 2-map affine IFS rendered into a c×c box, c ~ U[size_min, size_max]·min(W, H), the
-/// box placed uniformly within the central region [region_min, region_max] of each axis
+/// random 2-map affine IFS rendered into a c×c box, c ~ U[size.min, size.max]·min(W, H), the
+/// box placed uniformly within the central region [region.min, region.max] of each axis
 /// (anywhere when it does not fit there), then dilated `dilation` times with a 3×3 square.
 /// Each map is A = U·diag(s1, s2)·V with U, V random rotations with a random reflection and
 /// translation uniform in [-1, 1]²; the singular values satisfy s1 >= s2 >= 0, s1 <= 1 and
 /// Σ(s1 + 2·s2) = α with α ~ U[(5 + n)/2, (6 + n)/2], n = 2 (Anderson and Farrell's
 /// constraint; each map's share is drawn uniformly within what keeps the rest feasible).
 /// The chaos game takes `iterations` points (FractalAD: 100 000) from a seed in the params.
-struct fractal_mask {
+struct fractal_mask : configured<fractal_mask, fractal_mask_settings> {
     static constexpr std::string_view name = "fractal_mask";
-
-    float size_min = 0.1f;  ///< fraction of min(W, H)
-    float size_max = 0.5f;
-    float region_min = 0.1f;  ///< central region, fraction of each axis
-    float region_max = 0.9f;
-    int iterations = 100000;
-    int dilation = 3;  ///< 3×3 dilations of the rendered points (FractalAD: 3)
-    bool restrict_to_foreground = true;
+    using configured::configured;
 
     struct params_type {
         std::array<fn::affine_map, 2> maps{};
@@ -751,24 +828,15 @@ struct fractal_mask {
         }
     };
 
-    void validate() const {
-        using namespace detail::shape_masks;
-        check_range(name, "size_min", size_min, "size_max", size_max, 0.0f, 1.0f);
-        check_range(name, "region_min", region_min, "region_max", region_max, 0.0f, 1.0f);
-        if (iterations < 0 || iterations > 10'000'000) fail(name, "iterations is " + std::to_string(iterations) + "; it must lie in [0, 10000000]");
-        if (dilation < 0 || dilation > 64) fail(name, "dilation is " + std::to_string(dilation) + "; it must lie in [0, 64]");
-    }
-
     params_type sample_params(rng_stream& rng, const sample& s) const {
-        validate();
         params_type p;
         const int W = s.image.width(), H = s.image.height();
         if (W < 1 || H < 1) return p;
         p.maps = detail::shape_masks::draw_fractal_maps(rng);
         p.chaos_seed = rng.next_u64();
-        p.size = std::clamp(int(std::lround(rng.uniform(size_min, size_max) * float(std::min(W, H)))), 1, std::min(W, H));
+        p.size = std::clamp(int(std::lround(rng.uniform(size.min, size.max) * float(std::min(W, H)))), 1, std::min(W, H));
         auto place = [&](int extent) {
-            const int lo = int(std::ceil(region_min * float(extent))), hi = int(std::floor(region_max * float(extent))) - p.size;
+            const int lo = int(std::ceil(region.min * float(extent))), hi = int(std::floor(region.max * float(extent))) - p.size;
             return lo <= hi ? int(rng.integer(lo, hi)) : int(rng.integer(0, extent - p.size));
         };
         p.x = place(W);
@@ -802,21 +870,37 @@ private:
     }
 };
 
+/// The settings of `grid_mask`.
+struct grid_mask_settings {
+    range<int> cell_exponents{1, 4};  ///< cells are 2^e pixels at reference_size, e uniform in the range
+    int n_sets = 3;
+    float reference_size = 256.0f;
+    bool restrict_to_foreground = true;
+
+    static const description<grid_mask_settings>& describe() {
+        using S = grid_mask_settings;
+        static const auto d =
+            description<S>()
+                .field("cell_exponents", &S::cell_exponents, 0, 16, "cells are 2^e pixels at reference_size, e uniform in the range")
+                .field("n_sets", &S::n_sets, 1, 1024, "the cells are split into this many disjoint sets (RIAD: 3)")
+                .field("reference_size", &S::reference_size, 0, detail::shape_masks::max_reference_size,
+                       "image side the pixel sizes are given for; 0: unscaled")
+                .field("restrict_to_foreground", &S::restrict_to_foreground, {{"true", true}, {"false", false}},
+                       "clip the mask to the sample's foreground when it has one");
+        return d;
+    }
+};
+
 /// Sets `sample.mask` to one of RIAD's disjoint grid masks (METHODS §8.6.2): a cell size
-/// 2^e pixels at 256×256, e ~ Ui[cell_exponent_min, cell_exponent_max] (RIAD: {2, 4, 8, 16}),
+/// 2^e pixels at 256×256, e ~ Ui[cell_exponents.min, cell_exponents.max] (RIAD: {2, 4, 8, 16}),
 /// scaled by min(W, H) / 256 and rounded (at least 1); the cells are permuted at random and
 /// split into `n_sets` runs (RIAD: 3), and the mask hides the run `set_index` ~ Ui[0, n_sets).
 /// The permutation is a pure function of the recorded `permutation_seed`, so all n_sets
 /// complementary masks of one draw are obtained by replaying the params with each set_index
 /// (`fn::disjoint_grid_masks` with the same permutation).
-struct grid_mask {
+struct grid_mask : configured<grid_mask, grid_mask_settings> {
     static constexpr std::string_view name = "grid_mask";
-
-    int cell_exponent_min = 1;
-    int cell_exponent_max = 4;
-    int n_sets = 3;
-    float reference_size = 256.0f;
-    bool restrict_to_foreground = true;
+    using configured::configured;
 
     struct params_type {
         int cell = 1;  ///< pixels
@@ -829,19 +913,9 @@ struct grid_mask {
         }
     };
 
-    void validate() const {
-        using namespace detail::shape_masks;
-        if (cell_exponent_min < 0 || cell_exponent_max < cell_exponent_min || cell_exponent_max > 16)
-            fail(name, "cell_exponent_min = " + std::to_string(cell_exponent_min) + " and cell_exponent_max = " + std::to_string(cell_exponent_max) +
-                           " must satisfy 0 <= cell_exponent_min <= cell_exponent_max <= 16");
-        if (n_sets < 1 || n_sets > 1024) fail(name, "n_sets is " + std::to_string(n_sets) + "; it must lie in [1, 1024]");
-        check_reference(name, reference_size);
-    }
-
     params_type sample_params(rng_stream& rng, const sample& s) const {
-        validate();
         params_type p;
-        const int e = int(rng.integer(cell_exponent_min, cell_exponent_max));
+        const int e = int(rng.integer(cell_exponents.min, cell_exponents.max));
         const float scale = detail::shape_masks::scale_of(s, reference_size);
         p.cell = std::max(1, int(std::lround(float(1 << e) * scale)));
         p.set_index = int(rng.integer(0, n_sets - 1));
@@ -877,20 +951,38 @@ private:
     }
 };
 
+/// The settings of `patch_window_mask`.
+struct patch_window_mask_settings {
+    int patch_size = 16;  ///< pixels at reference_size
+    int window_patches = 7;
+    float window_value = 0.0f;
+    float reference_size = 256.0f;
+    bool restrict_to_foreground = true;
+
+    static const description<patch_window_mask_settings>& describe() {
+        using S = patch_window_mask_settings;
+        static const auto d =
+            description<S>()
+                .field("patch_size", &S::patch_size, 1, 1000000, "patch side, pixels at reference_size (InTra: 16)")
+                .field("window_patches", &S::window_patches, 1, 1000000, "the window is L x L patches (InTra: 7)")
+                .field("window_value", &S::window_value, 0, 1, "mask value of the rest of the window; 0: the hidden patch only")
+                .field("reference_size", &S::reference_size, 0, detail::shape_masks::max_reference_size,
+                       "image side the pixel sizes are given for; 0: unscaled")
+                .field("restrict_to_foreground", &S::restrict_to_foreground, {{"true", true}, {"false", false}},
+                       "clip the mask to the sample's foreground when it has one");
+        return d;
+    }
+};
+
 /// Sets `sample.mask` to InTra's hidden patch (METHODS §8.6.4): the image is cut into
 /// patches of `patch_size` pixels at 256×256 (InTra: 16; scaled by min(W, H) / 256, at least
 /// 1; border patches may be partial), an L×L window of patches (L = `window_patches`, 7,
 /// shrunk to the patch grid when the image is smaller) is placed uniformly, and one patch in
 /// it, uniform, is hidden (mask 1). `window_value` > 0 also marks the rest of the window with
 /// that value (0: the mask is the hidden patch only); the window is in the params either way.
-struct patch_window_mask {
+struct patch_window_mask : configured<patch_window_mask, patch_window_mask_settings> {
     static constexpr std::string_view name = "patch_window_mask";
-
-    int patch_size = 16;  ///< pixels at reference_size
-    int window_patches = 7;
-    float window_value = 0.0f;
-    float reference_size = 256.0f;
-    bool restrict_to_foreground = true;
+    using configured::configured;
 
     struct params_type {
         fn::patch_window window{};
@@ -902,16 +994,7 @@ struct patch_window_mask {
         }
     };
 
-    void validate() const {
-        using namespace detail::shape_masks;
-        if (patch_size < 1) fail(name, "patch_size is " + std::to_string(patch_size) + "; it must be >= 1");
-        if (window_patches < 1) fail(name, "window_patches is " + std::to_string(window_patches) + "; it must be >= 1");
-        if (!(window_value >= 0.0f && window_value <= 1.0f)) fail(name, "window_value is " + std::to_string(window_value) + "; it must lie in [0, 1]");
-        check_reference(name, reference_size);
-    }
-
     params_type sample_params(rng_stream& rng, const sample& s) const {
-        validate();
         params_type p;
         const int W = s.image.width(), H = s.image.height();
         if (W < 1 || H < 1) return p;
