@@ -50,7 +50,7 @@ ias::sample make_sample(int w, int h, int c, bool with_foreground, int seed = 0)
 ias::defect_maker plain(ias::defect_shape shape, ias::defect_fill fill) {
     return {.shape = shape,
             .fill = fill,
-            .jitter = {.brightness = 0, .contrast = 0, .saturation = 0, .hue = 0},
+            .jitter = ias::colour_jitter({.brightness = 0, .contrast = 0, .saturation = 0, .hue = 0}),
             .soften_probability = 0.0f,
             .clump_weight_min = 1.0f,
             .clump_weight_max = 1.0f};

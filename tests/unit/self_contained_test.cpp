@@ -106,7 +106,7 @@ TEST_CASE("cutpaste: the footprint is the mask and the pasted box is the source 
             CAPTURE(floating, channels);
             const auto bytes = pattern(96, 80, channels);
             const ias::any_image input = floating ? ias::any_image(as_float(bytes)) : ias::any_image(bytes);
-            const ias::cutpaste t{.jitter = {0, 0, 0, 0}};
+            const ias::cutpaste t{.jitter = ias::colour_jitter({0, 0, 0, 0})};
             for (int i = 0; i < 60; ++i) {
                 const auto s = run(t, input, std::uint64_t(i));
                 const auto& p = s.trace->entries().at(0).params_as<ias::cutpaste::params_type>();

@@ -27,7 +27,7 @@ struct cutpaste_settings {
         validate(*this, "ias::recipes::cutpaste_settings");
         ias::cutpaste t{.area_min = area.min, .area_max = area.max, .aspect_min = aspect.min, .aspect_max = aspect.max,
                         .aspect_sampling = aspect_sampling == "coin" ? cutpaste_aspect::coin : cutpaste_aspect::log_uniform,
-                        .jitter = {jitter, jitter, jitter, std::min(jitter, 0.5f)}};
+                        .jitter = colour_jitter({jitter, jitter, jitter, std::min(jitter, 0.5f)})};
         t.validate();
         return t;
     }
@@ -54,7 +54,7 @@ struct scar_settings {
     /// The scar, with `jitter` as CutPaste's ColorJitter strength.
     [[nodiscard]] ias::cutpaste_scar transform(float jitter) const {
         ias::cutpaste_scar t{.width_min = width.min, .width_max = width.max, .length_min = length.min, .length_max = length.max,
-                             .angle_min = -angle_max, .angle_max = angle_max, .jitter = {jitter, jitter, jitter, std::min(jitter, 0.5f)}};
+                             .angle_min = -angle_max, .angle_max = angle_max, .jitter = colour_jitter({jitter, jitter, jitter, std::min(jitter, 0.5f)})};
         t.validate();
         return t;
     }
@@ -143,10 +143,8 @@ struct erasing_settings {
 
     [[nodiscard]] ias::erase eraser() const {
         validate(*this, "ias::recipes::erasing_settings");
-        const ias::erase e{.fill = fill == "constant" ? erase_fill::constant : fill == "noise" ? erase_fill::noise : erase_fill::mean,
-                           .value = value};
-        e.validate();
-        return e;
+        return ias::erase({.fill = fill == "constant" ? erase_fill::constant : fill == "noise" ? erase_fill::noise : erase_fill::mean,
+                           .value = value});
     }
 
     static const description<erasing_settings>& describe() {

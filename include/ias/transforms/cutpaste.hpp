@@ -78,7 +78,6 @@ struct cutpaste {
         if (!(aspect_min <= 1.0f && aspect_max >= 1.0f))
             detail::settings::fail(name, "aspect_min = " + std::to_string(aspect_min) + " and aspect_max = " + std::to_string(aspect_max) +
                                              " must enclose 1");
-        jitter.validate();
     }
 
     /// The aspect ratio by `aspect_sampling`.
@@ -151,7 +150,6 @@ struct cutpaste_scar {
         detail::settings::check_range(name, "length_min", length_min, "length_max", length_max, 0.0f, 1e6f);
         detail::settings::check_range(name, "angle_min", angle_min, "angle_max", angle_max, -360.0f, 360.0f);
         detail::shape_masks::check_reference(name, reference_size);
-        jitter.validate();
     }
 
     /// The canvas of the rotated box: its width and height in pixels.

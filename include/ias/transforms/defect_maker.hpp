@@ -306,7 +306,6 @@ struct defect_maker {
             fail(name, "noise_scale_exponent_max is " + number(noise_scale_exponent_max) + "; it must lie in [0, 16]");
         if (noise_aspect_exponent_max < 0 || noise_aspect_exponent_max > 16)
             fail(name, "noise_aspect_exponent_max is " + number(noise_aspect_exponent_max) + "; it must lie in [0, 16]");
-        jitter.validate();
         detail::settings::check_value(name, "soften_probability", soften_probability, 0.0f, 1.0f);
         for (const auto& [field, k] : {std::pair{"soften_kernel_rect", soften_kernel_rect}, std::pair{"soften_kernel_scar", soften_kernel_scar},
                                        std::pair{"soften_kernel_clump", soften_kernel_clump}})
