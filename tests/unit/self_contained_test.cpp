@@ -297,7 +297,7 @@ TEST_CASE("nsa: the object-aware preset keeps patches on the object", "[nsa]") {
 TEST_CASE("erase: fills the hole and keeps every other byte", "[erase]") {
     const ias::any_image input = pattern(50, 40, 3);
     for (const auto fill : {ias::erase_fill::constant, ias::erase_fill::noise, ias::erase_fill::mean}) {
-        const auto t = ias::pipeline(ias::rectangle_mask{}, ias::erase{.fill = fill, .value = 1.0f});
+        const auto t = ias::pipeline(ias::rectangle_mask{}, ias::erase({.fill = fill, .value = 1.0f}));
         const auto s = run(t, input, 3);
         const auto changed = changed_pixels(input, s.image);
         for (int y = 0; y < 40; ++y)
