@@ -91,7 +91,7 @@ void run_mask_transform(benchmark::State& state, const T& t) {
     std::uint32_t index = 0;
     for (auto _ : state) {
         ias::rng_stream rng(5, index++);
-        t(s, rng);
+        ias::run(t, s, rng);
         benchmark::DoNotOptimize(s.mask.data());
     }
     state.SetItemsProcessed(state.iterations());
