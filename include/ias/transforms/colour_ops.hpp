@@ -19,7 +19,7 @@ namespace ias {
 // else; they are the texture operations of DRAEM (METHODS §2.2, imgaug, 8-bit scales given
 // here as fractions of 255) and GLASS (§2.13, torchvision), with those papers' ranges as
 // defaults. Float images are changed in place, uint8 images through a float copy rounded back.
-// Use them alone, in a pipeline, or as `some_of(3, ...)` in `texture_blend::texture_ops`;
+// Use them alone, in a pipeline, or as `some_of(3, ...)` in `texture_blend_settings::texture_ops`;
 // `recipes::draem_texture_ops()` and `recipes::glass_texture_ops()` build those sets. Each is
 // region-aware (`run_on_region`): given the pixels `where` that will be read, it computes
 // only those, from the pixels it declares with `input_region` (the whole image for the
