@@ -58,7 +58,7 @@ void BM_texture_op(benchmark::State& state, Op op) {
     for (auto _ : state) {
         s.image.assign(normal.view());
         ias::rng_stream rng(7, index++);
-        op(s, rng);
+        ias::run(op, s, rng);
         benchmark::DoNotOptimize(s.image.get<float>().data());
     }
     state.SetItemsProcessed(state.iterations());
