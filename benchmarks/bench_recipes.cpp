@@ -68,7 +68,7 @@ BENCHMARK_CAPTURE(BM_texture_op, gamma_contrast, ias::gamma_contrast{});
 BENCHMARK_CAPTURE(BM_texture_op, multiply_add_brightness, ias::multiply_add_brightness{});
 BENCHMARK_CAPTURE(BM_texture_op, sharpness, ias::sharpness{});
 BENCHMARK_CAPTURE(BM_texture_op, hue_saturation, ias::hue_saturation{});
-BENCHMARK_CAPTURE(BM_texture_op, solarize, ias::solarize{.probability = 1.0f});
+BENCHMARK_CAPTURE(BM_texture_op, solarize, ias::solarize({.probability = 1.0f}));
 BENCHMARK_CAPTURE(BM_texture_op, posterize, ias::posterize{});
 BENCHMARK_CAPTURE(BM_texture_op, invert, ias::invert{});
 BENCHMARK_CAPTURE(BM_texture_op, autocontrast, ias::autocontrast{});

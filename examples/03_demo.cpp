@@ -127,8 +127,7 @@ int main(int argc, char** argv) try {
     // DRAEM's 10 operations) or one of the two hand-written defects above, sometimes with an
     // extra scratch.
     const auto draem_like = ias::perlin_mask({.empty_policy = ias::empty_mask_policy::redraw}) |
-                            ias::texture_blend{.texture_opacity = {.min = 0.5f},
-                                               .texture_ops = {ias::recipes::draem_texture_ops()}};
+                            ias::texture_blend({.texture_opacity = {0.5f, 1.0f}, .texture_ops = {ias::recipes::draem_texture_ops()}});
     const auto synthesise =
         ias::pipeline(ias::one_of({2.0f, 1.0f, 1.0f}, draem_like, stain{}, scratch{}), ias::sometimes(0.3, scratch{}));
 

@@ -104,7 +104,7 @@ TEST_CASE("allocation: every mask transform and the texture blend allocate nothi
         ias::estimate_foreground{ias::realnet_foreground("screw")}, ias::perlin_mask({.union_weight = 1}),
         ias::one_of(ias::rectangle_mask{}, ias::scar_mask{}, ias::ellipse_mask{}, ias::stroke_mask{}, ias::bezier_blob_mask{},
                     ias::fractal_mask({.iterations = 2000}), ias::grid_mask{}, ias::patch_window_mask{}, ias::bezier_scar_mask{}, ias::bezier_clump_mask{},
-                    ias::superpixel_mask{.slic = {.segments = 20, .iterations = 2}}),
+                    ias::superpixel_mask({.slic = {.segments = 20, .iterations = 2}})),
         ias::restrict_to_foreground{}, ias::texture_blend{}));
 }
 

@@ -51,7 +51,7 @@ ias::defect_maker plain(ias::defect_shape shape, ias::defect_fill fill, std::sha
     return ias::defect_maker({.shape = shape,
                               .fill = fill,
                               .pool = std::move(pool),
-                              .jitter = {.brightness = 0, .contrast = 0, .saturation = 0, .hue = 0},
+                              .jitter = ias::colour_jitter({.brightness = 0, .contrast = 0, .saturation = 0, .hue = 0}),
                               .soften_probability = 0.0f,
                               .clump_weight = {1.0f, 1.0f}});
 }

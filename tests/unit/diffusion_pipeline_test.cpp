@@ -161,7 +161,7 @@ TEST_CASE("diffusion mask-first pipeline with a host mask the border rule filter
             for (int x = x0; x < x0 + 6; ++x) mask(x, y) = 0.9f;
     });
     const auto border = [](const sample& s) { return double(diffusion::max_border_fraction(s.mask.view())); };
-    const auto p = pipeline(rejection_filter(host_mask{.generator = squares}, border, 0.0, 1.0 / 3.0, 16, when_exhausted::throw_error),
+    const auto p = pipeline(rejection_filter(host_mask({.generator = squares}), border, 0.0, 1.0 / 3.0, 16, when_exhausted::throw_error),
                             diffusion_inpaint({.sampler = two_colour_sampler(12, 12, 1, -1.0f, -1.0f)}));
     int touched_border_attempts = 0;
     for (std::uint32_t index = 0; index < 20; ++index) {
@@ -186,7 +186,8 @@ TEST_CASE("diffusion mask-first pipeline with a host mask the border rule filter
     const auto too_big = std::make_shared<const mask_generator>([](const sample&, rng_stream&, image<float>& mask) { mask(1, 1) = 2.0f; });
     sample s = textured(12, 12, 1);
     rng_stream rng(1, 1);
-    CHECK_THROWS_WITH(run(host_mask{.generator = wrong}, s, rng), Contains("returned a 3x3x1 mask for a 12x12 image"));
-    CHECK_THROWS_WITH(run(host_mask{.generator = too_big}, s, rng), Contains("the value 2.0"));
-    CHECK_THROWS_WITH(run(host_mask{}, s, rng), Contains("generator is empty"));
+    CHECK_THROWS_WITH(run(host_mask({.generator = wrong}), s, rng), Contains("returned a 3x3x1 mask for a 12x12 image"));
+    CHECK_THROWS_WITH(run(host_mask({.generator = too_big}), s, rng), Contains("the value 2.0"));
+    CHECK_THROWS_WITH(host_mask{}, Contains("ias::host_mask") && Contains("generator must hold a mask_generator"));
+    CHECK_THROWS_WITH(host_mask({.generator = squares, .threshold = 1.5f}), Contains("parameter 'threshold' is 1.5"));
 }

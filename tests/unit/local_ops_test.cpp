@@ -44,7 +44,7 @@ changes count_changes(const ias::image<T>& before, const ias::image<T>& after, I
 
 /// The five local changes, with the preset's colour jitter.
 const auto five_ops = std::tuple{ias::gaussian_blur{}, ias::gaussian_noise{},
-                                 ias::colour_jitter{.brightness = 0.4f, .contrast = 0.4f, .saturation = 0.4f, .hue = 0.1f},
+                                 ias::colour_jitter({.brightness = 0.4f, .contrast = 0.4f, .saturation = 0.4f, .hue = 0.1f}),
                                  ias::rotate_content{}, ias::elastic_deform{}};
 
 /// Sets the sample's label to `k`: shows which branch of a choice ran.

@@ -157,7 +157,7 @@ TEST_CASE("run_on_region: every texture operation reads only its declared input 
             };
             ias_test::for_each_colour_op(check);
             ias_test::for_each_geometry_op(check);
-            check(ias::rotate{.angle_min = -90.0f, .angle_max = 90.0f, .fill = 0.5f});
+            check(ias::rotate({.angle = {-90.0f, 90.0f}, .fill = 0.5f}));
         }
     }
 }
@@ -231,8 +231,7 @@ TEST_CASE("texture_bank: filling a region writes the same values there as fillin
 TEST_CASE("structure_blend: under the mask, tile k holds tile order[k] of the augmented image and the strips stay") {
     // 43×37 with a 4×4 grid: tiles of 10×9 pixels, a 3-pixel strip on the right and 1 below.
     const auto input = random_image(43, 37, 3, 12);
-    const ias::structure_blend blend{.grid_size = 4, .texture_opacity = {.min = 1.0f, .max = 1.0f},
-                                     .structure_ops = {ias::invert{}, ias::sharpness{}}};
+    const ias::structure_blend blend({.grid_size = 4, .texture_opacity = {1.0f, 1.0f}, .structure_ops = {ias::invert{}, ias::sharpness{}}});
     for (std::uint32_t index = 0; index < 40; ++index) {
         const auto mask = index % 2 ? perlin_region_mask(43, 37, index) : ias::image<float>(43, 37, 1, 1.0f);
         ias::sample s(input);
@@ -244,7 +243,7 @@ TEST_CASE("structure_blend: under the mask, tile k holds tile order[k] of the au
         // The reference: the structure operations on the whole image, then the tiles moved.
         ias::sample whole(input);
         ias::rng_stream ops = p.ops_stream;
-        blend.structure_ops(whole, ops);
+        blend.settings().structure_ops(whole, ops);
         const auto& augmented = whole.image.get<float>();
         const auto& out = s.image.get<float>();
         int wrong = 0;

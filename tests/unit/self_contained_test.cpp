@@ -106,7 +106,7 @@ TEST_CASE("cutpaste: the footprint is the mask and the pasted box is the source 
             CAPTURE(floating, channels);
             const auto bytes = pattern(96, 80, channels);
             const ias::any_image input = floating ? ias::any_image(as_float(bytes)) : ias::any_image(bytes);
-            const ias::cutpaste t({.jitter = {0, 0, 0, 0}});
+            const ias::cutpaste t({.jitter = ias::colour_jitter({0, 0, 0, 0})});
             for (int i = 0; i < 60; ++i) {
                 const auto s = run(t, input, std::uint64_t(i));
                 const auto& p = s.trace->entries().at(0).params_as<ias::cutpaste::params_type>();
@@ -297,7 +297,7 @@ TEST_CASE("nsa: the object-aware preset keeps patches on the object", "[nsa]") {
 TEST_CASE("erase: fills the hole and keeps every other byte", "[erase]") {
     const ias::any_image input = pattern(50, 40, 3);
     for (const auto fill : {ias::erase_fill::constant, ias::erase_fill::noise, ias::erase_fill::mean}) {
-        const auto t = ias::pipeline(ias::rectangle_mask{}, ias::erase{.fill = fill, .value = 1.0f});
+        const auto t = ias::pipeline(ias::rectangle_mask{}, ias::erase({.fill = fill, .value = 1.0f}));
         const auto s = run(t, input, 3);
         const auto changed = changed_pixels(input, s.image);
         for (int y = 0; y < 40; ++y)

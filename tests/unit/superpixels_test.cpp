@@ -81,7 +81,7 @@ TEST_CASE("superpixels: SLIC gives about K connected regions that follow colour 
 
 TEST_CASE("superpixel_mask: masks whole superpixels, a share in range, replayable", "[superpixels]") {
     const auto im = quadrants(160, 120);
-    const ias::superpixel_mask t{.slic = {.segments = 60}, .fraction_min = 0.1f, .fraction_max = 0.3f};
+    const ias::superpixel_mask t({.slic = {.segments = 60}, .fraction = {0.1f, 0.3f}});
     int n = 0;
     const auto labels = segment(im, 60, n);
     for (std::uint64_t i = 0; i < 20; ++i) {
@@ -104,7 +104,8 @@ TEST_CASE("superpixel_mask: masks whole superpixels, a share in range, replayabl
         ias::replay(t, again, *s.trace);
         REQUIRE(again.mask == s.mask);
     }
-    CHECK_THROWS_WITH((ias::superpixel_mask{.fraction_min = 0.5f, .fraction_max = 0.2f}.validate()), Catch::Contains("fraction_min <= fraction_max"));
+    CHECK_THROWS_WITH(ias::superpixel_mask({.fraction = {0.5f, 0.2f}}),
+                      Catch::Contains("ias::superpixel_mask: parameter 'fraction' is [0.5, 0.2]") && Catch::Contains("0 <= min <= max <= 1"));
     std::vector<std::int32_t> wrong(3);
     ias::fn::slic_scratch scratch;
     CHECK_THROWS_WITH(ias::fn::slic(im.view(), std::span<std::int32_t>(wrong), {}, scratch), Catch::Contains("labels holds 3 entries"));

@@ -31,7 +31,7 @@ ias::sample with_mask(ias::any_image im) {
 }  // namespace
 
 TEST_CASE("texture_blend: I + o*M*(T - I) exactly, untouched outside the mask", "[texture_blend]") {
-    const ias::texture_blend blend{.source = std::make_shared<constant_source>(0.75f), .texture_opacity = {.min = 0.5f, .max = 0.5f}};
+    const ias::texture_blend blend({.source = std::make_shared<constant_source>(0.75f), .texture_opacity = {0.5f, 0.5f}});
     ias::image<float> im(10, 6, 3);
     for (std::size_t i = 0; i < im.size(); ++i) im.data()[i] = float(i % 17) / 16.0f;
     ias::sample s = with_mask(im);
@@ -73,8 +73,9 @@ TEST_CASE("texture_blend: opacity range, texture operations, trace and replay", 
     CHECK(sum / n == Approx(0.6).margin(0.015));
 
     // Texture operations run on the texture: inverting a constant 0.25 texture paints 0.75.
-    ias::texture_blend inverted{.source = std::make_shared<constant_source>(0.25f), .texture_opacity = {.min = 1.0f}};
-    inverted.texture_ops.push_back(invert_texture{});
+    ias::texture_blend_settings inverting{.source = std::make_shared<constant_source>(0.25f), .texture_opacity = {1.0f, 1.0f}};
+    inverting.texture_ops.push_back(invert_texture{});
+    const ias::texture_blend inverted(inverting);
     ias::sample s = with_mask(ias::image<float>(10, 6, 1, 0.0f));
     ias::rng_stream rng(3, 0);
     ias::run(inverted, s, rng);
@@ -96,13 +97,16 @@ TEST_CASE("texture_blend: opacity range, texture operations, trace and replay", 
         for (std::size_t k = 0; k < pixels.size(); ++k) changed = changed || pixels.data()[k] != 100;
         CHECK(changed);
     }
-    CHECK_THROWS_WITH((ias::texture_blend{.texture_opacity = {.min = 0.9f, .max = 0.1f}}.validate()),
-                      Catch::Contains("texture_opacity.min <= texture_opacity.max"));
+    CHECK_THROWS_WITH(ias::texture_blend({.texture_opacity = {0.9f, 0.1f}}),
+                      Catch::Contains("ias::texture_blend: parameter 'texture_opacity' is [0.9, 0.1]") &&
+                          Catch::Contains("0 <= min <= max <= 1"));
+    CHECK_THROWS_WITH(ias::texture_blend({.texture_opacity_law = ias::opacity_law::normal, .texture_opacity_stddev = -0.1f}),
+                      Catch::Contains("parameter 'texture_opacity_stddev' is -0.1"));
 }
 
 TEST_CASE("texture_blend: a texture bank is a source, drawn uniformly", "[texture_blend]") {
     const auto bank = ias::texture_bank::from_images({ias::image<float>(8, 8, 3, 0.0f), ias::image<float>(8, 8, 3, 1.0f)});
-    const ias::texture_blend blend{.source = bank, .texture_opacity = {.min = 1.0f}};
+    const ias::texture_blend blend({.source = bank, .texture_opacity = {1.0f, 1.0f}});
     int white = 0;
     for (std::uint64_t i = 0; i < 400; ++i) {
         ias::sample s = with_mask(ias::image<float>(10, 6, 3, 0.5f));

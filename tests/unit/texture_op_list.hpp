@@ -14,7 +14,7 @@ void for_each_colour_op(F&& f) {
     f(ias::multiply_add_brightness{});
     f(ias::sharpness{});
     f(ias::hue_saturation{});
-    f(ias::solarize{.probability = 1.0f});
+    f(ias::solarize({.probability = 1.0f}));
     f(ias::posterize{});
     f(ias::invert{});
     f(ias::autocontrast{});

@@ -28,7 +28,7 @@ struct cutpaste_settings {
         return ias::cutpaste({.area = area,
                               .aspect = aspect,
                               .aspect_sampling = aspect_sampling == "coin" ? cutpaste_aspect::coin : cutpaste_aspect::log_uniform,
-                              .jitter = {jitter, jitter, jitter, std::min(jitter, 0.5f)}});
+                              .jitter = colour_jitter({jitter, jitter, jitter, std::min(jitter, 0.5f)})});
     }
 
     static const description<cutpaste_settings>& describe() {
@@ -52,8 +52,10 @@ struct scar_settings {
 
     /// The scar, with `jitter` as CutPaste's ColorJitter strength.
     [[nodiscard]] ias::cutpaste_scar transform(float jitter) const {
-        return ias::cutpaste_scar(
-            {.width = width, .length = length, .angle = {-angle_max, angle_max}, .jitter = {jitter, jitter, jitter, std::min(jitter, 0.5f)}});
+        return ias::cutpaste_scar({.width = width,
+                                   .length = length,
+                                   .angle = {-angle_max, angle_max},
+                                   .jitter = colour_jitter({jitter, jitter, jitter, std::min(jitter, 0.5f)})});
     }
 
     static const description<scar_settings>& describe() {
@@ -138,10 +140,8 @@ struct erasing_settings {
 
     [[nodiscard]] ias::erase eraser() const {
         validate(*this, "ias::recipes::erasing_settings");
-        const ias::erase e{.fill = fill == "constant" ? erase_fill::constant : fill == "noise" ? erase_fill::noise : erase_fill::mean,
-                           .value = value};
-        e.validate();
-        return e;
+        return ias::erase({.fill = fill == "constant" ? erase_fill::constant : fill == "noise" ? erase_fill::noise : erase_fill::mean,
+                           .value = value});
     }
 
     static const description<erasing_settings>& describe() {

@@ -47,11 +47,10 @@ struct draem_settings {
 /// settings out of range.
 inline dynamic_pipeline draem(const draem_settings& s = {}) {
     validate(s, "ias::recipes::draem");
-    const rotate whole_image{.angle_min = -s.rotation_max, .angle_max = s.rotation_max};
-    const texture_blend blend{.source = s.textures, .texture_opacity = uniform_opacity(s.texture_opacity),
-                              .texture_ops = {draem_texture_ops(s.texture_op_count)}};
+    const rotate whole_image({.angle = {-s.rotation_max, s.rotation_max}});
+    const texture_blend blend({.source = s.textures, .texture_opacity = s.texture_opacity,
+                               .texture_ops = {draem_texture_ops(s.texture_op_count)}});
     const perlin_mask mask = s.mask.transform();
-    blend.validate();
     return {sometimes(s.rotation_probability, whole_image), sometimes(s.anomaly_probability, pipeline(mask, blend))};
 }
 
@@ -72,12 +71,11 @@ struct destseg_settings {
 /// DeSTSeg (Zhang et al., CVPR 2023; `data/data_utils.py::perlin_noise`): DRAEM's Perlin
 /// mask and blend with the texture not augmented, applied to every sample (a sample whose
 /// mask comes out empty stays normal). DeSTSeg's optional per-category rotation of the normal
-/// image is left to the user (`rotate{.fill = 114.0f / 255}` before this recipe).
+/// image is left to the user (`rotate({.fill = 114.0f / 255})` before this recipe).
 inline dynamic_pipeline destseg(const destseg_settings& s = {}) {
     validate(s, "ias::recipes::destseg");
-    const texture_blend blend{.source = s.textures, .texture_opacity = uniform_opacity(s.texture_opacity)};
+    const texture_blend blend({.source = s.textures, .texture_opacity = s.texture_opacity});
     const perlin_mask mask = s.mask.transform();
-    blend.validate();
     return {mask, blend};
 }
 

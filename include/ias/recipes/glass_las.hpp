@@ -50,15 +50,16 @@ struct glass_las_settings {
 /// resize to 288 belongs to the data loader. Throws std::invalid_argument for bad settings.
 inline dynamic_pipeline glass_las(const glass_las_settings& s = {}) {
     validate(s, "ias::recipes::glass_las");
-    const opacity_range opacity{.min = s.texture_opacity.min, .max = s.texture_opacity.max, .law = opacity_law::normal,
-                                .mean = s.texture_opacity_mean, .stddev = s.texture_opacity_stddev};
-    const texture_blend blend{.source = s.textures, .texture_opacity = opacity, .texture_ops = {glass_texture_ops(s.texture_op_count)}};
-    const feature_grid_mask grid{.stride = s.feature_stride};
+    const texture_blend blend({.source = s.textures,
+                               .texture_opacity = s.texture_opacity,
+                               .texture_opacity_law = opacity_law::normal,
+                               .texture_opacity_mean = s.texture_opacity_mean,
+                               .texture_opacity_stddev = s.texture_opacity_stddev,
+                               .texture_ops = {glass_texture_ops(s.texture_op_count)}});
+    const feature_grid_mask grid({.stride = s.feature_stride});
     perlin_mask_settings mask = s.mask.transform_settings();
     mask.empty_policy = empty_mask_policy::redraw;
     mask.union_weight = mask.intersection_weight = 1.0f;
-    blend.validate();
-    grid.validate();
     return {perlin_mask(mask), blend, grid};
 }
 

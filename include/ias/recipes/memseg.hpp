@@ -51,12 +51,10 @@ struct memseg_settings {
 /// Throws std::invalid_argument for settings out of range or an unknown category.
 inline dynamic_pipeline memseg(const memseg_settings& s = {}) {
     validate(s, "ias::recipes::memseg");
-    const texture_blend texture{.source = s.textures, .texture_opacity = uniform_opacity(s.texture_opacity)};
-    const structure_blend structure{.grid_size = s.grid_size, .texture_opacity = uniform_opacity(s.texture_opacity),
-                                    .structure_ops = {draem_texture_ops(s.structure_op_count)}};
+    const texture_blend texture({.source = s.textures, .texture_opacity = s.texture_opacity});
+    const structure_blend structure({.grid_size = s.grid_size, .texture_opacity = s.texture_opacity,
+                                     .structure_ops = {draem_texture_ops(s.structure_op_count)}});
     const perlin_mask mask = s.mask.transform();
-    texture.validate();
-    structure.validate();
     dynamic_pipeline stages;
     if (!s.category.empty()) stages.push_back(estimate_foreground{memseg_foreground(s.category)});
     const float p = s.structure_probability;

@@ -36,9 +36,6 @@ struct draem_mask_settings {
     }
 };
 
-/// A texture opacity drawn uniformly from `opacity` (DRAEM's 1 - beta).
-inline opacity_range uniform_opacity(range<float> opacity) { return {.min = opacity.min, .max = opacity.max}; }
-
 /// The help text of every recipe's `texture_opacity`.
 inline constexpr std::string_view texture_opacity_help = "the texture's weight o in the blend I + o*M*(T - I) (DRAEM: 1 - beta)";
 

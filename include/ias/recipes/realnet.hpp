@@ -47,10 +47,9 @@ struct realnet_dtd_settings {
 /// with opacity [0.5, 1] gives it.) Throws std::invalid_argument for bad settings.
 inline dynamic_pipeline realnet_dtd(const realnet_dtd_settings& s = {}) {
     validate(s, "ias::recipes::realnet_dtd");
-    const texture_blend blend{.source = s.textures, .texture_opacity = uniform_opacity(s.texture_opacity),
-                              .texture_ops = {draem_texture_ops(s.texture_op_count)}};
+    const texture_blend blend({.source = s.textures, .texture_opacity = s.texture_opacity,
+                               .texture_ops = {draem_texture_ops(s.texture_op_count)}});
     const perlin_mask mask = s.mask.transform();
-    blend.validate();
     dynamic_pipeline stages;
     if (!s.category.empty()) stages.push_back(estimate_foreground{realnet_foreground(s.category)});
     stages.push_back(sometimes(s.anomaly_probability, pipeline(mask, blend)));

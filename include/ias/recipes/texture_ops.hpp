@@ -22,7 +22,7 @@ inline auto draem_texture_ops(int count = 3) {
 /// hue, horizontal flip, vertical flip, greyscale, autocontrast, equalize, rotation ±45°.
 inline auto glass_texture_ops(int count = 3) {
     return some_of(count, contrast{}, brightness{}, saturation_hue{}, flip_horizontal{}, flip_vertical{}, grayscale{},
-                   autocontrast{.cutoff_min = 0.0f, .cutoff_max = 0.0f}, equalize{}, rotate{});
+                   autocontrast({.cutoff = {0.0f, 0.0f}}), equalize{}, rotate{});
 }
 
 }  // namespace ias::recipes

@@ -2,14 +2,34 @@
 // colour_jitter: torchvision's ColorJitter (brightness, contrast, saturation, hue), as CutPaste and REB jitter their patches.
 #pragma once
 
+#include <algorithm>
 #include <string_view>
 
 #include "../core/concepts.hpp"
+#include "../core/configured.hpp"
 #include "../fn/colour.hpp"
 #include "float_pixels.hpp"
-#include "settings.hpp"
 
 namespace ias {
+
+/// The settings of `colour_jitter`.
+struct colour_jitter_settings {
+    float brightness = 0.1f;  ///< factor U[max(0, 1 − brightness), 1 + brightness]
+    float contrast = 0.1f;
+    float saturation = 0.1f;
+    float hue = 0.1f;  ///< turn U[−hue, hue], hue in [0, 0.5]
+
+    static const description<colour_jitter_settings>& describe() {
+        using S = colour_jitter_settings;
+        static const auto d =
+            description<S>()
+                .field("brightness", &S::brightness, 0, 100, "brightness factor U[max(0, 1 - x), 1 + x]")
+                .field("contrast", &S::contrast, 0, 100, "contrast factor U[max(0, 1 - x), 1 + x]")
+                .field("saturation", &S::saturation, 0, 100, "saturation factor U[max(0, 1 - x), 1 + x]")
+                .field("hue", &S::hue, 0, 0.5, "hue turn U[-x, x] of a full circle");
+        return d;
+    }
+};
 
 /// torchvision's `ColorJitter(brightness, contrast, saturation, hue)`: brightness, contrast
 /// and saturation factors U[1 − x, 1 + x] (floored at 0) and a hue turn U[−hue, hue] of a full
@@ -18,13 +38,9 @@ namespace ias {
 /// (Runinho's pytorch-cutpaste, METHODS §2.8) and REB DefectMaker's fill jitter (§8.5.5).
 /// Changes the colour channels of the whole image (alpha is kept); grey images get
 /// brightness and contrast only. uint8 and float, 1, 3 or 4 channels.
-struct colour_jitter {
+struct colour_jitter : configured<colour_jitter, colour_jitter_settings> {
     static constexpr std::string_view name = "colour_jitter";
-
-    float brightness = 0.1f;  ///< factor U[max(0, 1 − brightness), 1 + brightness]
-    float contrast = 0.1f;
-    float saturation = 0.1f;
-    float hue = 0.1f;  ///< turn U[−hue, hue], hue in [0, 0.5]
+    using configured::configured;
 
     struct params_type {
         float brightness = 1.0f, contrast = 1.0f, saturation = 1.0f, hue = 0.0f;
@@ -37,23 +53,17 @@ struct colour_jitter {
         }
     };
 
-    /// Throws std::invalid_argument unless brightness, contrast and saturation lie in [0, 100]
-    /// and hue in [0, 0.5].
-    void validate() const {
-        detail::settings::check_value(name, "brightness", brightness, 0.0f, 100.0f);
-        detail::settings::check_value(name, "contrast", contrast, 0.0f, 100.0f);
-        detail::settings::check_value(name, "saturation", saturation, 0.0f, 100.0f);
-        detail::settings::check_value(name, "hue", hue, 0.0f, 0.5f);
-    }
+    params_type sample_params(rng_stream& rng, const sample&) const { return draw(rng, settings()); }
 
-    params_type sample_params(rng_stream& rng, const sample&) const {
-        validate();
+    /// The draw of `sample_params` for jitter settings `j`, without building a transform (for
+    /// the transforms that jitter with settings they choose per sample; they check `j` themselves).
+    static params_type draw(rng_stream& rng, const colour_jitter_settings& j) {
         auto factor = [&](float x) { return rng.uniform(std::max(0.0f, 1.0f - x), 1.0f + x); };
         params_type p;
-        p.brightness = factor(brightness);
-        p.contrast = factor(contrast);
-        p.saturation = factor(saturation);
-        p.hue = rng.uniform(-hue, hue);
+        p.brightness = factor(j.brightness);
+        p.contrast = factor(j.contrast);
+        p.saturation = factor(j.saturation);
+        p.hue = rng.uniform(-j.hue, j.hue);
         return p;
     }
 

@@ -7,11 +7,11 @@
 #include <vector>
 
 #include "../core/concepts.hpp"
+#include "../core/configured.hpp"
 #include "../core/image.hpp"
 #include "../core/pixel_region.hpp"
 #include "../fn/colour.hpp"
 #include "float_pixels.hpp"
-#include "settings.hpp"
 
 namespace ias {
 
@@ -19,7 +19,7 @@ namespace ias {
 // else; they are the texture operations of DRAEM (METHODS §2.2, imgaug, 8-bit scales given
 // here as fractions of 255) and GLASS (§2.13, torchvision), with those papers' ranges as
 // defaults. Float images are changed in place, uint8 images through a float copy rounded back.
-// Use them alone, in a pipeline, or as `some_of(3, ...)` in `texture_blend::texture_ops`;
+// Use them alone, in a pipeline, or as `some_of(3, ...)` in `texture_blend_settings::texture_ops`;
 // `recipes::draem_texture_ops()` and `recipes::glass_texture_ops()` build those sets. Each is
 // region-aware (`run_on_region`): given the pixels `where` that will be read, it computes
 // only those, from the pixels it declares with `input_region` (the whole image for the
@@ -35,24 +35,31 @@ void edit_colour(sample& s, F&& kernel) {
     edit_as_float(s, [&](image<float>& pixels) { kernel(fn::colour_channels(pixels.view())); });
 }
 
-/// A colour operation with one factor drawn from U[factor_min, factor_max] and applied by
+/// The settings of `factor_op<Op>`.
+template <class Op>
+struct factor_op_settings {
+    range<float> factor{Op::default_min, Op::default_max};
+
+    static const description<factor_op_settings>& describe() {
+        using S = factor_op_settings;
+        static const auto d = description<S>().field("factor", &S::factor, 0, 100, "the factor is U[min, max] (1 keeps the image)");
+        return d;
+    }
+};
+
+/// A colour operation with one factor drawn from U[factor.min, factor.max] and applied by
 /// `Op::apply(view, factor)`; `Op` also gives the name and the default range.
 template <class Op>
-struct factor_op {
+struct factor_op : configured<factor_op<Op>, factor_op_settings<Op>> {
     static constexpr std::string_view name = Op::name;
-    float factor_min = Op::default_min;
-    float factor_max = Op::default_max;
+    using configured<factor_op<Op>, factor_op_settings<Op>>::configured;
 
     struct params_type {
         float factor = 1.0f;
         template <class F>
         void visit_fields(F&& f) const { f("factor", factor); }
     };
-    void validate() const { settings::check_range(name, "factor_min", factor_min, "factor_max", factor_max, 0.0f, 100.0f); }
-    params_type sample_params(rng_stream& rng, const sample&) const {
-        validate();
-        return {rng.uniform(factor_min, factor_max)};
-    }
+    params_type sample_params(rng_stream& rng, const sample&) const { return {rng.uniform(this->factor.min, this->factor.max)}; }
     void apply(sample& s, const params_type& p, const pixel_region& where = {}) const {
         edit_colour(s, [&](image_view<float> v) { Op::apply(v, p.factor, where); });
     }
@@ -85,24 +92,35 @@ struct brightness_op {
 };
 }  // namespace detail
 
-/// v ← v^γ, with γ ~ U[gamma_min, gamma_max], one per channel when `per_channel` (DRAEM:
-/// imgaug GammaContrast((0.5, 2.0), per_channel=True)).
-struct gamma_contrast {
-    static constexpr std::string_view name = "gamma_contrast";
-    float gamma_min = 0.5f;
-    float gamma_max = 2.0f;
+/// The settings of `gamma_contrast`.
+struct gamma_contrast_settings {
+    range<float> gamma{0.5f, 2.0f};
     bool per_channel = true;
+
+    static const description<gamma_contrast_settings>& describe() {
+        using S = gamma_contrast_settings;
+        static const auto d = description<S>()
+                                  .field("gamma", &S::gamma, 1e-3, 1e3, "v becomes v^gamma, gamma U[min, max]")
+                                  .field("per_channel", &S::per_channel, {{"true", true}, {"false", false}},
+                                         "one gamma per channel, or one for all");
+        return d;
+    }
+};
+
+/// v ← v^γ, with γ ~ U[gamma.min, gamma.max], one per channel when `per_channel` (DRAEM:
+/// imgaug GammaContrast((0.5, 2.0), per_channel=True)).
+struct gamma_contrast : configured<gamma_contrast, gamma_contrast_settings> {
+    static constexpr std::string_view name = "gamma_contrast";
+    using configured::configured;
 
     struct params_type {
         std::array<float, 4> gamma{1.0f, 1.0f, 1.0f, 1.0f};
         template <class F>
         void visit_fields(F&& f) const { f("gamma", gamma); }
     };
-    void validate() const { detail::settings::check_range(name, "gamma_min", gamma_min, "gamma_max", gamma_max, 1e-3f, 1e3f); }
     params_type sample_params(rng_stream& rng, const sample&) const {
-        validate();
         params_type p;
-        for (auto& g : p.gamma) g = per_channel || &g == p.gamma.data() ? rng.uniform(gamma_min, gamma_max) : p.gamma[0];
+        for (auto& g : p.gamma) g = per_channel || &g == p.gamma.data() ? rng.uniform(gamma.min, gamma.max) : p.gamma[0];
         return p;
     }
     void apply(sample& s, const params_type& p, const pixel_region& where = {}) const {
@@ -110,15 +128,26 @@ struct gamma_contrast {
     }
 };
 
-/// Brightness (luma) Y ← m·Y + a with m ~ U[multiply_min, multiply_max] and
-/// a ~ U[add_min, add_max], chroma kept (DRAEM: imgaug MultiplyAndAddToBrightness(mul=(0.8,
+/// The settings of `multiply_add_brightness`.
+struct multiply_add_brightness_settings {
+    range<float> multiply{0.8f, 1.2f};
+    range<float> add{-30.0f / 255.0f, 30.0f / 255.0f};
+
+    static const description<multiply_add_brightness_settings>& describe() {
+        using S = multiply_add_brightness_settings;
+        static const auto d = description<S>()
+                                  .field("multiply", &S::multiply, 0, 100, "the luma is multiplied by U[min, max]")
+                                  .field("add", &S::add, -1, 1, "then U[min, max] is added to it, in [0, 1] units (DRAEM: +-30/255)");
+        return d;
+    }
+};
+
+/// Brightness (luma) Y ← m·Y + a with m ~ U[multiply.min, multiply.max] and
+/// a ~ U[add.min, add.max], chroma kept (DRAEM: imgaug MultiplyAndAddToBrightness(mul=(0.8,
 /// 1.2), add=(−30, 30)) in its YCrCb mode; a is in [0, 1] units, so ±30/255).
-struct multiply_add_brightness {
+struct multiply_add_brightness : configured<multiply_add_brightness, multiply_add_brightness_settings> {
     static constexpr std::string_view name = "multiply_add_brightness";
-    float multiply_min = 0.8f;
-    float multiply_max = 1.2f;
-    float add_min = -30.0f / 255.0f;
-    float add_max = 30.0f / 255.0f;
+    using configured::configured;
 
     struct params_type {
         float multiply = 1.0f, add = 0.0f;
@@ -128,15 +157,10 @@ struct multiply_add_brightness {
             f("add", add);
         }
     };
-    void validate() const {
-        detail::settings::check_range(name, "multiply_min", multiply_min, "multiply_max", multiply_max, 0.0f, 100.0f);
-        detail::settings::check_range(name, "add_min", add_min, "add_max", add_max, -1.0f, 1.0f);
-    }
     params_type sample_params(rng_stream& rng, const sample&) const {
-        validate();
         params_type p;
-        p.multiply = rng.uniform(multiply_min, multiply_max);
-        p.add = rng.uniform(add_min, add_max);
+        p.multiply = rng.uniform(multiply.min, multiply.max);
+        p.add = rng.uniform(add.min, add.max);
         return p;
     }
     void apply(sample& s, const params_type& p, const pixel_region& where = {}) const {
@@ -144,19 +168,30 @@ struct multiply_add_brightness {
     }
 };
 
-/// PIL's sharpness enhancement with factor ~ U[factor_min, factor_max]: 0 smooths, 1 keeps,
+/// PIL's sharpness enhancement with factor ~ U[factor.min, factor.max]: 0 smooths, 1 keeps,
 /// 2 sharpens (DRAEM: imgaug pillike.EnhanceSharpness, factor range [0, 2]).
 using sharpness = detail::factor_op<detail::sharpness_op>;
 
-/// Turns the hue by h ~ U[hue_min, hue_max] of a full circle and adds s ~ U[saturation_min,
-/// saturation_max] to the HSV saturation (DRAEM: imgaug AddToHueAndSaturation((−50, 50),
+/// The settings of `hue_saturation`.
+struct hue_saturation_settings {
+    range<float> hue{-50.0f / 255.0f, 50.0f / 255.0f};
+    range<float> saturation{-50.0f / 255.0f, 50.0f / 255.0f};
+
+    static const description<hue_saturation_settings>& describe() {
+        using S = hue_saturation_settings;
+        static const auto d = description<S>()
+                                  .field("hue", &S::hue, -1, 1, "the hue turns by U[min, max] of a full circle (DRAEM: +-50/255)")
+                                  .field("saturation", &S::saturation, -1, 1, "U[min, max] is added to the HSV saturation (DRAEM: +-50/255)");
+        return d;
+    }
+};
+
+/// Turns the hue by h ~ U[hue.min, hue.max] of a full circle and adds s ~ U[saturation.min,
+/// saturation.max] to the HSV saturation (DRAEM: imgaug AddToHueAndSaturation((−50, 50),
 /// per_channel=True), i.e. ±50/255 each, drawn independently). Grey images are unchanged.
-struct hue_saturation {
+struct hue_saturation : configured<hue_saturation, hue_saturation_settings> {
     static constexpr std::string_view name = "hue_saturation";
-    float hue_min = -50.0f / 255.0f;
-    float hue_max = 50.0f / 255.0f;
-    float saturation_min = -50.0f / 255.0f;
-    float saturation_max = 50.0f / 255.0f;
+    using configured::configured;
 
     struct params_type {
         float hue = 0.0f, saturation = 0.0f;
@@ -166,15 +201,10 @@ struct hue_saturation {
             f("saturation", saturation);
         }
     };
-    void validate() const {
-        detail::settings::check_range(name, "hue_min", hue_min, "hue_max", hue_max, -1.0f, 1.0f);
-        detail::settings::check_range(name, "saturation_min", saturation_min, "saturation_max", saturation_max, -1.0f, 1.0f);
-    }
     params_type sample_params(rng_stream& rng, const sample&) const {
-        validate();
         params_type p;
-        p.hue = rng.uniform(hue_min, hue_max);
-        p.saturation = rng.uniform(saturation_min, saturation_max);
+        p.hue = rng.uniform(hue.min, hue.max);
+        p.saturation = rng.uniform(saturation.min, saturation.max);
         return p;
     }
     void apply(sample& s, const params_type& p, const pixel_region& where = {}) const {
@@ -182,13 +212,25 @@ struct hue_saturation {
     }
 };
 
-/// With probability `probability`, inverts every value >= t, t ~ U[threshold_min,
-/// threshold_max] (DRAEM: imgaug Solarize(0.5, threshold=(32, 128)), so 32/255 to 128/255).
-struct solarize {
-    static constexpr std::string_view name = "solarize";
+/// The settings of `solarize`.
+struct solarize_settings {
     float probability = 0.5f;
-    float threshold_min = 32.0f / 255.0f;
-    float threshold_max = 128.0f / 255.0f;
+    range<float> threshold{32.0f / 255.0f, 128.0f / 255.0f};
+
+    static const description<solarize_settings>& describe() {
+        using S = solarize_settings;
+        static const auto d = description<S>()
+                                  .field("probability", &S::probability, 0, 1, "share of samples solarized")
+                                  .field("threshold", &S::threshold, 0, 1, "values >= t are inverted, t U[min, max] (DRAEM: 32/255 to 128/255)");
+        return d;
+    }
+};
+
+/// With probability `probability`, inverts every value >= t, t ~ U[threshold.min,
+/// threshold.max] (DRAEM: imgaug Solarize(0.5, threshold=(32, 128)), so 32/255 to 128/255).
+struct solarize : configured<solarize, solarize_settings> {
+    static constexpr std::string_view name = "solarize";
+    using configured::configured;
 
     struct params_type {
         bool applied = false;
@@ -199,15 +241,10 @@ struct solarize {
             f("threshold", threshold);
         }
     };
-    void validate() const {
-        detail::settings::check_value(name, "probability", probability, 0.0f, 1.0f);
-        detail::settings::check_range(name, "threshold_min", threshold_min, "threshold_max", threshold_max, 0.0f, 1.0f);
-    }
     params_type sample_params(rng_stream& rng, const sample&) const {
-        validate();
         params_type p;
         p.applied = rng.bernoulli(probability);
-        p.threshold = rng.uniform(threshold_min, threshold_max);
+        p.threshold = rng.uniform(threshold.min, threshold.max);
         return p;
     }
     void apply(sample& s, const params_type& p, const pixel_region& where = {}) const {
@@ -215,27 +252,29 @@ struct solarize {
     }
 };
 
-/// Keeps the top b ~ Ui[bits_min, bits_max] bits of each 8-bit level (DRAEM: imgaug
+/// The settings of `posterize`.
+struct posterize_settings {
+    range<int> bits{1, 8};
+
+    static const description<posterize_settings>& describe() {
+        using S = posterize_settings;
+        static const auto d = description<S>().field("bits", &S::bits, 1, 8, "the top b bits of each 8-bit level are kept, b uniform in the range");
+        return d;
+    }
+};
+
+/// Keeps the top b ~ Ui[bits.min, bits.max] bits of each 8-bit level (DRAEM: imgaug
 /// pillike.Posterize, 1 to 8 bits; anomalib uses 4).
-struct posterize {
+struct posterize : configured<posterize, posterize_settings> {
     static constexpr std::string_view name = "posterize";
-    int bits_min = 1;
-    int bits_max = 8;
+    using configured::configured;
 
     struct params_type {
         int bits = 8;
         template <class F>
         void visit_fields(F&& f) const { f("bits", bits); }
     };
-    void validate() const {
-        if (!(1 <= bits_min && bits_min <= bits_max && bits_max <= 8))
-            detail::settings::fail(name, "bits_min = " + std::to_string(bits_min) + " and bits_max = " + std::to_string(bits_max) +
-                                             " must satisfy 1 <= bits_min <= bits_max <= 8");
-    }
-    params_type sample_params(rng_stream& rng, const sample&) const {
-        validate();
-        return {int(rng.integer(bits_min, bits_max))};
-    }
+    params_type sample_params(rng_stream& rng, const sample&) const { return {int(rng.integer(bits.min, bits.max))}; }
     void apply(sample& s, const params_type& p, const pixel_region& where = {}) const {
         detail::edit_colour(s, [&](image_view<float> v) { fn::posterize(v, p.bits, where); });
     }
@@ -249,24 +288,31 @@ struct invert : draws_nothing {
     }
 };
 
-/// PIL's autocontrast, ignoring c ~ U[cutoff_min, cutoff_max] percent of the pixels at each
+/// The settings of `autocontrast`.
+struct autocontrast_settings {
+    range<float> cutoff{0.0f, 20.0f};  ///< percent
+
+    static const description<autocontrast_settings>& describe() {
+        using S = autocontrast_settings;
+        static const auto d = description<S>().field("cutoff", &S::cutoff, 0, 49,
+                                                     "percent of the pixels ignored at each end of the histogram, U[min, max]");
+        return d;
+    }
+};
+
+/// PIL's autocontrast, ignoring c ~ U[cutoff.min, cutoff.max] percent of the pixels at each
 /// end of every channel's histogram (DRAEM: imgaug pillike.Autocontrast, cutoff (0, 20);
-/// GLASS: torchvision RandomAutocontrast, cutoff 0: set both to 0).
-struct autocontrast {
+/// GLASS: torchvision RandomAutocontrast, cutoff 0: set both ends to 0).
+struct autocontrast : configured<autocontrast, autocontrast_settings> {
     static constexpr std::string_view name = "autocontrast";
-    float cutoff_min = 0.0f;  ///< percent
-    float cutoff_max = 20.0f;
+    using configured::configured;
 
     struct params_type {
         float cutoff = 0.0f;
         template <class F>
         void visit_fields(F&& f) const { f("cutoff", cutoff); }
     };
-    void validate() const { detail::settings::check_range(name, "cutoff_min", cutoff_min, "cutoff_max", cutoff_max, 0.0f, 49.0f); }
-    params_type sample_params(rng_stream& rng, const sample&) const {
-        validate();
-        return {rng.uniform(cutoff_min, cutoff_max)};
-    }
+    params_type sample_params(rng_stream& rng, const sample&) const { return {rng.uniform(cutoff.min, cutoff.max)}; }
     void apply(sample& s, const params_type& p, const pixel_region& where = {}) const {
         detail::edit_colour(s, [&](image_view<float> v) { fn::autocontrast(v, p.cutoff, where); });
     }
@@ -283,23 +329,34 @@ struct equalize : draws_nothing {
     void input_region(no_params, pixel_region& region) const { detail::whole_image(region); }  // the histogram
 };
 
-/// Blends with the mean grey level, factor ~ U[factor_min, factor_max] (GLASS: torchvision
+/// Blends with the mean grey level, factor ~ U[factor.min, factor.max] (GLASS: torchvision
 /// ColorJitter(contrast=[0.8, 1.2])).
 using contrast = detail::factor_op<detail::contrast_op>;
 
-/// v ← v·factor, factor ~ U[factor_min, factor_max] (GLASS: torchvision ColorJitter(brightness=[0.8, 1.2])).
+/// v ← v·factor, factor ~ U[factor.min, factor.max] (GLASS: torchvision ColorJitter(brightness=[0.8, 1.2])).
 using brightness = detail::factor_op<detail::brightness_op>;
 
-/// Saturation blend with the grey image by s ~ U[saturation_min, saturation_max], then a hue
-/// turn by h ~ U[hue_min, hue_max] of a circle (GLASS: torchvision ColorJitter(saturation=
+/// The settings of `saturation_hue`.
+struct saturation_hue_settings {
+    range<float> saturation{0.8f, 1.2f};
+    range<float> hue{-0.2f, 0.2f};
+
+    static const description<saturation_hue_settings>& describe() {
+        using S = saturation_hue_settings;
+        static const auto d = description<S>()
+                                  .field("saturation", &S::saturation, 0, 100, "saturation blend factor with the grey image, U[min, max]")
+                                  .field("hue", &S::hue, -0.5, 0.5, "then the hue turns by U[min, max] of a full circle");
+        return d;
+    }
+};
+
+/// Saturation blend with the grey image by s ~ U[saturation.min, saturation.max], then a hue
+/// turn by h ~ U[hue.min, hue.max] of a circle (GLASS: torchvision ColorJitter(saturation=
 /// [0.8, 1.2], hue=[−0.2, 0.2]); torchvision draws the order of the two, ias applies
 /// saturation first).
-struct saturation_hue {
+struct saturation_hue : configured<saturation_hue, saturation_hue_settings> {
     static constexpr std::string_view name = "saturation_hue";
-    float saturation_min = 0.8f;
-    float saturation_max = 1.2f;
-    float hue_min = -0.2f;
-    float hue_max = 0.2f;
+    using configured::configured;
 
     struct params_type {
         float saturation = 1.0f, hue = 0.0f;
@@ -309,15 +366,10 @@ struct saturation_hue {
             f("hue", hue);
         }
     };
-    void validate() const {
-        detail::settings::check_range(name, "saturation_min", saturation_min, "saturation_max", saturation_max, 0.0f, 100.0f);
-        detail::settings::check_range(name, "hue_min", hue_min, "hue_max", hue_max, -0.5f, 0.5f);
-    }
     params_type sample_params(rng_stream& rng, const sample&) const {
-        validate();
         params_type p;
-        p.saturation = rng.uniform(saturation_min, saturation_max);
-        p.hue = rng.uniform(hue_min, hue_max);
+        p.saturation = rng.uniform(saturation.min, saturation.max);
+        p.hue = rng.uniform(hue.min, hue.max);
         return p;
     }
     void apply(sample& s, const params_type& p, const pixel_region& where = {}) const {

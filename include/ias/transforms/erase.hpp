@@ -7,8 +7,8 @@
 #include <string_view>
 
 #include "../core/concepts.hpp"
+#include "../core/configured.hpp"
 #include "float_pixels.hpp"
-#include "settings.hpp"
 
 namespace ias {
 
@@ -19,16 +19,30 @@ enum class erase_fill {
     mean,      ///< the image's mean colour (a common variant)
 };
 
+/// The settings of `erase`.
+struct erase_settings {
+    erase_fill fill = erase_fill::constant;
+    float value = 0.0f;  ///< in [0, 1], with fill = constant
+
+    static const description<erase_settings>& describe() {
+        using S = erase_settings;
+        static const auto d =
+            description<S>()
+                .field("fill", &S::fill, {{"constant", erase_fill::constant}, {"noise", erase_fill::noise}, {"mean", erase_fill::mean}},
+                       "what the hole holds: value, uniform noise in [0, 1], or the image's mean colour")
+                .field("value", &S::value, 0, 1, "the hole's value in every channel, with fill = constant");
+        return d;
+    }
+};
+
 /// Replaces the pixels where `sample.mask` > 0.5 (METHODS §2.9): CutOut (DeVries and
 /// Taylor 2017; ASBench's CutOut sets the hole to 0) and random erasing (Zhong et al. 2020;
 /// torchvision RandomErasing) after a `rectangle_mask`; inpainting methods (RIAD, SMAI) after
 /// a grid or superpixel mask. The mask and label are left as the mask stage set them; the
 /// other pixels keep their exact bytes. uint8 and float, 1, 3 or 4 channels (alpha included).
-struct erase {
+struct erase : configured<erase, erase_settings> {
     static constexpr std::string_view name = "erase";
-
-    erase_fill fill = erase_fill::constant;
-    float value = 0.0f;  ///< in [0, 1], with fill = constant
+    using configured::configured;
 
     struct params_type {
         rng_stream noise{};  ///< draws the noise fill
@@ -36,12 +50,7 @@ struct erase {
         void visit_fields(F&&) const {}
     };
 
-    void validate() const { detail::settings::check_value(name, "value", value, 0.0f, 1.0f); }
-
-    params_type sample_params(rng_stream& rng, const sample&) const {
-        validate();
-        return {rng.fork(0)};
-    }
+    params_type sample_params(rng_stream& rng, const sample&) const { return {rng.fork(0)}; }
 
     void apply(sample& s, const params_type& p) const {
         if (s.image.empty() || s.mask.width() != s.image.width() || s.mask.height() != s.image.height()) return;

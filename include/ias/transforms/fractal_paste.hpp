@@ -129,7 +129,7 @@ struct fractal_paste_settings {
 ///    [0, 255] (or [0, 1]);
 /// 7. ColorJitter(`global_jitter`) on all four factors, the same mild jitter FractalAD applies
 ///    to the whole image. FractalAD applies it to the normal images as well: a host that
-///    trains on normals and anomalies should run `colour_jitter{g, g, g, g}` (g =
+///    trains on normals and anomalies should run `colour_jitter({g, g, g, g})` (g =
 ///    `global_jitter`) on its normal samples too, or set `global_jitter = 0` and jitter every
 ///    sample in a later stage.
 ///
@@ -229,8 +229,8 @@ struct fractal_paste : configured<fractal_paste, fractal_paste_settings> {
         }
         p.jitter = jitter_kind(rng.integer(0, 2));
         switch (p.jitter) {
-            case jitter_kind::mild: p.patch = colour_jitter{patch_jitter, patch_jitter, patch_jitter, patch_jitter}.sample_params(rng, s); break;
-            case jitter_kind::strong: p.patch = colour_jitter{strong_jitter, strong_jitter, 0.0f, 0.0f}.sample_params(rng, s); break;
+            case jitter_kind::mild: p.patch = colour_jitter::draw(rng, {patch_jitter, patch_jitter, patch_jitter, patch_jitter}); break;
+            case jitter_kind::strong: p.patch = colour_jitter::draw(rng, {strong_jitter, strong_jitter, 0.0f, 0.0f}); break;
             case jitter_kind::channel_change: {
                 const int n = detail::fractal_paste::colour_count(s.image.channels());
                 p.channels[0] = int(rng.integer(0, n - 1));
@@ -248,7 +248,7 @@ struct fractal_paste : configured<fractal_paste, fractal_paste_settings> {
         p.angle = rng.uniform(angle.min, angle.max);
         p.noise = rng.bernoulli(noise_probability);
         p.noise_seed = rng.next_u64();
-        if (global_jitter > 0.0f) p.global = colour_jitter{global_jitter, global_jitter, global_jitter, global_jitter}.sample_params(rng, s);
+        if (global_jitter > 0.0f) p.global = colour_jitter::draw(rng, {global_jitter, global_jitter, global_jitter, global_jitter});
         return p;
     }
 

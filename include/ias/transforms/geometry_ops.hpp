@@ -8,11 +8,11 @@
 #include <utility>
 
 #include "../core/concepts.hpp"
+#include "../core/configured.hpp"
 #include "../core/image.hpp"
 #include "../core/pixel_region.hpp"
 #include "../fn/warp.hpp"
 #include "float_pixels.hpp"
-#include "settings.hpp"
 
 namespace ias {
 
@@ -36,30 +36,35 @@ void warp_planes(sample& s, F&& warp) {
 }
 }  // namespace detail
 
-/// Rotates the sample by an angle ~ U[angle_min, angle_max] degrees (counter-clockwise on
+/// The settings of `rotate`.
+struct rotate_settings {
+    range<float> angle{-45.0f, 45.0f};  ///< degrees
+    float fill = 0.0f;  ///< image value outside the source, in [0, 1]
+
+    static const description<rotate_settings>& describe() {
+        using S = rotate_settings;
+        static const auto d = description<S>()
+                                  .field("angle", &S::angle, -360, 360, "the sample turns by U[min, max] degrees, counter-clockwise")
+                                  .field("fill", &S::fill, 0, 1, "image value where the turned image does not reach (0 in masks)");
+        return d;
+    }
+};
+
+/// Rotates the sample by an angle ~ U[angle.min, angle.max] degrees (counter-clockwise on
 /// screen) about its centre, bilinear, with `fill` where the rotated image does not reach
 /// (0 in masks). DRAEM rotates its texture by ±45° (imgaug Affine) and, with probability 0.3,
-/// the normal image by ±90° (use `sometimes(0.3, rotate{-90, 90})`); GLASS's RandomAffine
-/// rotates by ±45°; DeSTSeg fills with grey 114/255.
-struct rotate {
+/// the normal image by ±90° (use `sometimes(0.3, rotate({.angle = {-90, 90}}))`); GLASS's
+/// RandomAffine rotates by ±45°; DeSTSeg fills with grey 114/255.
+struct rotate : configured<rotate, rotate_settings> {
     static constexpr std::string_view name = "rotate";
-    float angle_min = -45.0f;  ///< degrees
-    float angle_max = 45.0f;
-    float fill = 0.0f;  ///< image value outside the source, in [0, 1]
+    using configured::configured;
 
     struct params_type {
         float angle = 0.0f;  ///< degrees
         template <class F>
         void visit_fields(F&& f) const { f("angle", angle); }
     };
-    void validate() const {
-        detail::settings::check_range(name, "angle_min", angle_min, "angle_max", angle_max, -360.0f, 360.0f);
-        detail::settings::check_value(name, "fill", fill, 0.0f, 1.0f);
-    }
-    params_type sample_params(rng_stream& rng, const sample&) const {
-        validate();
-        return {rng.uniform(angle_min, angle_max)};
-    }
+    params_type sample_params(rng_stream& rng, const sample&) const { return {rng.uniform(angle.min, angle.max)}; }
     void apply(sample& s, const params_type& p, const pixel_region& where = {}) const {
         detail::warp_planes(s, [&](image<float>& plane, bool is_image) {
             // Rotate into a per-thread buffer, then trade buffers: no copy, and no allocation

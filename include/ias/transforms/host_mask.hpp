@@ -10,8 +10,8 @@
 #include <string_view>
 
 #include "../core/concepts.hpp"
+#include "../core/configured.hpp"
 #include "../diffusion/masks.hpp"
-#include "settings.hpp"
 
 namespace ias {
 
@@ -19,29 +19,38 @@ namespace ias {
 /// image's size, all zero), drawing any randomness from `rng`.
 using mask_generator = std::function<void(const sample&, rng_stream& rng, image<float>& mask)>;
 
+/// The settings of `host_mask`.
+struct host_mask_settings {
+    std::shared_ptr<const mask_generator> generator{};
+    float threshold = 0.5f;
+    bool largest_component = false;
+
+    static const description<host_mask_settings>& describe() {
+        using S = host_mask_settings;
+        static const auto d = description<S>()
+                                  .field("threshold", &S::threshold, 0, 1, "mask values at or above it become 1, the rest 0 (0: soft mask kept)")
+                                  .field("largest_component", &S::largest_component, {{"true", true}, {"false", false}},
+                                         "keep only the largest 8-connected component")
+                                  .rule("generator must hold a mask_generator", [](const S& s) { return s.generator && *s.generator; });
+        return d;
+    }
+};
+
 /// A mask from a host model: AnomalyDiffusion's mask diffusion (its stage 1, METHODS §3.4), a
 /// salient-object segmentation of a generated anomaly (DualAnoDiff), DFMGAN's mask branch, a
 /// user's drawing. ias checks it and post-processes it: values at or above `threshold` become
 /// 1 and the rest 0 (threshold 0 keeps the soft mask), optionally only the largest 8-connected
 /// component is kept, and the foreground clips it. The label is 1 when a positive pixel
 /// remains. AnomalyDiffusion's border rule is a filter around this stage:
-/// `rejection_filter(host_mask{...}, border_score, 0, 1.0 / 3)` with
+/// `rejection_filter(host_mask({...}), border_score, 0, 1.0 / 3)` with
 /// `border_score = [](const sample& s) { return diffusion::max_border_fraction(s.mask.view()); }`.
-/// Throws ias::error when the generator returns a mask of another shape or values outside [0, 1].
-struct host_mask {
+/// Throws ias::error when the generator returns a mask of another shape or values outside
+/// [0, 1]; building one without a generator throws std::invalid_argument.
+struct host_mask : configured<host_mask, host_mask_settings> {
     static constexpr std::string_view name = "host_mask";
-
-    std::shared_ptr<const mask_generator> generator{};
-    float threshold = 0.5f;
-    bool largest_component = false;
-
-    void validate() const {
-        if (!generator || !*generator) detail::settings::fail(name, "generator is empty; it must hold a mask_generator");
-        detail::settings::check_value(name, "threshold", threshold, 0.0f, 1.0f);
-    }
+    using configured::configured;
 
     void operator()(sample& s, rng_stream& rng) const {
-        validate();
         if (s.image.empty()) return;
         const int w = s.image.width(), h = s.image.height();
         s.mask.resize(w, h, 1, 0.0f);

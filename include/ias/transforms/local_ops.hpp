@@ -1056,7 +1056,7 @@ struct local_ops_setup {
 [[nodiscard]] inline local_ops_setup local_ops_preset(local_region_settings settings = {}) {
     settings.work_in_float = true;  // the same bytes for these five operations, and no allocation once warm
     auto augmentation = local_ops(settings, gaussian_blur{}, gaussian_noise{},
-                                  colour_jitter{.brightness = 0.4f, .contrast = 0.4f, .saturation = 0.4f, .hue = 0.1f},
+                                  colour_jitter({.brightness = 0.4f, .contrast = 0.4f, .saturation = 0.4f, .hue = 0.1f}),
                                   rotate_content{}, elastic_deform{});
     auto weights = augmentation.op().weights();
     return {std::move(augmentation), std::move(weights)};

@@ -12,6 +12,7 @@
 
 #include "../core/any_transform.hpp"
 #include "../core/concepts.hpp"
+#include "../core/configured.hpp"
 #include "../core/image.hpp"
 #include "../core/pixel_region.hpp"
 #include "../core/run_on_region.hpp"
@@ -19,21 +20,37 @@
 
 namespace ias {
 
+/// The settings of `structure_blend`.
+struct structure_blend_settings {
+    static constexpr int max_grid_size = 16;
+
+    int grid_size = 8;
+    range<float> texture_opacity{0.15f, 1.0f};
+    opacity_law texture_opacity_law = opacity_law::uniform;
+    float texture_opacity_mean = 0.5f;    ///< with opacity_law::normal
+    float texture_opacity_stddev = 0.1f;  ///< with opacity_law::normal
+    dynamic_pipeline structure_ops{};
+
+    static const description<structure_blend_settings>& describe() {
+        using S = structure_blend_settings;
+        static const auto d = detail::with_opacity_fields(
+            description<S>().field("grid_size", &S::grid_size, 1, max_grid_size, "the image is cut into grid_size x grid_size shuffled tiles"));
+        return d;
+    }
+};
+
 /// MemSeg's structure source (METHODS §2.3; TooTouch/MemSeg `dataset.py`): the sample's own
 /// image, changed by `structure_ops` (MemSeg: DRAEM's 3 of 10, `recipes::draem_texture_ops()`),
 /// cut into a `grid_size` × `grid_size` grid of tiles (MemSeg: 8 × 8; its paper says 4 × 8,
 /// its code uses 8 × 8), the tiles shuffled and reassembled, then blended through the mask as
-/// `texture_blend` does: I ← I + o·M·(S − I) with o drawn from `texture_opacity` (MemSeg's
+/// `texture_blend` does: I ← I + o·M·(S − I) with o drawn in `texture_opacity` (MemSeg's
 /// δ ~ U[0.15, 1]). Tiles are ⌊W/grid⌋ × ⌊H/grid⌋ pixels; when the size is not a multiple of
 /// the grid, the strips at the right and bottom keep their place. Pixels where the mask is 0
 /// keep their exact bytes. Works on any pixel type, channel count and size.
-struct structure_blend {
+struct structure_blend : configured<structure_blend, structure_blend_settings> {
     static constexpr std::string_view name = "structure_blend";
-    static constexpr int max_grid_size = 16;
-
-    int grid_size = 8;
-    opacity_range texture_opacity{.min = 0.15f, .max = 1.0f};
-    dynamic_pipeline structure_ops{};
+    using structure_blend_settings::max_grid_size;
+    using configured::configured;
 
     struct params_type {
         float opacity = 1.0f;
@@ -47,18 +64,9 @@ struct structure_blend {
         }
     };
 
-    /// Throws std::invalid_argument naming the field out of range.
-    void validate() const {
-        if (grid_size < 1 || grid_size > max_grid_size)
-            detail::settings::fail(name, "grid_size is " + std::to_string(grid_size) + "; it must lie in [1, " +
-                                             std::to_string(max_grid_size) + "]");
-        texture_opacity.validate(name);
-    }
-
     params_type sample_params(rng_stream& rng, const sample&) const {
-        validate();
         params_type p;
-        p.opacity = texture_opacity.draw(rng);
+        p.opacity = detail::draw_opacity(settings(), rng);
         p.tiles = grid_size * grid_size;
         for (int k = 0; k < p.tiles; ++k) p.order[std::size_t(k)] = std::uint16_t(k);
         rng.shuffle(std::span(p.order.data(), std::size_t(p.tiles)));

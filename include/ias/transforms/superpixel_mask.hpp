@@ -3,30 +3,41 @@
 #pragma once
 
 #include <numeric>
-#include <stdexcept>
-#include <string>
 #include <string_view>
 #include <vector>
 
 #include "../core/concepts.hpp"
+#include "../core/configured.hpp"
 #include "../fn/superpixels.hpp"
 
 namespace ias {
 
+/// The settings of `superpixel_mask`.
+struct superpixel_mask_settings {
+    fn::slic_settings slic{};
+    range<float> fraction{0.05f, 0.25f};
+    bool restrict_to_foreground = true;
+
+    static const description<superpixel_mask_settings>& describe() {
+        using S = superpixel_mask_settings;
+        static const auto d = description<S>()
+                                  .field("fraction", &S::fraction, 0, 1, "share of the superpixels masked, U[min, max], at least one")
+                                  .field("restrict_to_foreground", &S::restrict_to_foreground, {{"true", true}, {"false", false}},
+                                         "clip the mask to the sample's foreground when it has one");
+        return d;
+    }
+};
+
 /// Sets `sample.mask` to a random share of the sample's SLIC superpixels and the label to 1
 /// when any is chosen (SMAI, Li et al., BMVC 2020; METHODS §8.6.1). The share is uniform in
-/// [fraction_min, fraction_max] of the superpixels, at least one; the SMAI parameters are
+/// [fraction.min, fraction.max] of the superpixels, at least one; the SMAI parameters are
 /// not published in full ([recall] in METHODS), so the defaults are a documented guess.
 /// The segmentation depends only on the image, so the same image always gives the same
 /// superpixels; which are masked depends on (seed, index). With `restrict_to_foreground`,
 /// a foreground mask clips the result.
-struct superpixel_mask {
+struct superpixel_mask : configured<superpixel_mask, superpixel_mask_settings> {
     static constexpr std::string_view name = "superpixel_mask";
-
-    fn::slic_settings slic{};
-    float fraction_min = 0.05f;
-    float fraction_max = 0.25f;
-    bool restrict_to_foreground = true;
+    using configured::configured;
 
     struct params_type {
         float fraction = 0.0f;
@@ -35,16 +46,9 @@ struct superpixel_mask {
         void visit_fields(F&& f) const { f("fraction", fraction); }
     };
 
-    void validate() const {
-        if (!(fraction_min >= 0.0f && fraction_min <= fraction_max && fraction_max <= 1.0f))
-            throw std::invalid_argument("ias::superpixel_mask: fractions must satisfy 0 <= fraction_min <= fraction_max <= 1, got [" +
-                                        std::to_string(fraction_min) + ", " + std::to_string(fraction_max) + "]");
-    }
-
     params_type sample_params(rng_stream& rng, const sample&) const {
-        validate();
         params_type p;
-        p.fraction = fraction_min < fraction_max ? rng.uniform(fraction_min, fraction_max) : fraction_min;
+        p.fraction = fraction.min < fraction.max ? rng.uniform(fraction.min, fraction.max) : fraction.min;
         p.seed = rng.next_u64();
         return p;
     }
