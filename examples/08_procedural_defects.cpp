@@ -28,7 +28,7 @@ int main() {
 
     // A spec by hand: one or two chips out of a round part's rim, with a binary mask.
     ias::defect_spec chip = ias::defect_spec::of(ias::defect_type::chip);
-    chip.count_max = 2;
+    chip.count.max = 2;
     chip.size = {0.1f, 0.15f};
     const ias::procedural_defects chips({.specs = {chip}, .binary_mask = true});
     ias::image<float> part(128, 128, 3, 0.1f), disk(128, 128, 1, 0.0f);

@@ -30,7 +30,7 @@ ias::image<float> surface(int width, int height, int channels) {
 
 ias::procedural_defects stage_of(ias::defect_type kind, int count_min, int count_max) {
     ias::defect_spec spec = ias::defect_spec::of(kind);
-    spec.count_min = count_min, spec.count_max = count_max;
+    spec.count = {count_min, count_max};
     return ias::procedural_defects({.specs = {spec}});
 }
 

@@ -49,8 +49,8 @@ defect_spec spec(defect_type kind, Edit edit) {
 defect_spec spec(defect_type kind) { return defect_spec::of(kind); }
 
 void count(defect_spec& s, int min, int max) {
-    s.count_min = min;
-    s.count_max = max;
+    s.count.min = min;
+    s.count.max = max;
 }
 
 struct valid_case {
@@ -215,7 +215,7 @@ constexpr invalid_case invalid_cases[] = {
     {"foo=1 scratch", "unknown key in 'foo=1' at position 1"},
     {"", "the prompt is empty"},
     {" , ; . ", "the prompt is empty"},
-    {"size=2 stain", "'size=2 stain' at position 1 is out of range (ias::defect_spec: size is"},
+    {"size=2 stain", "'size=2 stain' at position 1 is out of range (ias::defect_spec: parameter 'size' is"},
     {"region=0.5-0.5-0.2-0.9 scratch", "region must satisfy"},
     {"65 scratches", "'65' at position 1 is not a count from 1 to 64"},
     {"a foreign scratch", "'foreign' at position 3 must be followed by particle or body"},
@@ -236,8 +236,8 @@ defect_spec random_spec(std::uint64_t index) {
         return coin() ? defect_range{a, a} : defect_range{a, rng.uniform(a, hi)};
     };
     if (coin()) {
-        s.count_min = int(rng.integer(0, coin() ? 10 : 64));
-        s.count_max = coin() ? s.count_min : int(rng.integer(s.count_min, 64));
+        s.count.min = int(rng.integer(0, coin() ? 10 : 64));
+        s.count.max = coin() ? s.count.min : int(rng.integer(s.count.min, 64));
     }
     if (coin()) s.size = range(0.001f, 1.0f, {short_length, long_length, tiny_size, small_size, large_size, huge_size});
     if (coin()) s.thickness = range(0.25f, 64.0f, {hairline, thin, thick});

@@ -2,11 +2,15 @@
 // defect_spec: what a procedural physical defect should look like, as a structure a prompt or a recipe fills in.
 #pragma once
 
+#include <algorithm>
 #include <array>
 #include <optional>
-#include <stdexcept>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
+
+#include "../core/describe.hpp"
 
 namespace ias {
 
@@ -59,11 +63,7 @@ enum class defect_location {
 };
 
 /// A closed range [min, max] of a defect attribute.
-struct defect_range {
-    float min = 0.0f;
-    float max = 0.0f;
-    friend constexpr bool operator==(const defect_range&, const defect_range&) = default;
-};
+using defect_range = range<float>;
 
 /// What to synthesise: every attribute a prompt can name. Sizes are fractions of the image's
 /// shorter side (the length of a scratch, crack or fray; the diameter of the other kinds);
@@ -71,8 +71,7 @@ struct defect_range {
 /// gives each kind's defaults.
 struct defect_spec {
     defect_type kind = defect_type::scratch;
-    int count_min = 1;
-    int count_max = 1;
+    range<int> count{1, 1};  ///< defects of this spec per sample, n ~ U{min … max}
     defect_range size{0.2f, 0.4f};
     defect_range thickness{1.0f, 2.5f};
     defect_range contrast{0.15f, 0.35f};
@@ -102,28 +101,46 @@ struct defect_spec {
         return s;
     }
 
+    static const description<defect_spec>& describe() {
+        using S = defect_spec;
+        static const auto d =
+            description<S>()
+                .field("kind", &S::kind, names_of_kinds(), "the kind of defect")
+                .field("count", &S::count, 0, 64, "defects of this spec per sample")
+                .field("size", &S::size, 0.001, 1, "length or diameter, as a fraction of the image's shorter side")
+                .field("thickness", &S::thickness, 0.25, 64, "stroke thickness, pixels")
+                .field("contrast", &S::contrast, 0, 1, "intensity change")
+                .field("polarity", &S::polarity,
+                       {{"any", defect_polarity::any}, {"dark", defect_polarity::dark}, {"bright", defect_polarity::bright}},
+                       "darker or brighter than the surface")
+                .field("location", &S::location,
+                       {{"anywhere", defect_location::anywhere}, {"foreground", defect_location::foreground},
+                        {"object_edge", defect_location::object_edge}, {"top", defect_location::top},
+                        {"bottom", defect_location::bottom}, {"left", defect_location::left}, {"right", defect_location::right},
+                        {"centre", defect_location::centre}, {"region", defect_location::region}},
+                       "where the defects are placed")
+                .field("softness", &S::softness, 0, 1, "edge softness, 0 hard … 1 very soft")
+                .rule("orientation must lie in [-360, 360] degrees",
+                      [](const S& s) { return !s.orientation || (*s.orientation >= -360.0f && *s.orientation <= 360.0f); })
+                .rule("region must satisfy 0 <= x0 < x1 <= 1 and 0 <= y0 < y1 <= 1",
+                      [](const S& s) {
+                          const auto& r = s.region;
+                          return r[0] >= 0.0f && r[0] < r[2] && r[2] <= 1.0f && r[1] >= 0.0f && r[1] < r[3] && r[3] <= 1.0f;
+                      })
+                .rule("colour components must lie in [0, 1]", [](const S& s) {
+                    return !s.colour || std::all_of(s.colour->begin(), s.colour->end(), [](float c) { return c >= 0.0f && c <= 1.0f; });
+                });
+        return d;
+    }
+
     /// Throws std::invalid_argument naming the attribute that is out of range.
-    void validate() const {
-        const auto bad = [](const std::string& what) { throw std::invalid_argument("ias::defect_spec: " + what); };
-        const auto range = [&](const char* name, const defect_range& r, float lo, float hi) {
-            if (!(r.min >= lo && r.min <= r.max && r.max <= hi))
-                bad(std::string(name) + " is [" + std::to_string(r.min) + ", " + std::to_string(r.max) + "]; it must satisfy " +
-                    std::to_string(lo) + " <= min <= max <= " + std::to_string(hi));
-        };
-        if (count_min < 0 || count_min > count_max || count_max > 64)
-            bad("count is " + std::to_string(count_min) + " to " + std::to_string(count_max) + "; it must satisfy 0 <= min <= max <= 64");
-        range("size", size, 0.001f, 1.0f);
-        range("thickness", thickness, 0.25f, 64.0f);
-        range("contrast", contrast, 0.0f, 1.0f);
-        if (orientation && !(*orientation >= -360.0f && *orientation <= 360.0f))
-            bad("orientation is " + std::to_string(*orientation) + " degrees; it must lie in [-360, 360]");
-        if (!(region[0] >= 0.0f && region[0] < region[2] && region[2] <= 1.0f && region[1] >= 0.0f && region[1] < region[3] &&
-              region[3] <= 1.0f))
-            bad("region must satisfy 0 <= x0 < x1 <= 1 and 0 <= y0 < y1 <= 1");
-        if (colour)
-            for (float c : *colour)
-                if (!(c >= 0.0f && c <= 1.0f)) bad("colour components must lie in [0, 1]");
-        if (!(softness >= 0.0f && softness <= 1.0f)) bad("softness is " + std::to_string(softness) + "; it must lie in [0, 1]");
+    void validate() const { ias::validate(*this, "ias::defect_spec"); }
+
+private:
+    static std::vector<std::pair<std::string, defect_type>> names_of_kinds() {
+        std::vector<std::pair<std::string, defect_type>> names;
+        for (defect_type k : all_defect_types) names.emplace_back(to_string(k), k);
+        return names;
     }
 };
 

@@ -410,9 +410,9 @@ private:
     }
 
     void set_count(int min, int max, const prompt_token& w) {
-        if (claim(attribute::count, w, spec_.count_min == min && spec_.count_max == max)) {
-            spec_.count_min = min;
-            spec_.count_max = max;
+        if (claim(attribute::count, w, spec_.count.min == min && spec_.count.max == max)) {
+            spec_.count.min = min;
+            spec_.count.max = max;
         }
     }
 
@@ -577,8 +577,8 @@ private:
         if (!sources_[std::size_t(attribute::polarity)] && kind_->implied != defect_polarity::any) spec_.polarity = kind_->implied;
         if (!sources_[std::size_t(attribute::count)] && plural_) {
             const prompt_count_word* some = find_word(prompt_count_words, "some");
-            spec_.count_min = some->min;
-            spec_.count_max = some->max;
+            spec_.count.min = some->min;
+            spec_.count.max = some->max;
         }
         if (!sources_[std::size_t(attribute::location)]) {
             if (saw_edge_)
@@ -655,7 +655,7 @@ inline void append_number(std::string& out, float v) {
 /// Prints `spec` as text that `parse_defect_prompt` turns into an equal spec: a count, the
 /// attributes that differ from `defect_spec::of(spec.kind)` (as words where a word means
 /// exactly that value, otherwise as key=value with the shortest decimals that read back
-/// bit-exactly), the kind noun (plural when count_max > 1), then the location.
+/// bit-exactly), the kind noun (plural when count.max > 1), then the location.
 /// Precondition: `spec.validate()` passes.
 [[nodiscard]] inline std::string to_prompt(const defect_spec& spec) {
     const defect_spec base = defect_spec::of(spec.kind);
@@ -727,7 +727,7 @@ inline void append_number(std::string& out, float v) {
         else
             numbers("colour", {(*spec.colour)[0], (*spec.colour)[1], (*spec.colour)[2]});
     }
-    word(spec.count_max > 1 ? noun->plural : noun->text);
+    word(spec.count.max > 1 ? noun->plural : noun->text);
 
     // region= selects location region by itself, so another location must then be spelled out
     // even when it is the kind's default.
@@ -737,8 +737,8 @@ inline void append_number(std::string& out, float v) {
     if (print_region) numbers("region", {spec.region[0], spec.region[1], spec.region[2], spec.region[3]});
 
     std::string out;
-    if (spec.count_min == spec.count_max && spec.count_min >= 1) {
-        const int n = spec.count_min;
+    if (spec.count.min == spec.count.max && spec.count.min >= 1) {
+        const int n = spec.count.min;
         if (n == 1) {
             out = std::string_view("aeiou").find(body.front()) != std::string_view::npos ? "an" : "a";
         } else {
@@ -750,8 +750,8 @@ inline void append_number(std::string& out, float v) {
             if (out.empty()) out = std::to_string(n);
         }
     } else {
-        out = "count=" + std::to_string(spec.count_min);
-        if (spec.count_max != spec.count_min) out += "-" + std::to_string(spec.count_max);
+        out = "count=" + std::to_string(spec.count.min);
+        if (spec.count.max != spec.count.min) out += "-" + std::to_string(spec.count.max);
     }
     out += ' ';
     out += body;

@@ -59,7 +59,7 @@ struct procedural_defects_settings {
 
 /// Procedural physical defects, model-free and controllable: hand-crafted synthesis that can
 /// be asked for a kind, as vision-language methods can, without their models (METHODS §6 asks
-/// for procedural scratches and stains that work with no external images). For each spec j, a count n_j ~ U{count_min … count_max}, then n_j
+/// for procedural scratches and stains that work with no external images). For each spec j, a count n_j ~ U{count.min … count.max}, then n_j
 /// defects of its kind, each placed, shaped and rendered by `draw_defect` from its own stream
 /// (defect k of spec j from fork(64·j + k), so one defect's draws never move another's).
 ///
@@ -105,7 +105,7 @@ struct procedural_defects : configured<procedural_defects, procedural_defects_se
     params_type sample_params(rng_stream& rng, const sample&) const {
         params_type p;
         p.spec_count = int(specs.size());
-        for (std::size_t j = 0; j < specs.size(); ++j) p.counts[j] = int(rng.integer(specs[j].count_min, specs[j].count_max));
+        for (std::size_t j = 0; j < specs.size(); ++j) p.counts[j] = int(rng.integer(specs[j].count.min, specs[j].count.max));
         p.defects = rng.fork(0);
         return p;
     }
