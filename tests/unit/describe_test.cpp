@@ -3,6 +3,7 @@
 // the allowed values and rules, included members under a prefix, and the errors' words.
 #include <catch2/catch.hpp>
 
+#include <cmath>
 #include <limits>
 #include <stdexcept>
 #include <string>
@@ -149,4 +150,24 @@ TEST_CASE("describe: validate checks settings built in C++, fields first, then t
     s = {};
     s.probability = std::numeric_limits<float>::infinity();
     CHECK_THAT(ias_test::thrown_message<std::invalid_argument>([&] { ias::validate(s, "ias::outer"); }), Contains("'probability' is inf"));
+}
+
+TEST_CASE("describe: a float field takes its own bounds even where the double bound is not a float", "[describe]") {
+    struct tiny_settings {
+        float scale = 0.5f;
+        ias::range<float> spread{0.1f, 0.3f};
+        static const ias::description<tiny_settings>& describe() {
+            static const auto d = ias::description<tiny_settings>()
+                                      .field("scale", &tiny_settings::scale, 0.01, 0.3, "a scale")
+                                      .field("spread", &tiny_settings::spread, 0.1, 0.3, "a spread");
+            return d;
+        }
+    };
+    tiny_settings s{.scale = 0.01f, .spread = {0.1f, 0.3f}};  // 0.01f < 0.01 and 0.3f > 0.3 as doubles
+    CHECK_NOTHROW(ias::validate(s, "ias::tiny"));
+    tiny_settings from_text;
+    CHECK_NOTHROW(tiny_settings::describe().assign(from_text, "scale", "0.01"));
+    CHECK_NOTHROW(tiny_settings::describe().assign(from_text, "spread", "[0.1, 0.3]"));
+    s.scale = std::nextafter(0.01f, 0.0f);
+    CHECK_THROWS_AS(ias::validate(s, "ias::tiny"), std::invalid_argument);
 }

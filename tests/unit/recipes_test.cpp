@@ -638,36 +638,17 @@ TEST_CASE("recipes: registry errors name the offending recipe or parameter or va
 }
 
 TEST_CASE("recipes: every recipe builds and runs from random values its description allows", "[recipes]") {
-    // Each value drawn within the field's allowed values (an end of them a third of the time
-    // each), a range's ends sorted, a text one of its choices; the rules redraw. Whatever the
-    // description allows must build and give valid samples: the description says everything.
+    // Each value drawn within the field's allowed values (ias_test::random_value); the rules
+    // redraw. Whatever the description allows must build and give valid samples: the
+    // description says everything.
     const auto pool = ias::texture_bank::from_images(std::vector<ias::image<std::uint8_t>>{pattern(40, 32, 3), pattern(36, 30, 3)});
     const ias::any_image input = pattern(40, 32, 3);
     ias::rng_stream rng(77, 0);
-    const auto draw = [&](const ias::field_info& p) -> std::string {
-        const auto one = [&](bool integer) {
-            // Two bounds are capped to keep the test quick: chaos-game points (up to 10^7) and
-            // Perlin lattices beyond 2^6 cells per axis (a lattice costs its cells, on any image size,
-            // and GLASS redraws it 100 times when a threshold of 1 leaves every mask empty) cost time, not insight.
-            const double lo = p.min, hi = p.name == "iterations" ? 20000.0 : p.name == "mask_scale_exponents" ? 6.0 : p.max;
-            const double u = rng.uniform(0.0f, 1.0f), coin = rng.uniform(0.0f, 3.0f);
-            // Wide bounds (pixel sizes up to 10^6) drawn log-uniformly, so that the sizes in use come up.
-            double v = coin < 1 ? lo : coin < 2 ? hi : hi - lo > 1000 && lo >= 0 ? std::min(hi, lo + std::expm1(u * std::log1p(hi - lo))) : lo + u * (hi - lo);
-            return integer ? ias::detail::settings::number(std::int64_t(std::round(v))) : ias::detail::settings::number(float(v));
-        };
-        switch (p.type) {
-            case ias::field_type::text:
-                return p.choices.at(std::size_t(rng.integer(0, std::int64_t(p.choices.size()) - 1)));
-            case ias::field_type::number: return one(false);
-            case ias::field_type::integer: return one(true);
-            default: {
-                const bool integer = p.type == ias::field_type::integer_range;
-                std::string a = one(integer), b = one(integer);
-                if (std::stod(a) > std::stod(b)) std::swap(a, b);
-                return "[" + a + ", " + b + "]";
-            }
-        }
-    };
+    // Two bounds are capped to keep the test quick: chaos-game points (up to 10^7) and Perlin
+    // lattices beyond 2^6 cells per axis (a lattice costs its cells, on any image size, and
+    // GLASS redraws it 100 times when a threshold of 1 leaves every mask empty).
+    const auto cap = [](const std::string& name) { return name == "iterations" ? 20000.0 : name == "mask_scale_exponents" ? 6.0 : -1.0; };
+    const auto draw = [&](const ias::field_info& p) { return ias_test::random_value(p, rng, cap); };
     for (const auto& info : rc::list())
         for (int trial = 0; trial < 150; ++trial) {
             rc::overrides values;

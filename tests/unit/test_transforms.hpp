@@ -2,16 +2,49 @@
 // Small transforms and helpers shared by the unit tests.
 #pragma once
 
+#include <algorithm>
+#include <cmath>
 #include <cstdint>
 #include <string>
+#include <utility>
 #include <thread>
 #include <type_traits>
 #include <vector>
 
 #include <ias/core.hpp>
+#include <ias/core/describe.hpp>
 #include <ias/textures/texture_source.hpp>
 
 namespace ias_test {
+
+/// A random text for a field that its description allows: an end of the allowed values a
+/// third of the time each, else uniform (log-uniform over wide bounds such as pixel sizes up
+/// to 10^6, so that the sizes in use come up); a range's ends sorted; a text one of its
+/// choices. `cap(name)` may lower a field's upper bound where a large value costs time, not
+/// insight (it returns the bound to use, or a negative number for none).
+template <class Cap>
+std::string random_value(const ias::field_info& p, ias::rng_stream& rng, const Cap& cap) {
+    const auto one = [&](bool integer) {
+        const double capped = cap(p.name), lo = p.min, hi = capped >= 0 ? std::min(capped, p.max) : p.max;
+        const double u = rng.uniform(0.0f, 1.0f), coin = rng.uniform(0.0f, 3.0f);
+        const double v = coin < 1 ? lo
+                         : coin < 2 ? hi
+                         : hi - lo > 1000 && lo >= 0 ? std::min(hi, lo + std::expm1(u * std::log1p(hi - lo)))
+                                                     : lo + u * (hi - lo);
+        return integer ? ias::detail::describe::number(std::int64_t(std::round(v))) : ias::detail::describe::number(float(v));
+    };
+    switch (p.type) {
+        case ias::field_type::text: return p.choices.at(std::size_t(rng.integer(0, std::int64_t(p.choices.size()) - 1)));
+        case ias::field_type::number: return one(false);
+        case ias::field_type::integer: return one(true);
+        default: {
+            const bool integer = p.type == ias::field_type::integer_range;
+            std::string a = one(integer), b = one(integer);
+            if (std::stod(a) > std::stod(b)) std::swap(a, b);
+            return "[" + a + ", " + b + "]";
+        }
+    }
+}
 
 /// Uniform random pixels: floats in [0, 1) (multiples of 2^-24, so 1 - v is exact), or bytes.
 template <class T>

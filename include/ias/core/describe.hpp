@@ -116,7 +116,12 @@ inline std::string joined(const std::vector<std::string>& words) {
 /// allocating: settings are checked on hot paths too).
 template <class T>
 std::string problem(const field_info& info, const T& value) {
-    const auto within = [&](double v) { return std::isfinite(v) && v >= info.min && v <= info.max; };
+    // A float is compared in float: a field whose bound is 0.01 takes 0.01f (below the double
+    // 0.01); an integer in double, which holds every int exactly.
+    const auto within = [&]<class V>(V v) {
+        using C = std::conditional_t<std::is_floating_point_v<V>, V, double>;
+        return std::isfinite(double(v)) && C(v) >= C(info.min) && C(v) <= C(info.max);
+    };
     const auto shown = [&] { return "parameter '" + info.name + "' is "; };
     if constexpr (std::is_same_v<T, std::string>) {
         if (info.choices.empty()) return {};
@@ -124,10 +129,10 @@ std::string problem(const field_info& info, const T& value) {
             if (c == value) return {};
         return shown() + "'" + value + "'; it must be one of " + joined(info.choices);
     } else if constexpr (std::is_arithmetic_v<T>) {
-        if (within(double(value))) return {};
+        if (within(value)) return {};
         return shown() + text_of(value) + "; it must lie in [" + bound(info.min) + ", " + bound(info.max) + "]";
     } else {
-        if (within(double(value.min)) && within(double(value.max)) && value.min <= value.max) return {};
+        if (within(value.min) && within(value.max) && value.min <= value.max) return {};
         return shown() + text_of(value) + "; it must be [min, max] with " + bound(info.min) + " <= min <= max <= " + bound(info.max);
     }
 }

@@ -22,7 +22,6 @@
 #include "../fn/resize.hpp"
 #include "../textures/image_pool.hpp"
 #include "colour_jitter.hpp"
-#include "settings.hpp"
 #include "shape_masks.hpp"
 
 namespace ias {

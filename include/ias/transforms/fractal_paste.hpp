@@ -24,7 +24,6 @@
 #include "../fn/warp.hpp"
 #include "colour_jitter.hpp"
 #include "float_pixels.hpp"
-#include "settings.hpp"
 #include "shape_masks.hpp"
 
 namespace ias {

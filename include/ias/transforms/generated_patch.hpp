@@ -24,7 +24,6 @@
 #include "../diffusion/conditioning.hpp"
 #include "../fn/blend.hpp"
 #include "../fn/poisson.hpp"
-#include "settings.hpp"
 
 namespace ias {
 

@@ -18,7 +18,6 @@
 #include "../defects/draw_defect.hpp"
 #include "../defects/prompt.hpp"
 #include "float_pixels.hpp"
-#include "settings.hpp"
 
 namespace ias {
 
