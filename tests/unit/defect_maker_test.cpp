@@ -392,8 +392,6 @@ TEST_CASE("defect_maker: clump weights lie in REB's range and rect and scar use 
 }
 
 TEST_CASE("defect_maker: invalid settings throw", "[defect_maker]") {
-    ias::sample s = make_sample<std::uint8_t>(32, 32, 3, false);
-    ias::rng_stream rng(0, 0);
     CHECK_THROWS_WITH(ias::defect_maker({.noise_mean_step = 0}), Catch::Contains("ias::defect_maker: parameter 'noise_mean_step' is 0"));
     CHECK_THROWS_WITH(ias::defect_maker({.noise_mean = {200, 100}}), Catch::Contains("parameter 'noise_mean' is [200, 100]"));
     CHECK_THROWS_WITH(ias::defect_maker({.soften_probability = 2.0f}), Catch::Contains("parameter 'soften_probability' is 2"));

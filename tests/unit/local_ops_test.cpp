@@ -459,8 +459,6 @@ TEST_CASE("local_ops: grey noise is the same in every colour channel and alpha i
 }
 
 TEST_CASE("local_ops: settings out of range throw naming the field", "[local_ops]") {
-    ias::sample s{ias::image<float>(8, 8, 3)};
-    ias::rng_stream rng(0, 0);
     CHECK_THROWS_WITH(ias::gaussian_blur({.sigma = {3.0f, 1.0f}}), Catch::Contains("ias::gaussian_blur: parameter 'sigma' is [3, 1]"));
     CHECK_THROWS_WITH(ias::gaussian_noise({.sigma = {-1.0f, 0.1f}}), Catch::Contains("parameter 'sigma' is [-1, 0.1]"));
     CHECK_THROWS_WITH(ias::rotate_content({.angle_magnitude = {15.0f, 400.0f}}), Catch::Contains("parameter 'angle_magnitude' is [15, 400]"));
